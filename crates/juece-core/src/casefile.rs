@@ -1,0 +1,325 @@
+//! The case file `juece-cases/1`: parsing with located errors, checking a case against its
+//! profile, and writing the same format back.
+//!
+//! FROZEN FORMAT (see interchange.md): a change needs `juece-cases/2`, and version 1 keeps importing.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::event::{fields, kind_of, parse_event, Attributes, Case, CaseHeader, EventBody, Supplied};
+use crate::finding::Code;
+use crate::ids::Category;
+use crate::profile::Profile;
+
+/// The case file format this version reads and writes.
+pub const CASES_FORMAT: &str = "juece-cases/1";
+
+/// Where in a case file a problem is, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub struct CaseFileError {
+    /// Index of the case in `cases`.
+    pub case_index: Option<usize>,
+    /// The case `ref`, when known.
+    pub case_ref: Option<String>,
+    /// Index of the event in the case's `events`.
+    pub event_index: Option<usize>,
+    /// The field at fault, as a path inside the case or event.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for CaseFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.case_ref, self.case_index) {
+            (Some(r), Some(i)) => write!(f, "case `{r}` (cases[{i}])")?,
+            (Some(r), None) => write!(f, "case `{r}`")?,
+            (None, Some(i)) => write!(f, "cases[{i}]")?,
+            (None, None) => f.write_str("document")?,
+        }
+        if let Some(e) = self.event_index {
+            write!(f, ", event {e} (events[{e}])")?;
+        }
+        if let Some(field) = self.field.as_deref().filter(|s| !s.is_empty()) {
+            write!(f, ", field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl CaseFileError {
+    fn document(message: impl Into<String>) -> Self {
+        CaseFileError {
+            case_index: None,
+            case_ref: None,
+            event_index: None,
+            field: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a hint on how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderFile {
+    #[serde(rename = "ref")]
+    case_ref: String,
+    title: String,
+    organ: String,
+    undertaking_unit: String,
+    category: Category,
+    workflow: String,
+    #[serde(default)]
+    attributes: Attributes,
+}
+
+/// Parses a `juece-cases/1` document into cases. Checks the shape of every field; the checks
+/// that need the profile are in [`check_case`].
+pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseFileError> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| CaseFileError::document(format!("not valid JSON: {e}")))?;
+    let Value::Object(mut doc) = doc else {
+        return Err(CaseFileError::document(format!(
+            "expected a JSON object with `format` and `cases`, found {}",
+            kind_of(&doc)
+        )));
+    };
+    match doc.remove("format") {
+        Some(Value::String(f)) if f == CASES_FORMAT => {}
+        Some(other) => {
+            let mut e = CaseFileError::document(format!("unsupported format {other}"));
+            e.field = Some("format".into());
+            return Err(e.with_help(format!("this version reads `{CASES_FORMAT}`")));
+        }
+        None => {
+            let mut e = CaseFileError::document("missing field `format`");
+            e.field = Some("format".into());
+            return Err(e.with_help(format!("add `\"format\": \"{CASES_FORMAT}\"`")));
+        }
+    }
+    let cases = match doc.remove("cases") {
+        Some(Value::Array(cases)) => cases,
+        Some(other) => {
+            let mut e = CaseFileError::document(format!("expected an array, found {}", kind_of(&other)));
+            e.field = Some("cases".into());
+            return Err(e);
+        }
+        None => {
+            let mut e = CaseFileError::document("missing field `cases`");
+            e.field = Some("cases".into());
+            return Err(e);
+        }
+    };
+    if let Some(key) = doc.keys().next() {
+        let mut e = CaseFileError::document(format!("unknown field `{key}`, expected `format` or `cases`"));
+        e.field = Some(key.clone());
+        return Err(e);
+    }
+    let mut out = Vec::with_capacity(cases.len());
+    let mut refs: HashMap<String, usize> = HashMap::new();
+    for (i, case) in cases.into_iter().enumerate() {
+        let case = parse_case(i, case)?;
+        if let Some(first) = refs.insert(case.header.case_ref.clone(), i) {
+            return Err(CaseFileError {
+                case_index: Some(i),
+                case_ref: Some(case.header.case_ref.clone()),
+                event_index: None,
+                field: Some("ref".into()),
+                message: format!("duplicate `ref`: cases[{first}] has the same one"),
+                help: Some("every case needs its own reference number".into()),
+            });
+        }
+        out.push(case);
+    }
+    Ok(out)
+}
+
+fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
+    let at_case = |case_ref: Option<String>, field: Option<String>, message: String| CaseFileError {
+        case_index: Some(i),
+        case_ref,
+        event_index: None,
+        field,
+        message,
+        help: None,
+    };
+    let Value::Object(mut obj) = value else {
+        return Err(at_case(None, None, format!("expected a case object, found {}", kind_of(&value))));
+    };
+    let case_ref = match obj.get("ref") {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let events = match obj.remove("events") {
+        Some(Value::Array(events)) => events,
+        Some(other) => {
+            return Err(at_case(
+                case_ref,
+                Some("events".into()),
+                format!("expected an array, found {}", kind_of(&other)),
+            ))
+        }
+        None => return Err(at_case(case_ref, Some("events".into()), "missing field `events`".into())),
+    };
+    let header: HeaderFile =
+        fields(Value::Object(obj)).map_err(|e| at_case(case_ref.clone(), Some(e.field), e.message))?;
+    if header.case_ref.trim().is_empty() {
+        return Err(at_case(case_ref, Some("ref".into()), "must not be empty".into()));
+    }
+    let mut parsed = Vec::with_capacity(events.len());
+    for (j, event) in events.iter().enumerate() {
+        let event = parse_event(event, &Supplied::default()).map_err(|e| CaseFileError {
+            case_index: Some(i),
+            case_ref: case_ref.clone(),
+            event_index: Some(j),
+            field: Some(e.field),
+            message: e.message,
+            help: None,
+        })?;
+        parsed.push(event);
+    }
+    Ok(Case {
+        header: CaseHeader {
+            case_ref: header.case_ref,
+            title: header.title,
+            organ: header.organ,
+            undertaking_unit: header.undertaking_unit,
+            category: header.category,
+            workflow: header.workflow,
+            attributes: header.attributes,
+        },
+        events: parsed,
+    })
+}
+
+/// Checks a parsed case against the profile it names: it opens with `opened`, its events are in
+/// time order, and every draft version it refers to was recorded before. `case_index` locates it.
+pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) -> Result<(), CaseFileError> {
+    let err = |event_index: Option<usize>, field: &str, message: String| CaseFileError {
+        case_index,
+        case_ref: Some(case.header.case_ref.clone()),
+        event_index,
+        field: Some(field.to_owned()),
+        message,
+        help: None,
+    };
+    let Some(first) = case.events.first() else {
+        return Err(err(None, "events", "a case has at least its `opened` event".into()));
+    };
+    if !matches!(first.body, EventBody::Opened) {
+        return Err(err(
+            Some(0),
+            "type",
+            format!("the first event is `{}`; a history starts with `opened`", first.body.type_name()),
+        ));
+    }
+    let mut drafts: HashSet<&str> = HashSet::new();
+    for (j, event) in case.events.iter().enumerate() {
+        if j > 0 {
+            let prev = &case.events[j - 1];
+            if event.at < prev.at {
+                return Err(err(
+                    Some(j),
+                    "at",
+                    format!(
+                        "{} is earlier than the previous event ({}); events must be in time order",
+                        event.at.to_rfc3339(),
+                        prev.at.to_rfc3339()
+                    ),
+                ));
+            }
+            if matches!(event.body, EventBody::Opened) {
+                return Err(err(Some(j), "type", "a case is opened only once".into()));
+            }
+        }
+        let known = |v: &str| -> Result<(), CaseFileError> {
+            if drafts.contains(v) {
+                Ok(())
+            } else {
+                let mut listed: Vec<&str> = drafts.iter().copied().collect();
+                listed.sort_unstable();
+                Err(err(
+                    Some(j),
+                    "draft",
+                    format!(
+                        "draft version `{v}` has not been recorded before this event{}",
+                        if listed.is_empty() {
+                            " (no draft is recorded yet)".to_owned()
+                        } else {
+                            format!(" (recorded: {})", listed.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "))
+                        }
+                    ),
+                )
+                .with_help("record the `draft` event with this version first"))
+            }
+        };
+        match &event.body {
+            EventBody::Draft(d) => {
+                if !drafts.insert(d.version.as_str()) {
+                    return Err(err(
+                        Some(j),
+                        "version",
+                        format!("draft version `{}` is already recorded; a revision needs a new version", d.version),
+                    ));
+                }
+            }
+            EventBody::ReviewSubmitted(s) => known(&s.draft)?,
+            EventBody::ReviewSigned(s) => known(&s.draft)?,
+            EventBody::Override(o) => {
+                for (k, code) in o.unmet.iter().enumerate() {
+                    if Code::parse(code).is_none() && !crate::check::GUARD_CODES.contains(&code.as_str()) {
+                        return Err(err(Some(j), &format!("unmet[{k}]"), format!("unknown code `{code}`")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Writes cases as a `juece-cases/1` document. `pinned` gives each case's `id@version`.
+pub fn write_cases<'a>(cases: impl IntoIterator<Item = (&'a Case, String)>) -> Value {
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(case, pinned)| case_to_json(case, &pinned))
+        .collect();
+    let mut doc = Map::new();
+    doc.insert("format".into(), Value::from(CASES_FORMAT));
+    doc.insert("cases".into(), Value::Array(cases));
+    Value::Object(doc)
+}
+
+/// One case as a JSON object of `juece-cases/1`.
+pub fn case_to_json(case: &Case, pinned: &str) -> Value {
+    let h = &case.header;
+    let mut map = Map::new();
+    map.insert("ref".into(), Value::from(h.case_ref.clone()));
+    map.insert("title".into(), Value::from(h.title.clone()));
+    map.insert("organ".into(), Value::from(h.organ.clone()));
+    map.insert("undertaking_unit".into(), Value::from(h.undertaking_unit.clone()));
+    map.insert("category".into(), Value::from(h.category.as_str()));
+    map.insert("workflow".into(), Value::from(pinned));
+    map.insert(
+        "attributes".into(),
+        serde_json::to_value(h.attributes).unwrap_or(Value::Null),
+    );
+    map.insert(
+        "events".into(),
+        Value::Array(case.events.iter().map(|e| e.to_json()).collect()),
+    );
+    Value::Object(map)
+}
