@@ -1,1 +1,64 @@
-fn main(){}
+//! `juece`: the command line for the legal office, public lawyers and auditors.
+//!
+//! Parsing, formatting and messages live here; every rule lives in `juece-core`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod context;
+mod error;
+mod out;
+
+use context::GlobalArgs;
+use error::{CliError, Exit};
+
+/// 重大行政决策程序引擎 — major administrative decision procedure engine (Decree 713)
+#[derive(Parser)]
+#[command(name = "juece", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Import(commands::import::ImportArgs),
+    Export(commands::export::ExportArgs),
+    Audit(commands::audit::AuditArgs),
+    #[command(subcommand)]
+    Workflow(commands::workflow::WorkflowCommand),
+    Demo(commands::demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Ok };
+            // Printing help or a usage error; a closed stream is not worth a panic.
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let result = match &cli.command {
+        Command::Import(args) => commands::import::run(&cli.global, args),
+        Command::Export(args) => commands::export::run(&cli.global, args),
+        Command::Audit(args) => commands::audit::run(&cli.global, args),
+        Command::Workflow(cmd) => commands::workflow::run(&cli.global, cmd),
+        Command::Demo(args) => commands::demo::run(&cli.global, args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            e.print();
+            e.exit.into()
+        }
+    }
+}
+
+/// What every command returns: the exit code on success, or an error to print.
+pub type CmdResult = Result<Exit, CliError>;

@@ -19,7 +19,7 @@ pub const CASES_FORMAT: &str = "juece-cases/1";
 
 /// Where in a case file a problem is, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
+
 pub struct CaseFileError {
     /// Index of the case in `cases`.
     pub case_index: Option<usize>,

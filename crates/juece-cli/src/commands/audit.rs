@@ -1,0 +1,233 @@
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use juece_core::calendar::Calendar;
+use juece_core::evaluate::evaluate;
+use juece_core::finding::Finding;
+use juece_core::ids::{Severity, Status};
+use juece_core::registry::Profiles;
+use juece_core::Lang;
+use juece_store::StoredCase;
+use serde_json::{json, Map, Value};
+
+use crate::context::{parse_date, GlobalArgs};
+use crate::error::{CliError, Exit};
+use crate::out::{csv_line, emit, table};
+use crate::CmdResult;
+
+/// Audit every case against the profile it was opened under (exit 1 when a violation is found)
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Evaluate as of this date (YYYY-MM-DD); later events are left out (default: today)
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+    /// Language of labels and messages
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    /// Leave out cases without findings
+    #[arg(long)]
+    only_findings: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// One audited case.
+pub struct CaseAudit {
+    pub case_ref: String,
+    pub title: String,
+    pub workflow: String,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
+    let store = global.store()?;
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let as_of = args.as_of.unwrap_or_else(|| global.today());
+    let audits = audit_cases(&profiles, &calendar, store.load_all()?, as_of)?;
+    let report = render(&audits, as_of, args.format, args.lang.into(), args.only_findings);
+    emit(&report)?;
+    let violation = audits
+        .iter()
+        .flat_map(|a| &a.findings)
+        .any(|f| f.severity() == Severity::Violation);
+    Ok(if violation { Exit::Problems } else { Exit::Ok })
+}
+
+/// Evaluates every case opened on or before `as_of`, ordered by reference.
+pub fn audit_cases(
+    profiles: &Profiles,
+    calendar: &Calendar,
+    cases: Vec<StoredCase>,
+    as_of: NaiveDate,
+) -> Result<Vec<CaseAudit>, CliError> {
+    let mut out = Vec::new();
+    for stored in cases {
+        let pinned = stored.pinned();
+        let profile = profiles.resolve(&pinned)?;
+        let Some(eval) = evaluate(profile, calendar, &stored.case, as_of)? else {
+            continue;
+        };
+        out.push(CaseAudit {
+            case_ref: stored.case.header.case_ref,
+            title: stored.case.header.title,
+            workflow: pinned,
+            status: eval.status,
+            findings: eval.findings,
+        });
+    }
+    out.sort_by(|a, b| a.case_ref.cmp(&b.case_ref));
+    Ok(out)
+}
+
+pub fn render(audits: &[CaseAudit], as_of: NaiveDate, format: Format, lang: Lang, only_findings: bool) -> String {
+    let shown: Vec<&CaseAudit> = audits
+        .iter()
+        .filter(|a| !only_findings || !a.findings.is_empty())
+        .collect();
+    match format {
+        Format::Json => render_json(&shown, as_of, lang),
+        Format::Csv => render_csv(&shown, lang),
+        Format::Table => render_table(&shown, audits, as_of, lang),
+    }
+}
+
+fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
+    let cases: Vec<Value> = shown
+        .iter()
+        .map(|a| {
+            let findings: Vec<Value> = a
+                .findings
+                .iter()
+                .map(|f| {
+                    let mut m = Map::new();
+                    m.insert("code".into(), json!(f.code.as_str()));
+                    m.insert("severity".into(), json!(f.severity().as_str()));
+                    if let Some(step) = f.step {
+                        m.insert("step".into(), json!(step.as_str()));
+                    }
+                    m.insert("article".into(), json!(f.article));
+                    m.insert("message".into(), json!(f.message(lang)));
+                    Value::Object(m)
+                })
+                .collect();
+            json!({
+                "ref": a.case_ref,
+                "title": a.title,
+                "workflow": a.workflow,
+                "status": a.status.as_str(),
+                "findings": findings,
+            })
+        })
+        .collect();
+    let doc = json!({ "format": "juece-audit/1", "as_of": as_of.to_string(), "cases": cases });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn header(lang: Lang) -> [&'static str; 8] {
+    match lang {
+        Lang::Zh => ["案号", "状态", "级别", "步骤", "代码", "条款", "说明", "流程"],
+        Lang::En => ["ref", "status", "severity", "step", "code", "article", "message", "workflow"],
+    }
+}
+
+fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
+    let h = header(lang);
+    let title = if lang == Lang::Zh { "标题" } else { "title" };
+    let mut s = csv_line(&[h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6]]);
+    for a in shown {
+        if a.findings.is_empty() {
+            s.push_str(&csv_line(&[&a.case_ref, &a.title, &a.workflow, a.status.as_str(), "", "", "", "", ""]));
+        }
+        for f in &a.findings {
+            s.push_str(&csv_line(&[
+                &a.case_ref,
+                &a.title,
+                &a.workflow,
+                a.status.as_str(),
+                f.code.as_str(),
+                f.severity().as_str(),
+                f.step.map(|s| s.as_str()).unwrap_or(""),
+                &f.article_in(lang),
+                f.message(lang),
+            ]));
+        }
+    }
+    s
+}
+
+fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
+    let h = header(lang);
+    let mut rows = Vec::new();
+    for a in shown {
+        if a.findings.is_empty() {
+            let ok = if lang == Lang::Zh { "未发现问题" } else { "no findings" };
+            rows.push(vec![
+                a.case_ref.clone(),
+                a.status.label(lang).to_owned(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                ok.into(),
+            ]);
+        }
+        for f in &a.findings {
+            rows.push(vec![
+                a.case_ref.clone(),
+                a.status.label(lang).to_owned(),
+                f.severity().label(lang).to_owned(),
+                f.step.map(|s| s.label(lang)).unwrap_or("—").to_owned(),
+                f.code.as_str().to_owned(),
+                f.article_in(lang),
+                f.message(lang).to_owned(),
+            ]);
+        }
+    }
+    let mut s = match lang {
+        Lang::Zh => format!("重大行政决策程序审计（截至 {as_of}）\n\n"),
+        Lang::En => format!("Major decision procedure audit (as of {as_of})\n\n"),
+    };
+    if rows.is_empty() {
+        s.push_str(if lang == Lang::Zh { "（无）\n" } else { "(none)\n" });
+    } else {
+        s.push_str(&table(&h[..7], &rows));
+    }
+    let count = |sev: Severity| all.iter().flat_map(|a| &a.findings).filter(|f| f.severity() == sev).count();
+    let (v, w, i) = (count(Severity::Violation), count(Severity::Warning), count(Severity::Info));
+    let with = all.iter().filter(|a| !a.findings.is_empty()).count();
+    s.push('\n');
+    s.push_str(&match lang {
+        Lang::Zh => format!("共 {} 件事项，{with} 件有发现：违规 {v} 项，警告 {w} 项，提示 {i} 项\n", all.len()),
+        Lang::En => format!(
+            "{} cases, {with} with findings: {v} violations, {w} warnings, {i} info\n",
+            all.len()
+        ),
+    });
+    s
+}

@@ -1,0 +1,42 @@
+use clap::Args;
+use juece_core::builtin;
+use juece_core::casefile::parse_cases;
+use juece_core::Lang;
+
+use crate::commands::audit::{audit_cases, render, Format};
+use crate::commands::import::import_cases;
+use crate::context::GlobalArgs;
+use crate::error::{CliError, Exit};
+use crate::out::emit;
+use crate::CmdResult;
+
+/// Create a database here, import the example cases of workflows/examples/ and print their audit
+#[derive(Args)]
+pub struct DemoArgs {}
+
+pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
+    let cases = parse_cases(builtin::EXAMPLE_CASES).map_err(|e| CliError::bad_input(format!("shipped examples: {e}")))?;
+    let mut store = global.store()?;
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let mut new = Vec::new();
+    for case in cases {
+        if !store.case_exists(&case.header.case_ref)? {
+            new.push(case);
+        }
+    }
+    let summary = import_cases(&mut store, &profiles, &calendar, &new)?;
+    emit(&format!(
+        "演示数据库 {}：导入示例事项 {} 件（{} 个事件）；demo database {}: {} example cases imported\n\n",
+        global.db.display(),
+        summary.cases,
+        summary.events,
+        global.db.display(),
+        summary.cases
+    ))?;
+    let today = global.today();
+    let audits = audit_cases(&profiles, &calendar, store.load_all()?, today)?;
+    emit(&render(&audits, today, Format::Table, Lang::Zh, false))?;
+    emit("\n下一步 / next: juece audit --lang en | juece audit --format json | juece export | juece workflow show local-strict --dot\n")?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,84 @@
+use std::path::PathBuf;
+
+use clap::Args;
+use juece_core::calendar::Calendar;
+use juece_core::casefile::{check_case, parse_cases, CaseFileError};
+use juece_core::evaluate::evaluate;
+use juece_core::event::Case;
+use juece_core::finding::Code;
+use juece_core::ids::Severity;
+use juece_core::profile::Profile;
+use juece_core::registry::Profiles;
+use juece_store::{ImportSummary, Projection, Store};
+
+use crate::context::{read_text, GlobalArgs};
+use crate::error::{CliError, Exit};
+use crate::out::emit;
+use crate::CmdResult;
+
+/// Import a case file (juece-cases/1): all its cases or, on any error, none
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The case file, or `-` for standard input
+    file: PathBuf,
+}
+
+pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
+    let text = read_text(&args.file)?;
+    let cases = parse_cases(&text)?;
+    let mut store = global.store()?;
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let summary = import_cases(&mut store, &profiles, &calendar, &cases)?;
+    emit(&format!(
+        "imported {} cases, {} events into {}\n",
+        summary.cases,
+        summary.events,
+        global.db.display()
+    ))?;
+    Ok(Exit::Ok)
+}
+
+/// Checks every case, then writes them all in one transaction.
+pub fn import_cases(
+    store: &mut Store,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    cases: &[Case],
+) -> Result<ImportSummary, CliError> {
+    let mut batch: Vec<(&Case, &Profile, Projection)> = Vec::with_capacity(cases.len());
+    for (i, case) in cases.iter().enumerate() {
+        let profile = profiles.resolve(&case.header.workflow).map_err(|e| CaseFileError {
+            case_index: Some(i),
+            case_ref: Some(case.header.case_ref.clone()),
+            event_index: None,
+            field: Some("workflow".into()),
+            message: e.to_string(),
+            help: Some("`juece workflow list` shows the known profiles".into()),
+        })?;
+        check_case(case, profile, Some(i))?;
+        if store.case_exists(&case.header.case_ref)? {
+            return Err(CliError::bad_input(format!(
+                "case `{}` (cases[{i}]), field `ref`: a case with this reference is already in the database",
+                case.header.case_ref
+            ))
+            .with_hint("each reference is imported once; nothing was written"));
+        }
+        batch.push((case, profile, projection(profile, calendar, case)?));
+    }
+    Ok(store.import(batch)?)
+}
+
+/// The listing projection of a case: its evaluation as of its last event.
+pub fn projection(profile: &Profile, calendar: &Calendar, case: &Case) -> Result<Projection, CliError> {
+    let as_of = case.events.iter().map(|e| e.date()).max().unwrap_or_default();
+    let eval = evaluate(profile, calendar, case, as_of)?;
+    let count = |s: Severity| eval.iter().flat_map(|e| &e.findings).filter(|f| f.severity() == s).count() as u32;
+    Ok(Projection {
+        status: eval.as_ref().map(|e| e.status).unwrap_or(juece_core::ids::Status::Open),
+        has_skipped: eval.iter().flat_map(|e| &e.findings).any(|f| f.code == Code::SkippedStep),
+        has_override: case.events.iter().any(|e| e.body.type_name() == "override"),
+        violations: count(Severity::Violation),
+        warnings: count(Severity::Warning),
+    })
+}

@@ -1,0 +1,87 @@
+//! Turns the environment, the clock and global options into plain values for the commands.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use clap::Args;
+use juece_core::builtin;
+use juece_core::calendar::Calendar;
+use juece_core::profile::Profile;
+use juece_core::registry::Profiles;
+use juece_store::Store;
+
+use crate::error::CliError;
+
+#[derive(Args)]
+pub struct GlobalArgs {
+    /// Database file
+    #[arg(long, global = true, env = "JUECE_DB", default_value = "juece.db", value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// Extra holiday calendar: juece-calendar/1 or a holiday-cn year file (can be repeated)
+    #[arg(long = "calendar", global = true, value_name = "FILE")]
+    pub calendars: Vec<PathBuf>,
+
+    /// The current time, RFC 3339 (for reproducible runs; default: the clock)
+    #[arg(long, global = true, env = "JUECE_NOW", hide = true, value_parser = parse_now)]
+    pub now: Option<DateTime<FixedOffset>>,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(s).map_err(|e| format!("`{s}` is not an RFC 3339 time: {e}"))
+}
+
+/// Parses `--as-of`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
+}
+
+impl GlobalArgs {
+    /// The current time: `--now`/`JUECE_NOW`, else the clock in the local offset.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.now.unwrap_or_else(|| chrono::Local::now().fixed_offset())
+    }
+
+    /// Today's date.
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// The shipped calendar plus `--calendar` files.
+    pub fn calendar(&self) -> Result<Calendar, CliError> {
+        let mut c = builtin::calendar()?;
+        for path in &self.calendars {
+            let text = read_text(path)?;
+            c.add_json(&path.display().to_string(), &text)?;
+        }
+        Ok(c)
+    }
+
+    /// Opens the database.
+    pub fn store(&self) -> Result<Store, CliError> {
+        Ok(Store::open(&self.db)?)
+    }
+
+    /// The shipped profiles plus those stored in the database.
+    pub fn profiles(&self, store: &Store) -> Result<Profiles, CliError> {
+        let mut profiles = builtin::profiles()?;
+        for (origin, text) in store.profile_texts()? {
+            let p = Profile::parse(&origin, &text)?;
+            if profiles.resolve(&p.pinned()).is_err() {
+                profiles.add(p);
+            }
+        }
+        Ok(profiles)
+    }
+}
+
+/// Reads a UTF-8 file, or stdin for `-`.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
+}

@@ -1,0 +1,73 @@
+//! Writing to stdout without panicking when the reader goes away, and tables a person can read.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+/// Writes `text` to stdout; a closed pipe (`juece export | head`) is not an error.
+pub fn emit(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Renders rows as aligned columns (CJK characters count two columns). The last column is not
+/// padded, so long messages do not push the table wide.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let cols = header.len();
+    let mut width = vec![0usize; cols];
+    for (i, h) in header.iter().enumerate() {
+        width[i] = h.width();
+    }
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(cols) {
+            width[i] = width[i].max(cell.width());
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut l = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            l.push_str(cell);
+            if i + 1 < cells.len() {
+                l.push_str(&" ".repeat(width[i] - cell.width() + 2));
+            }
+        }
+        s.push_str(l.trim_end());
+        s.push('\n');
+    };
+    line(header.to_vec());
+    line(
+        width
+            .iter()
+            .enumerate()
+            // The last column holds long messages: its rule stops at a readable width.
+            .map(|(i, w)| "─".repeat(if i + 1 == cols { (*w).min(40) } else { *w }))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    );
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    s
+}
+
+/// Quotes one CSV field (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// One CSV line.
+pub fn csv_line(fields: &[&str]) -> String {
+    let mut l = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    l.push_str("\r\n");
+    l
+}

@@ -1,0 +1,78 @@
+use juece_core::{builtin, casefile};
+
+use super::*;
+
+fn projection() -> Projection {
+    Projection {
+        status: Status::Archived,
+        has_skipped: false,
+        has_override: false,
+        violations: 0,
+        warnings: 0,
+    }
+}
+
+#[test]
+fn import_then_load_gives_the_same_cases() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let with_profiles: Vec<_> = cases
+        .iter()
+        .map(|c| Ok((c, profiles.resolve(&c.header.workflow)?, projection())))
+        .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
+    let summary = store.import(with_profiles)?;
+    assert_eq!(summary.cases, cases.len());
+    assert_eq!(store.event_count()? as usize, cases.iter().map(|c| c.events.len()).sum::<usize>());
+    let loaded = store.load_all()?;
+    let mut expected: Vec<_> = cases.clone();
+    expected.sort_by(|a, b| a.header.case_ref.cmp(&b.header.case_ref));
+    for (l, e) in loaded.iter().zip(&expected) {
+        assert_eq!(l.case.events, e.events);
+        assert_eq!(l.case.header.attributes, e.header.attributes);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_failed_import_writes_nothing() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let p = profiles.resolve("decree-713")?;
+    store.import([(&cases[0], p, projection())])?;
+    // The second batch repeats case 0 after a new one: the whole batch is refused.
+    let err = store
+        .import([(&cases[1], p, projection()), (&cases[0], p, projection())])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::CaseExists(ref r) if r == &cases[0].header.case_ref));
+    assert_eq!(store.case_count()?, 1);
+    assert_eq!(store.event_count()? as usize, cases[0].events.len());
+    Ok(())
+}
+
+#[test]
+fn events_cannot_be_updated_or_deleted() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    store.import([(&cases[0], profiles.resolve("decree-713")?, projection())])?;
+    let upd = store.conn.execute("UPDATE events SET actor = 'x'", []);
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = store.conn.execute("DELETE FROM events", []);
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+    Ok(())
+}
+
+#[test]
+fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("j.db");
+    drop(Store::open(&path)?);
+    let store = Store::open(&path)?;
+    let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    assert_eq!(v, 1);
+    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    assert_eq!(mode, "wal");
+    Ok(())
+}
