@@ -15,7 +15,13 @@ use crate::error::CliError;
 #[derive(Args)]
 pub struct GlobalArgs {
     /// Database file
-    #[arg(long, global = true, env = "JUECE_DB", default_value = "juece.db", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "JUECE_DB",
+        default_value = "juece.db",
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
 
     /// Extra holiday calendar: juece-calendar/1 or a holiday-cn year file (can be repeated)
@@ -33,13 +39,19 @@ fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
 
 /// Parses `--as-of`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
 }
 
 impl GlobalArgs {
     /// The current time: `--now`/`JUECE_NOW`, else the clock in the local offset.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the clock and turns it into a value"
+    )]
     pub fn now(&self) -> DateTime<FixedOffset> {
-        self.now.unwrap_or_else(|| chrono::Local::now().fixed_offset())
+        self.now
+            .unwrap_or_else(|| chrono::Local::now().fixed_offset())
     }
 
     /// Today's date.
@@ -83,5 +95,6 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
             .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
         return Ok(s);
     }
-    std::fs::read_to_string(path).map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
 }

@@ -71,7 +71,9 @@ impl From<CaseFileError> for CliError {
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         let hint = match &e {
-            StoreError::CaseExists(_) => Some("a case reference is imported once; nothing was written"),
+            StoreError::CaseExists(_) => {
+                Some("a case reference is imported once; nothing was written")
+            }
             StoreError::Open { .. } => Some("check the `--db` path or `JUECE_DB`"),
             _ => None,
         };

@@ -38,7 +38,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Ok };
+            let code = if e.use_stderr() {
+                Exit::BadInput
+            } else {
+                Exit::Ok
+            };
             // Printing help or a usage error; a closed stream is not worth a panic.
             let _ = e.print();
             return code.into();

@@ -67,7 +67,11 @@ pub fn csv_field(s: &str) -> String {
 
 /// One CSV line.
 pub fn csv_line(fields: &[&str]) -> String {
-    let mut l = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    let mut l = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
     l.push_str("\r\n");
     l
 }

@@ -119,14 +119,16 @@ impl Calendar {
                     let mut d = range.from;
                     while d <= range.to {
                         self.days_off.insert(d, range.name.clone());
-                        d = d.succ_opt().ok_or_else(|| invalid("date overflow".into()))?;
+                        d = d
+                            .succ_opt()
+                            .ok_or_else(|| invalid("date overflow".into()))?;
                     }
                 }
                 self.working_weekends.extend(year.working_weekends);
             }
         } else if value.get("days").is_some() {
-            let file: HolidayCnFile =
-                serde_json::from_value(value).map_err(|e| invalid(format!("holiday-cn shape: {e}")))?;
+            let file: HolidayCnFile = serde_json::from_value(value)
+                .map_err(|e| invalid(format!("holiday-cn shape: {e}")))?;
             self.years.insert(file.year);
             for day in file.days {
                 if day.is_off_day {
@@ -209,7 +211,11 @@ impl Calendar {
     }
 
     /// The `n`-th working day after `from` (`n` ≥ 1), or an error when it falls outside the calendar.
-    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, OutsideCalendarError> {
+    pub fn add_working_days(
+        &self,
+        from: NaiveDate,
+        n: u32,
+    ) -> Result<NaiveDate, OutsideCalendarError> {
         self.ensure_covered(from)?;
         let mut left = n;
         let mut d = from;
@@ -251,7 +257,10 @@ mod tests {
         assert!(!c.is_working_day(d("2023-04-15")).unwrap(), "Saturday");
         assert!(!c.is_working_day(d("2023-10-02")).unwrap(), "国庆节 Monday");
         assert!(c.is_working_day(d("2023-10-07")).unwrap(), "调休 Saturday");
-        assert!(c.is_working_day(d("2026-02-28")).unwrap(), "调休 Saturday 2026");
+        assert!(
+            c.is_working_day(d("2026-02-28")).unwrap(),
+            "调休 Saturday 2026"
+        );
         assert_eq!(c.holiday_name(d("2026-02-17")), Some("春节"));
     }
 
@@ -259,18 +268,38 @@ mod tests {
     fn counts_strictly_between() {
         let c = shipped();
         // 2023-03-27 (Mon) .. 2023-04-05 (清明, Wed): 28,29,30,31, 3, 4 = 6 working days.
-        assert_eq!(c.working_days_between(d("2023-03-27"), d("2023-04-05")).unwrap(), 6);
-        assert_eq!(c.working_days_between(d("2023-03-27"), d("2023-03-28")).unwrap(), 0);
-        assert_eq!(c.working_days_between(d("2023-03-28"), d("2023-03-27")).unwrap(), 0);
-        assert_eq!(c.add_working_days(d("2023-03-27"), 7).unwrap(), d("2023-04-06"));
+        assert_eq!(
+            c.working_days_between(d("2023-03-27"), d("2023-04-05"))
+                .unwrap(),
+            6
+        );
+        assert_eq!(
+            c.working_days_between(d("2023-03-27"), d("2023-03-28"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            c.working_days_between(d("2023-03-28"), d("2023-03-27"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            c.add_working_days(d("2023-03-27"), 7).unwrap(),
+            d("2023-04-06")
+        );
     }
 
     #[test]
     fn outside_years_is_an_error() {
         let c = shipped();
         let err = c.is_working_day(d("2027-01-04")).unwrap_err();
-        assert_eq!(err.to_string(), "2027-01-04 is outside the working-day calendar, which covers 2019–2026");
-        assert!(c.working_days_between(d("2018-12-20"), d("2019-01-10")).is_err());
+        assert_eq!(
+            err.to_string(),
+            "2027-01-04 is outside the working-day calendar, which covers 2019–2026"
+        );
+        assert!(c
+            .working_days_between(d("2018-12-20"), d("2019-01-10"))
+            .is_err());
     }
 
     #[test]
@@ -284,7 +313,10 @@ mod tests {
         )
         .unwrap();
         assert!(!c.is_working_day(d("2027-01-01")).unwrap());
-        assert!(c.is_working_day(d("2027-02-07")).unwrap(), "adjusted Sunday");
+        assert!(
+            c.is_working_day(d("2027-02-07")).unwrap(),
+            "adjusted Sunday"
+        );
         assert!(c.is_working_day(d("2027-01-04")).unwrap());
         assert_eq!(c.covered(), "2019–2027");
     }
@@ -293,6 +325,8 @@ mod tests {
     fn rejects_other_shapes() {
         let mut c = Calendar::default();
         let err = c.add_json("x.json", r#"{"holidays": []}"#).unwrap_err();
-        assert!(err.to_string().contains("expected a `juece-calendar/1` document"));
+        assert!(err
+            .to_string()
+            .contains("expected a `juece-calendar/1` document"));
     }
 }

@@ -9,7 +9,9 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::event::{fields, kind_of, parse_event, Attributes, Case, CaseHeader, EventBody, Supplied};
+use crate::event::{
+    fields, kind_of, parse_event, Attributes, Case, CaseHeader, EventBody, Supplied,
+};
 use crate::finding::Code;
 use crate::ids::Category;
 use crate::profile::Profile;
@@ -113,7 +115,8 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseFileError> {
     let cases = match doc.remove("cases") {
         Some(Value::Array(cases)) => cases,
         Some(other) => {
-            let mut e = CaseFileError::document(format!("expected an array, found {}", kind_of(&other)));
+            let mut e =
+                CaseFileError::document(format!("expected an array, found {}", kind_of(&other)));
             e.field = Some("cases".into());
             return Err(e);
         }
@@ -124,7 +127,9 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseFileError> {
         }
     };
     if let Some(key) = doc.keys().next() {
-        let mut e = CaseFileError::document(format!("unknown field `{key}`, expected `format` or `cases`"));
+        let mut e = CaseFileError::document(format!(
+            "unknown field `{key}`, expected `format` or `cases`"
+        ));
         e.field = Some(key.clone());
         return Err(e);
     }
@@ -148,16 +153,21 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseFileError> {
 }
 
 fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
-    let at_case = |case_ref: Option<String>, field: Option<String>, message: String| CaseFileError {
-        case_index: Some(i),
-        case_ref,
-        event_index: None,
-        field,
-        message,
-        help: None,
-    };
+    let at_case =
+        |case_ref: Option<String>, field: Option<String>, message: String| CaseFileError {
+            case_index: Some(i),
+            case_ref,
+            event_index: None,
+            field,
+            message,
+            help: None,
+        };
     let Value::Object(mut obj) = value else {
-        return Err(at_case(None, None, format!("expected a case object, found {}", kind_of(&value))));
+        return Err(at_case(
+            None,
+            None,
+            format!("expected a case object, found {}", kind_of(&value)),
+        ));
     };
     let case_ref = match obj.get("ref") {
         Some(Value::String(s)) => Some(s.clone()),
@@ -172,12 +182,22 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
                 format!("expected an array, found {}", kind_of(&other)),
             ))
         }
-        None => return Err(at_case(case_ref, Some("events".into()), "missing field `events`".into())),
+        None => {
+            return Err(at_case(
+                case_ref,
+                Some("events".into()),
+                "missing field `events`".into(),
+            ))
+        }
     };
-    let header: HeaderFile =
-        fields(Value::Object(obj)).map_err(|e| at_case(case_ref.clone(), Some(e.field), e.message))?;
+    let header: HeaderFile = fields(Value::Object(obj))
+        .map_err(|e| at_case(case_ref.clone(), Some(e.field), e.message))?;
     if header.case_ref.trim().is_empty() {
-        return Err(at_case(case_ref, Some("ref".into()), "must not be empty".into()));
+        return Err(at_case(
+            case_ref,
+            Some("ref".into()),
+            "must not be empty".into(),
+        ));
     }
     let mut parsed = Vec::with_capacity(events.len());
     for (j, event) in events.iter().enumerate() {
@@ -207,7 +227,11 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
 
 /// Checks a parsed case against the profile it names: it opens with `opened`, its events are in
 /// time order, and every draft version it refers to was recorded before. `case_index` locates it.
-pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) -> Result<(), CaseFileError> {
+pub fn check_case(
+    case: &Case,
+    _profile: &Profile,
+    case_index: Option<usize>,
+) -> Result<(), CaseFileError> {
     let err = |event_index: Option<usize>, field: &str, message: String| CaseFileError {
         case_index,
         case_ref: Some(case.header.case_ref.clone()),
@@ -217,13 +241,20 @@ pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) ->
         help: None,
     };
     let Some(first) = case.events.first() else {
-        return Err(err(None, "events", "a case has at least its `opened` event".into()));
+        return Err(err(
+            None,
+            "events",
+            "a case has at least its `opened` event".into(),
+        ));
     };
     if !matches!(first.body, EventBody::Opened) {
         return Err(err(
             Some(0),
             "type",
-            format!("the first event is `{}`; a history starts with `opened`", first.body.type_name()),
+            format!(
+                "the first event is `{}`; a history starts with `opened`",
+                first.body.type_name()
+            ),
         ));
     }
     let mut drafts: HashSet<&str> = HashSet::new();
@@ -245,6 +276,18 @@ pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) ->
                 return Err(err(Some(j), "type", "a case is opened only once".into()));
             }
         }
+        if let EventBody::Draft(d) = &event.body {
+            if !drafts.insert(d.version.as_str()) {
+                return Err(err(
+                    Some(j),
+                    "version",
+                    format!(
+                        "draft version `{}` is already recorded; a revision needs a new version",
+                        d.version
+                    ),
+                ));
+            }
+        }
         let known = |v: &str| -> Result<(), CaseFileError> {
             if drafts.contains(v) {
                 Ok(())
@@ -259,7 +302,14 @@ pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) ->
                         if listed.is_empty() {
                             " (no draft is recorded yet)".to_owned()
                         } else {
-                            format!(" (recorded: {})", listed.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "))
+                            format!(
+                                " (recorded: {})",
+                                listed
+                                    .iter()
+                                    .map(|d| format!("`{d}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
                         }
                     ),
                 )
@@ -267,21 +317,18 @@ pub fn check_case(case: &Case, _profile: &Profile, case_index: Option<usize>) ->
             }
         };
         match &event.body {
-            EventBody::Draft(d) => {
-                if !drafts.insert(d.version.as_str()) {
-                    return Err(err(
-                        Some(j),
-                        "version",
-                        format!("draft version `{}` is already recorded; a revision needs a new version", d.version),
-                    ));
-                }
-            }
             EventBody::ReviewSubmitted(s) => known(&s.draft)?,
             EventBody::ReviewSigned(s) => known(&s.draft)?,
             EventBody::Override(o) => {
                 for (k, code) in o.unmet.iter().enumerate() {
-                    if Code::parse(code).is_none() && !crate::check::GUARD_CODES.contains(&code.as_str()) {
-                        return Err(err(Some(j), &format!("unmet[{k}]"), format!("unknown code `{code}`")));
+                    if Code::parse(code).is_none()
+                        && !crate::check::GUARD_CODES.contains(&code.as_str())
+                    {
+                        return Err(err(
+                            Some(j),
+                            &format!("unmet[{k}]"),
+                            format!("unknown code `{code}`"),
+                        ));
                     }
                 }
             }
@@ -310,7 +357,10 @@ pub fn case_to_json(case: &Case, pinned: &str) -> Value {
     map.insert("ref".into(), Value::from(h.case_ref.clone()));
     map.insert("title".into(), Value::from(h.title.clone()));
     map.insert("organ".into(), Value::from(h.organ.clone()));
-    map.insert("undertaking_unit".into(), Value::from(h.undertaking_unit.clone()));
+    map.insert(
+        "undertaking_unit".into(),
+        Value::from(h.undertaking_unit.clone()),
+    );
     map.insert("category".into(), Value::from(h.category.as_str()));
     map.insert("workflow".into(), Value::from(pinned));
     map.insert(

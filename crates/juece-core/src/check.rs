@@ -16,7 +16,12 @@ use crate::profile::Profile;
 use crate::Lang;
 
 /// Guard codes that are not audit findings: a gate's own preconditions.
-pub const GUARD_CODES: &[&str] = &["NOT_SUBMITTED", "NOT_APPROVED", "NOT_DECIDED", "NOT_PUBLISHED_YET"];
+pub const GUARD_CODES: &[&str] = &[
+    "NOT_SUBMITTED",
+    "NOT_APPROVED",
+    "NOT_DECIDED",
+    "NOT_PUBLISHED_YET",
+];
 
 /// One unmet prerequisite or guard of a refused gate event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,11 +104,17 @@ pub fn check_event(
             },
         });
     };
-    let old: Vec<&Finding> = before.as_ref().map(|b| b.findings.iter().collect()).unwrap_or_default();
+    let old: Vec<&Finding> = before
+        .as_ref()
+        .map(|b| b.findings.iter().collect())
+        .unwrap_or_default();
     let new_findings: Vec<Finding> = after
         .findings
         .iter()
-        .filter(|f| !old.iter().any(|o| o.code == f.code && o.step == f.step && o.message_en == f.message_en))
+        .filter(|f| {
+            !old.iter()
+                .any(|o| o.code == f.code && o.step == f.step && o.message_en == f.message_en)
+        })
         .cloned()
         .collect();
     let gate = proposed.body.is_gate();
@@ -156,11 +167,15 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
         .prerequisites(step)
         .into_iter()
         .filter(|p| {
-            !after_decision || *p == Step::CollectiveDecision || profile.precedes(Step::CollectiveDecision, *p)
+            !after_decision
+                || *p == Step::CollectiveDecision
+                || profile.precedes(Step::CollectiveDecision, *p)
         })
         .collect();
     for p in prereqs {
-        let Some(report) = before.step(p) else { continue };
+        let Some(report) = before.step(p) else {
+            continue;
+        };
         if p == Step::CollectiveDecision {
             let decided = before.latest_decision.map(|(o, _)| o);
             let ok = match proposed.body {
@@ -169,9 +184,17 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
             };
             if !ok {
                 let (code, zh, en) = if matches!(proposed.body, EventBody::Archived) {
-                    ("NOT_DECIDED", "尚未作出同意或不同意的决定", "no approve or reject decision has been made")
+                    (
+                        "NOT_DECIDED",
+                        "尚未作出同意或不同意的决定",
+                        "no approve or reject decision has been made",
+                    )
                 } else {
-                    ("NOT_APPROVED", "决策尚未经集体讨论同意", "the decision has not been approved at a meeting")
+                    (
+                        "NOT_APPROVED",
+                        "决策尚未经集体讨论同意",
+                        "the decision has not been approved at a meeting",
+                    )
                 };
                 out.push(guard(code, Some(p), profile.step(p).article(), zh, en));
             }
@@ -207,10 +230,20 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
                 }
             }
             _ => {
-                let (code, zh, en) = if p == Step::LegalityReview && matches!(proposed.body, EventBody::ReviewSigned(_)) {
-                    ("NOT_SUBMITTED", "尚未送请合法性审查".to_owned(), "not yet submitted for legality review".to_owned())
+                let (code, zh, en) = if p == Step::LegalityReview
+                    && matches!(proposed.body, EventBody::ReviewSigned(_))
+                {
+                    (
+                        "NOT_SUBMITTED",
+                        "尚未送请合法性审查".to_owned(),
+                        "not yet submitted for legality review".to_owned(),
+                    )
                 } else if p == Step::Publication {
-                    ("NOT_PUBLISHED_YET", format!("{label_zh}尚未完成"), format!("{label_en} is not done yet"))
+                    (
+                        "NOT_PUBLISHED_YET",
+                        format!("{label_zh}尚未完成"),
+                        format!("{label_en} is not done yet"),
+                    )
                 } else {
                     (
                         Code::SkippedStep.as_str(),
@@ -223,14 +256,20 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
         }
     }
     if let EventBody::ReviewSigned(sig) = &proposed.body {
-        let submitted = case.events.iter().any(|e| matches!(&e.body, EventBody::ReviewSubmitted(s) if s.draft == sig.draft));
+        let submitted = case
+            .events
+            .iter()
+            .any(|e| matches!(&e.body, EventBody::ReviewSubmitted(s) if s.draft == sig.draft));
         if !submitted && !out.iter().any(|u| u.code == "NOT_SUBMITTED") {
             out.push(guard(
                 "NOT_SUBMITTED",
                 Some(Step::LegalityReview),
                 "第二十六条",
                 &format!("草案 {} 尚未送请合法性审查", sig.draft),
-                &format!("draft {} has not been submitted for legality review", sig.draft),
+                &format!(
+                    "draft {} has not been submitted for legality review",
+                    sig.draft
+                ),
             ));
         }
     }

@@ -12,7 +12,9 @@ use chrono::{Duration, NaiveDate};
 use crate::calendar::{Calendar, OutsideCalendarError};
 use crate::event::{Case, Event, EventBody, Expert};
 use crate::finding::{Code, Finding};
-use crate::ids::{Conclusion, MeetingKind, Outcome, ParticipationMethod, Role, Severity, Status, Step};
+use crate::ids::{
+    Conclusion, MeetingKind, Outcome, ParticipationMethod, Role, Severity, Status, Step,
+};
 use crate::profile::{Profile, Quorum};
 use crate::Lang;
 
@@ -84,7 +86,10 @@ impl StepState {
 
     /// Whether a gate that depends on this step may pass (procedure.md: *satisfied*).
     pub fn is_satisfied(self) -> bool {
-        matches!(self, StepState::NotRequired | StepState::Done | StepState::Waived)
+        matches!(
+            self,
+            StepState::NotRequired | StepState::Done | StepState::Waived
+        )
     }
 }
 
@@ -164,7 +169,10 @@ pub fn evaluate(
         let d = decision(&case.events[m]);
         (d.0, case.events[m].date())
     });
-    let current_draft = k.drafts.last().map(|&d| draft_version(&case.events[d]).to_owned());
+    let current_draft = k
+        .drafts
+        .last()
+        .map(|&d| draft_version(&case.events[d]).to_owned());
     let status = status_of(case, k);
     let mut findings = ctx.findings;
     findings.sort_by(|a, b| {
@@ -204,10 +212,14 @@ impl Kinds {
             match &case.events[i].body {
                 EventBody::Opened => {}
                 EventBody::Draft(_) => k.drafts.push(i),
-                EventBody::PublicParticipation(_) => {
-                    k.evidence.entry(Step::PublicParticipation).or_default().push(i)
+                EventBody::PublicParticipation(_) => k
+                    .evidence
+                    .entry(Step::PublicParticipation)
+                    .or_default()
+                    .push(i),
+                EventBody::ExpertReview(_) => {
+                    k.evidence.entry(Step::ExpertReview).or_default().push(i)
                 }
-                EventBody::ExpertReview(_) => k.evidence.entry(Step::ExpertReview).or_default().push(i),
                 EventBody::RiskAssessment(_) => {
                     k.evidence.entry(Step::RiskAssessment).or_default().push(i)
                 }
@@ -242,7 +254,10 @@ fn decision(e: &Event) -> (Outcome, &crate::event::CollectiveDecision) {
     }
 }
 
-#[expect(clippy::panic, reason = "an index collected as a meeting always holds a decision")]
+#[expect(
+    clippy::panic,
+    reason = "an index collected as a meeting always holds a decision"
+)]
 fn unreachable_decision() -> ! {
     panic!("not a collective decision")
 }
@@ -308,13 +323,22 @@ impl<'a> Ctx<'a> {
 
     fn push(&mut self, code: Code, step: Option<Step>, event: Option<usize>, m: Msg) {
         let article = match code.fixed_article() {
-            "" => step.map(|s| self.profile.step(s).article().to_owned()).unwrap_or_default(),
+            "" => step
+                .map(|s| self.profile.step(s).article().to_owned())
+                .unwrap_or_default(),
             a => a.to_owned(),
         };
         self.push_with_article(code, step, event, article, m);
     }
 
-    fn push_with_article(&mut self, code: Code, step: Option<Step>, event: Option<usize>, article: String, m: Msg) {
+    fn push_with_article(
+        &mut self,
+        code: Code,
+        step: Option<Step>,
+        event: Option<usize>,
+        article: String,
+        m: Msg,
+    ) {
         let f = Finding {
             code,
             step,
@@ -324,7 +348,11 @@ impl<'a> Ctx<'a> {
             event,
         };
         // The same judgement reached from two meetings is one finding.
-        if !self.findings.iter().any(|g| g.code == f.code && g.step == f.step && g.message_en == f.message_en) {
+        if !self
+            .findings
+            .iter()
+            .any(|g| g.code == f.code && g.step == f.step && g.message_en == f.message_en)
+        {
             self.findings.push(f);
         }
     }
@@ -427,17 +455,36 @@ impl<'a> Ctx<'a> {
                 Some(x.step),
                 Some(w),
                 msg(
-                    format!("{zh}依法免除：理由 {}（{}），依据：{}", x.reason.label(Lang::Zh), x.reason, or_dash(&basis)),
-                    format!("{en} validly waived: reason {} ({}), basis: {}", x.reason.label(Lang::En), x.reason, or_dash(&basis)),
+                    format!(
+                        "{zh}依法免除：理由 {}（{}），依据：{}",
+                        x.reason.label(Lang::Zh),
+                        x.reason,
+                        or_dash(&basis)
+                    ),
+                    format!(
+                        "{en} validly waived: reason {} ({}), basis: {}",
+                        x.reason.label(Lang::En),
+                        x.reason,
+                        or_dash(&basis)
+                    ),
                 ),
             );
         } else {
             let (why_zh, why_en) = if x.step.never_waivable() {
-                ("该程序依法不得免除".to_owned(), "this step may never be waived".to_owned())
+                (
+                    "该程序依法不得免除".to_owned(),
+                    "this step may never be waived".to_owned(),
+                )
             } else {
                 (
-                    format!("本流程不允许以“{}”为由免除本事项必须履行的该程序", x.reason.label(Lang::Zh)),
-                    format!("the workflow does not allow reason `{}` for this step on this case", x.reason),
+                    format!(
+                        "本流程不允许以“{}”为由免除本事项必须履行的该程序",
+                        x.reason.label(Lang::Zh)
+                    ),
+                    format!(
+                        "the workflow does not allow reason `{}` for this step on this case",
+                        x.reason
+                    ),
                 )
             };
             self.push(
@@ -446,7 +493,9 @@ impl<'a> Ctx<'a> {
                 Some(w),
                 msg(
                     format!("{zh}的免除不符合规定（{why_zh}），该程序仍视为未履行"),
-                    format!("improper waiver of {en} ({why_en}); the step still counts as not done"),
+                    format!(
+                        "improper waiver of {en} ({why_en}); the step still counts as not done"
+                    ),
                 ),
             );
         }
@@ -461,7 +510,11 @@ impl<'a> Ctx<'a> {
             EventBody::PublicParticipation(pp) => {
                 // SHORT_COMMENT_PERIOD / SHORTENED_COMMENT_PERIOD (Art. 15): inclusive calendar days.
                 let public_comment = pp.methods.contains(&ParticipationMethod::PublicComment);
-                let reason = pp.shortened_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+                let reason = pp
+                    .shortened_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty());
                 match pp.comment_period {
                     Some(period) => {
                         let days = period.days_inclusive();
@@ -511,7 +564,11 @@ impl<'a> Ctx<'a> {
             EventBody::ExpertReview(r) => {
                 // UNSIGNED_EXPERT_OPINION (Art. 19), CONFLICTED_EXPERT (Art. 20), EXPERT_QUORUM.
                 let names = |f: &dyn Fn(&Expert) -> bool| {
-                    r.experts.iter().filter(|x| f(x)).map(|x| x.name.as_str()).collect::<Vec<_>>()
+                    r.experts
+                        .iter()
+                        .filter(|x| f(x))
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
                 };
                 let unsigned = names(&|x| !x.signed);
                 if !unsigned.is_empty() {
@@ -528,13 +585,23 @@ impl<'a> Ctx<'a> {
                     out.push((
                         Code::ConflictedExpert,
                         msg(
-                            format!("与决策事项有直接利害关系的专家参与论证：{}", conflicted.join("、")),
-                            format!("expert with a direct interest took part: {}", conflicted.join(", ")),
+                            format!(
+                                "与决策事项有直接利害关系的专家参与论证：{}",
+                                conflicted.join("、")
+                            ),
+                            format!(
+                                "expert with a direct interest took part: {}",
+                                conflicted.join(", ")
+                            ),
                         ),
                     ));
                 }
                 if let Some(min) = p.min_experts {
-                    let good = r.experts.iter().filter(|x| x.signed && !x.conflict_of_interest).count();
+                    let good = r
+                        .experts
+                        .iter()
+                        .filter(|x| x.signed && !x.conflict_of_interest)
+                        .count();
                     if good < min as usize {
                         out.push((
                             Code::ExpertQuorum,
@@ -561,11 +628,10 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let done = latest_before(self.by_kind.evidence(step), m).is_some();
-            let waived = self
-                .by_kind
-                .waivers
-                .iter()
-                .any(|&w| w < m && waived_step(self.ev(w)) == Some(step) && self.waiver_valid(w));
+            let waived =
+                self.by_kind.waivers.iter().any(|&w| {
+                    w < m && waived_step(self.ev(w)) == Some(step) && self.waiver_valid(w)
+                });
             if !done && !waived {
                 self.skipped(step, m, date);
             }
@@ -576,12 +642,24 @@ impl<'a> Ctx<'a> {
     }
 
     fn skipped(&mut self, step: Step, m: usize, date: NaiveDate) {
-        if self.findings.iter().any(|f| f.code == Code::SkippedStep && f.step == Some(step)) {
+        if self
+            .findings
+            .iter()
+            .any(|f| f.code == Code::SkippedStep && f.step == Some(step))
+        {
             return;
         }
         let (zh, en) = self.step_label(step);
-        let what_zh = if step == Step::LegalityReview { "未经合法性审查签署意见" } else { "未履行也未依法免除" };
-        let what_en = if step == Step::LegalityReview { "was never signed off" } else { "was neither completed nor validly waived" };
+        let what_zh = if step == Step::LegalityReview {
+            "未经合法性审查签署意见"
+        } else {
+            "未履行也未依法免除"
+        };
+        let what_en = if step == Step::LegalityReview {
+            "was never signed off"
+        } else {
+            "was neither completed nor validly waived"
+        };
         self.push(
             Code::SkippedStep,
             Some(step),
@@ -741,14 +819,20 @@ impl<'a> Ctx<'a> {
             return;
         }
         let (zh, en) = match (submitted, authored.is_empty()) {
-            (true, true) => ("本人送请审查".to_owned(), "submitted the draft for review".to_owned()),
+            (true, true) => (
+                "本人送请审查".to_owned(),
+                "submitted the draft for review".to_owned(),
+            ),
             (false, false) => (
                 format!("本人起草了草案 {}", authored.join("、")),
                 format!("authored draft {}", authored.join(", ")),
             ),
             _ => (
                 format!("本人送请审查并起草了草案 {}", authored.join("、")),
-                format!("submitted the draft and authored draft {}", authored.join(", ")),
+                format!(
+                    "submitted the draft and authored draft {}",
+                    authored.join(", ")
+                ),
             ),
         };
         let date = self.ev(g).date();
@@ -799,7 +883,9 @@ impl<'a> Ctx<'a> {
             Some(m),
             msg(
                 format!("{date} 会议组成人员 {total} 人，到会 {present} 人，未超过半数"),
-                format!("meeting of {date}: {present} of {total} members present, not more than half"),
+                format!(
+                    "meeting of {date}: {present} of {total} members present, not more than half"
+                ),
             ),
         );
     }
@@ -901,17 +987,15 @@ impl<'a> Ctx<'a> {
         // Past the deadline (the `limit`-th working day after the decision) exactly when at
         // least `limit` working days lie strictly between the decision and the as-of date.
         let as_of = self.as_of;
-        let elapsed = self
-            .calendar
-            .working_days_between(decided, as_of)
-            .map_err(self.calendar_err(format!("counting the publication deadline from {decided}")))?;
+        let elapsed = self.calendar.working_days_between(decided, as_of).map_err(
+            self.calendar_err(format!("counting the publication deadline from {decided}")),
+        )?;
         if elapsed < limit {
             return Ok(());
         }
-        let deadline = self
-            .calendar
-            .add_working_days(decided, limit)
-            .map_err(self.calendar_err(format!("counting the publication deadline from {decided}")))?;
+        let deadline = self.calendar.add_working_days(decided, limit).map_err(
+            self.calendar_err(format!("counting the publication deadline from {decided}")),
+        )?;
         self.push(
             Code::NotPublished,
             Some(Step::Publication),
@@ -930,7 +1014,9 @@ impl<'a> Ctx<'a> {
         let Some(limit) = self.profile.parameters().archiving_deadline_days else {
             return;
         };
-        let Some((m, outcome @ (Outcome::Approve | Outcome::Reject), decided)) = self.latest_decision() else {
+        let Some((m, outcome @ (Outcome::Approve | Outcome::Reject), decided)) =
+            self.latest_decision()
+        else {
             return;
         };
         if self.by_kind.archives.iter().any(|&a| a > m) {
@@ -983,7 +1069,10 @@ impl<'a> Ctx<'a> {
             return;
         };
         // The override is recorded beside the gate event it forced: prefer the one just before.
-        let neighbour = |i: Option<usize>| i.and_then(|i| self.case.events.get(i)).filter(|x| x.body.is_gate());
+        let neighbour = |i: Option<usize>| {
+            i.and_then(|i| self.case.events.get(i))
+                .filter(|x| x.body.is_gate())
+        };
         let gate = neighbour(o.checked_sub(1)).or_else(|| neighbour(Some(o + 1)));
         let codes: Vec<Code> = ov.unmet.iter().filter_map(|c| Code::parse(c)).collect();
         let step = gate
@@ -1008,7 +1097,9 @@ impl<'a> Ctx<'a> {
             }
         }
         let what_zh = gate.map(|g| event_label(g, Lang::Zh)).unwrap_or("流程");
-        let what_en = gate.map(|g| event_label(g, Lang::En)).unwrap_or("the procedure");
+        let what_en = gate
+            .map(|g| event_label(g, Lang::En))
+            .unwrap_or("the procedure");
         let unmet = ov.unmet.join(", ");
         let date = e.date();
         self.push_with_article(
@@ -1034,8 +1125,17 @@ impl<'a> Ctx<'a> {
             list.iter().rev().copied().find(|&i| i > m)
         };
         let waiver_of = |step: Step| -> (Option<usize>, Option<usize>) {
-            let of_step: Vec<usize> = k.waivers.iter().copied().filter(|&w| waived_step(self.ev(w)) == Some(step)).collect();
-            let valid = of_step.iter().rev().copied().find(|&w| self.waiver_valid(w));
+            let of_step: Vec<usize> = k
+                .waivers
+                .iter()
+                .copied()
+                .filter(|&w| waived_step(self.ev(w)) == Some(step))
+                .collect();
+            let valid = of_step
+                .iter()
+                .rev()
+                .copied()
+                .find(|&w| self.waiver_valid(w));
             (valid, of_step.last().copied())
         };
         let mut out = Vec::new();
@@ -1054,7 +1154,11 @@ impl<'a> Ctx<'a> {
                                 .map(|(c, _)| c)
                                 .filter(|c| c.severity() == Severity::Violation)
                                 .collect();
-                            let state = if problems.is_empty() { StepState::Done } else { StepState::Flawed };
+                            let state = if problems.is_empty() {
+                                StepState::Done
+                            } else {
+                                StepState::Flawed
+                            };
                             (required, state, Some(e))
                         }
                         None if valid_w.is_some() => (required, StepState::Waived, valid_w),
@@ -1079,18 +1183,28 @@ impl<'a> Ctx<'a> {
                             }
                         }
                         for f in &self.findings {
-                            if f.event == Some(g) && matches!(f.code, Code::SelfReview | Code::UnauthorizedSigner) {
+                            if f.event == Some(g)
+                                && matches!(f.code, Code::SelfReview | Code::UnauthorizedSigner)
+                            {
                                 problems.push(f.code);
                             }
                         }
-                        let state = if problems.is_empty() { StepState::Done } else { StepState::Flawed };
+                        let state = if problems.is_empty() {
+                            StepState::Done
+                        } else {
+                            StepState::Flawed
+                        };
                         (true, state, Some(g))
                     }
-                    None if any_meeting => (true, StepState::Skipped, k.submissions.last().copied()),
+                    None if any_meeting => {
+                        (true, StepState::Skipped, k.submissions.last().copied())
+                    }
                     None => (true, StepState::Pending, k.submissions.last().copied()),
                 },
                 Step::CollectiveDecision => match decided {
-                    Some((m, Outcome::Approve | Outcome::Reject, _)) => (true, StepState::Done, Some(m)),
+                    Some((m, Outcome::Approve | Outcome::Reject, _)) => {
+                        (true, StepState::Done, Some(m))
+                    }
                     Some((m, ..)) => (true, StepState::Pending, Some(m)),
                     None => (true, StepState::Pending, None),
                 },
@@ -1113,10 +1227,12 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 Step::Archiving => match decided {
-                    Some((_, Outcome::Approve | Outcome::Reject, _)) => match after_decision(&k.archives) {
-                        Some(a) => (true, StepState::Done, Some(a)),
-                        None => (true, StepState::Pending, None),
-                    },
+                    Some((_, Outcome::Approve | Outcome::Reject, _)) => {
+                        match after_decision(&k.archives) {
+                            Some(a) => (true, StepState::Done, Some(a)),
+                            None => (true, StepState::Pending, None),
+                        }
+                    }
                     _ => (false, StepState::NotRequired, None),
                 },
             };
@@ -1142,8 +1258,12 @@ fn waived_step(e: &Event) -> Option<Step> {
 /// The step a finding code is about, where the code fixes it.
 pub fn step_of_code(code: Code) -> Option<Step> {
     Some(match code {
-        Code::ShortCommentPeriod | Code::ShortenedCommentPeriod | Code::HearingMissing => Step::PublicParticipation,
-        Code::ExpertQuorum | Code::UnsignedExpertOpinion | Code::ConflictedExpert => Step::ExpertReview,
+        Code::ShortCommentPeriod | Code::ShortenedCommentPeriod | Code::HearingMissing => {
+            Step::PublicParticipation
+        }
+        Code::ExpertQuorum | Code::UnsignedExpertOpinion | Code::ConflictedExpert => {
+            Step::ExpertReview
+        }
         Code::UncontrolledRisk => Step::RiskAssessment,
         Code::UnlawfulReviewIgnored
         | Code::LegalRiskStated
@@ -1151,15 +1271,18 @@ pub fn step_of_code(code: Code) -> Option<Step> {
         | Code::ShortReviewWindow
         | Code::UnauthorizedSigner
         | Code::SelfReview => Step::LegalityReview,
-        Code::ImproperMeeting | Code::NoQuorum | Code::UnexplainedHeadDecision | Code::DeferredTooLong => {
-            Step::CollectiveDecision
-        }
+        Code::ImproperMeeting
+        | Code::NoQuorum
+        | Code::UnexplainedHeadDecision
+        | Code::DeferredTooLong => Step::CollectiveDecision,
         Code::NoPartyReport => Step::PartyReport,
         Code::NotPublished => Step::Publication,
         Code::NotArchived => Step::Archiving,
-        Code::SkippedStep | Code::OutOfOrder | Code::WaivedStep | Code::ImproperWaiver | Code::GuardOverridden => {
-            return None
-        }
+        Code::SkippedStep
+        | Code::OutOfOrder
+        | Code::WaivedStep
+        | Code::ImproperWaiver
+        | Code::GuardOverridden => return None,
     })
 }
 
@@ -1167,19 +1290,97 @@ pub fn step_of_code(code: Code) -> Option<Step> {
 pub fn event_label(e: &Event, lang: Lang) -> &'static str {
     let zh = lang == Lang::Zh;
     match &e.body {
-        EventBody::Opened => if zh { "立项" } else { "open the case" },
-        EventBody::Draft(_) => if zh { "提交草案" } else { "record a draft" },
-        EventBody::PublicParticipation(_) => if zh { "公众参与" } else { "public participation" },
-        EventBody::ExpertReview(_) => if zh { "专家论证" } else { "expert review" },
-        EventBody::RiskAssessment(_) => if zh { "风险评估" } else { "risk assessment" },
-        EventBody::ReviewSubmitted(_) => if zh { "送请合法性审查" } else { "submit for legality review" },
-        EventBody::ReviewSigned(_) => if zh { "签署合法性审查意见" } else { "sign the legality review" },
-        EventBody::Waived(_) => if zh { "免除程序" } else { "waive a step" },
-        EventBody::CollectiveDecision(_) => if zh { "集体讨论决定" } else { "collective decision" },
-        EventBody::PartyReport => if zh { "向党委请示报告" } else { "report to the Party committee" },
-        EventBody::Published(_) => if zh { "公布决策" } else { "publish" },
-        EventBody::Archived => if zh { "归档" } else { "archive" },
-        EventBody::Override(_) => if zh { "强制推进" } else { "override" },
+        EventBody::Opened => {
+            if zh {
+                "立项"
+            } else {
+                "open the case"
+            }
+        }
+        EventBody::Draft(_) => {
+            if zh {
+                "提交草案"
+            } else {
+                "record a draft"
+            }
+        }
+        EventBody::PublicParticipation(_) => {
+            if zh {
+                "公众参与"
+            } else {
+                "public participation"
+            }
+        }
+        EventBody::ExpertReview(_) => {
+            if zh {
+                "专家论证"
+            } else {
+                "expert review"
+            }
+        }
+        EventBody::RiskAssessment(_) => {
+            if zh {
+                "风险评估"
+            } else {
+                "risk assessment"
+            }
+        }
+        EventBody::ReviewSubmitted(_) => {
+            if zh {
+                "送请合法性审查"
+            } else {
+                "submit for legality review"
+            }
+        }
+        EventBody::ReviewSigned(_) => {
+            if zh {
+                "签署合法性审查意见"
+            } else {
+                "sign the legality review"
+            }
+        }
+        EventBody::Waived(_) => {
+            if zh {
+                "免除程序"
+            } else {
+                "waive a step"
+            }
+        }
+        EventBody::CollectiveDecision(_) => {
+            if zh {
+                "集体讨论决定"
+            } else {
+                "collective decision"
+            }
+        }
+        EventBody::PartyReport => {
+            if zh {
+                "向党委请示报告"
+            } else {
+                "report to the Party committee"
+            }
+        }
+        EventBody::Published(_) => {
+            if zh {
+                "公布决策"
+            } else {
+                "publish"
+            }
+        }
+        EventBody::Archived => {
+            if zh {
+                "归档"
+            } else {
+                "archive"
+            }
+        }
+        EventBody::Override(_) => {
+            if zh {
+                "强制推进"
+            } else {
+                "override"
+            }
+        }
     }
 }
 

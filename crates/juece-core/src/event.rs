@@ -422,12 +422,20 @@ pub fn parse_event(value: &Value, supplied: &Supplied) -> Result<Event, FieldErr
         message,
     };
     let Value::Object(obj) = value else {
-        return Err(err("", format!("expected an event object, found {}", kind_of(value))));
+        return Err(err(
+            "",
+            format!("expected an event object, found {}", kind_of(value)),
+        ));
     };
     let mut obj = obj.clone();
     let type_name = match obj.remove("type") {
         Some(Value::String(s)) => s,
-        Some(other) => return Err(err("type", format!("expected a string, found {}", kind_of(&other)))),
+        Some(other) => {
+            return Err(err(
+                "type",
+                format!("expected a string, found {}", kind_of(&other)),
+            ))
+        }
         None => return Err(err("type", "missing field `type`".into())),
     };
     let at = match obj.remove("at") {
@@ -460,7 +468,10 @@ pub fn parse_event(value: &Value, supplied: &Supplied) -> Result<Event, FieldErr
                 Some(Value::String(s)) if !s.trim().is_empty() => s,
                 Some(Value::String(_)) => return Err(err("actor", "must not be empty".into())),
                 Some(other) => {
-                    return Err(err("actor", format!("expected a string, found {}", kind_of(&other))))
+                    return Err(err(
+                        "actor",
+                        format!("expected a string, found {}", kind_of(&other)),
+                    ))
                 }
                 None => return Err(err("actor", "missing field `actor`".into())),
             };
@@ -482,7 +493,10 @@ pub fn parse_event(value: &Value, supplied: &Supplied) -> Result<Event, FieldErr
             if d.sha256.len() != 64 || !d.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(err(
                     "sha256",
-                    format!("`{}` is not 64 hexadecimal characters (a SHA-256 digest)", d.sha256),
+                    format!(
+                        "`{}` is not 64 hexadecimal characters (a SHA-256 digest)",
+                        d.sha256
+                    ),
                 ));
             }
             EventBody::Draft(d)
@@ -561,10 +575,7 @@ pub fn parse_event(value: &Value, supplied: &Supplied) -> Result<Event, FieldErr
             let hint = crate::fuzzy::did_you_mean(other, EVENT_TYPES)
                 .map(|m| format!("; did you mean `{m}`?"))
                 .unwrap_or_default();
-            return Err(err(
-                "type",
-                format!("unknown event type `{other}`{hint}"),
-            ));
+            return Err(err("type", format!("unknown event type `{other}`{hint}")));
         }
     };
     Ok(Event {

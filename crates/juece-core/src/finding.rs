@@ -146,7 +146,12 @@ pub fn article_in(article: &str, lang: Lang) -> String {
 }
 
 fn chinese_number(s: &str) -> Option<u32> {
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32);
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         ['十'] => Some(10),
@@ -167,7 +172,10 @@ mod tests {
         assert_eq!(article_in("第十五条", Lang::En), "Art. 15");
         assert_eq!(article_in("第二十六条", Lang::En), "Art. 26");
         assert_eq!(article_in("第十条", Lang::En), "Art. 10");
-        assert_eq!(article_in("第三十条、地方规定", Lang::En), "Art. 30, local rules");
+        assert_eq!(
+            article_in("第三十条、地方规定", Lang::En),
+            "Art. 30, local rules"
+        );
         assert_eq!(article_in("第二十六条", Lang::Zh), "第二十六条");
     }
 

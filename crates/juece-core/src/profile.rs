@@ -266,11 +266,17 @@ impl Profile {
         if file.format != WORKFLOW_FORMAT {
             problem(
                 None,
-                format!("unsupported format `{}`, expected `{WORKFLOW_FORMAT}`", file.format),
+                format!(
+                    "unsupported format `{}`, expected `{WORKFLOW_FORMAT}`",
+                    file.format
+                ),
             );
         }
         if file.id.trim().is_empty() || file.id.contains('@') {
-            problem(None, format!("id `{}` must be non-empty and contain no `@`", file.id));
+            problem(
+                None,
+                format!("id `{}` must be non-empty and contain no `@`", file.id),
+            );
         }
         let p = &file.parameters;
         if p.min_comment_days < 30 {
@@ -292,7 +298,10 @@ impl Profile {
             );
         }
         if p.meeting_kinds.is_empty() {
-            problem(Some("collective_decision"), "`meeting_kinds` is empty".into());
+            problem(
+                Some("collective_decision"),
+                "`meeting_kinds` is empty".into(),
+            );
         }
         for kind in &p.meeting_kinds {
             if !matches!(kind, MeetingKind::Executive | MeetingKind::Plenary) {
@@ -315,7 +324,11 @@ impl Profile {
                     Some(&raw.id),
                     format!(
                         "unknown step; the engine knows {}{hint}",
-                        Step::ids().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                        Step::ids()
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
                 continue;
@@ -365,7 +378,10 @@ impl Profile {
                 );
             }
             if !raw.waivers.is_empty() && raw.waived_by.is_empty() {
-                problem(Some(&raw.id), "allows waivers but no role may record one (`waived_by`)".into());
+                problem(
+                    Some(&raw.id),
+                    "allows waivers but no role may record one (`waived_by`)".into(),
+                );
             }
             if matches!(step, Step::LegalityReview | Step::CollectiveDecision)
                 && !matches!(raw.required, Requirement::Always(_))
@@ -388,7 +404,10 @@ impl Profile {
         }
         for step in Step::ALL {
             if !seen.contains_key(step) {
-                problem(Some(step.as_str()), "is missing; every profile has all eight steps".into());
+                problem(
+                    Some(step.as_str()),
+                    "is missing; every profile has all eight steps".into(),
+                );
             }
         }
 
@@ -444,7 +463,8 @@ impl Profile {
                 {
                     problem(
                         Some(step.as_str()),
-                        "is not reachable: it is neither before nor after `collective_decision`".into(),
+                        "is not reachable: it is neither before nor after `collective_decision`"
+                            .into(),
                     );
                 }
             }
@@ -538,7 +558,9 @@ impl Profile {
             Requirement::Conditions {
                 when_all,
                 unless_any,
-            } => when_all.iter().all(|a| attrs.get(*a)) && !unless_any.iter().any(|a| attrs.get(*a)),
+            } => {
+                when_all.iter().all(|a| attrs.get(*a)) && !unless_any.iter().any(|a| attrs.get(*a))
+            }
         }
     }
 

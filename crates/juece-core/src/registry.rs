@@ -56,7 +56,10 @@ impl Profiles {
                 Some(m) if m != id => Some(format!("did you mean `{m}`?")),
                 _ => Some(format!(
                     "known profiles: {}",
-                    ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                    ids.iter()
+                        .map(|i| format!("`{i}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             };
             UnknownProfileError {

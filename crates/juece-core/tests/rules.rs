@@ -3,6 +3,13 @@
 //! The histories start from the example case of interchange.md (clean under `decree-713`) and
 //! change one thing. Test names carry the code, so docs/rules.md can point at them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
 use juece_core::builtin;
 use juece_core::calendar::Calendar;
 use juece_core::casefile::{check_case, parse_cases};
@@ -161,7 +168,10 @@ fn interchange_example_is_clean() {
 fn skipped_step_when_required_expert_review_is_missing() {
     let mut c = base();
     events(&mut c).remove(ER);
-    assert_eq!(findings(&c), vec![("SKIPPED_STEP".into(), "expert_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("SKIPPED_STEP".into(), "expert_review".into())]
+    );
     let f = &eval(&c).findings[0];
     assert_eq!(f.article, "第十九条");
 }
@@ -179,7 +189,10 @@ fn skipped_step_near_miss_no_decision_yet() {
     let mut c = base();
     events(&mut c).truncate(SUBMIT);
     events(&mut c).remove(ER);
-    assert!(codes(&c).is_empty(), "a case still in preparation has skipped nothing yet");
+    assert!(
+        codes(&c).is_empty(),
+        "a case still in preparation has skipped nothing yet"
+    );
 }
 
 #[test]
@@ -195,7 +208,10 @@ fn skipped_step_local_strict_needs_all_five() {
 fn skipped_legality_review_is_reported_alone() {
     let mut c = base();
     events(&mut c).drain(SUBMIT..=SIGN);
-    assert_eq!(findings(&c), vec![("SKIPPED_STEP".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("SKIPPED_STEP".into(), "legality_review".into())]
+    );
 }
 
 #[test]
@@ -215,7 +231,10 @@ fn out_of_order_when_evidence_follows_the_submission() {
     let mut ra = ra;
     ra["at"] = json!("2023-03-28T10:00:00+08:00");
     events(&mut c).insert(SUBMIT, ra); // now after the submission, before the sign-off
-    assert_eq!(findings(&c), vec![("OUT_OF_ORDER".into(), "risk_assessment".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("OUT_OF_ORDER".into(), "risk_assessment".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第二十六条");
 }
 
@@ -248,7 +267,10 @@ fn waiver_for(case: &mut Value, i: usize, step: &str, reason: &str) {
 fn waived_step_risk_assessment_covered_elsewhere() {
     let mut c = base();
     waiver_for(&mut c, RA, "risk_assessment", "covered_elsewhere");
-    assert_eq!(findings(&c), vec![("WAIVED_STEP".into(), "risk_assessment".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("WAIVED_STEP".into(), "risk_assessment".into())]
+    );
     let f = &eval(&c).findings[0];
     assert_eq!(f.article, "第二十二条");
     assert!(f.message_zh.contains("依据某规定"), "the basis is shown");
@@ -279,7 +301,10 @@ fn waived_step_near_miss_waiver_of_a_step_not_required_is_valid() {
 #[test]
 fn improper_waiver_of_legality_review_is_never_valid() {
     let mut c = base();
-    events(&mut c).insert(SUBMIT, waiver_at("legality_review", "other", "2023-03-26T09:00:00+08:00"));
+    events(&mut c).insert(
+        SUBMIT,
+        waiver_at("legality_review", "other", "2023-03-26T09:00:00+08:00"),
+    );
     let f = eval(&c).findings;
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].code.as_str(), "IMPROPER_WAIVER");
@@ -307,7 +332,10 @@ fn waived_step_near_miss_confidential_case() {
 #[test]
 fn improper_waiver_of_collective_decision_cites_article_30() {
     let mut c = base();
-    events(&mut c).insert(DECIDE, waiver_at("collective_decision", "other", "2023-04-11T09:00:00+08:00"));
+    events(&mut c).insert(
+        DECIDE,
+        waiver_at("collective_decision", "other", "2023-04-11T09:00:00+08:00"),
+    );
     let f = eval(&c).findings;
     assert_eq!(f[0].code.as_str(), "IMPROPER_WAIVER");
     assert_eq!(f[0].article, "第三十条");
@@ -319,7 +347,10 @@ fn improper_waiver_of_collective_decision_cites_article_30() {
 fn short_comment_period_29_days() {
     let mut c = base();
     events(&mut c)[PP]["comment_period"]["end"] = json!("2023-03-15"); // 02-15..03-15 = 29 days
-    assert_eq!(findings(&c), vec![("SHORT_COMMENT_PERIOD".into(), "public_participation".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("SHORT_COMMENT_PERIOD".into(), "public_participation".into())]
+    );
     let f = &eval(&c).findings[0];
     assert_eq!(f.article, "第十五条");
     assert!(f.message_zh.contains("29 日"), "{}", f.message_zh);
@@ -336,7 +367,13 @@ fn shortened_comment_period_with_reason_is_info() {
     let mut c = base();
     events(&mut c)[PP]["comment_period"]["end"] = json!("2023-03-15");
     events(&mut c)[PP]["shortened_reason"] = json!("防汛紧急需要");
-    assert_eq!(findings(&c), vec![("SHORTENED_COMMENT_PERIOD".into(), "public_participation".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![(
+            "SHORTENED_COMMENT_PERIOD".into(),
+            "public_participation".into()
+        )]
+    );
 }
 
 #[test]
@@ -346,7 +383,10 @@ fn short_comment_period_second_round_is_the_one_judged() {
     first["at"] = json!("2023-02-20T17:00:00+08:00");
     first["comment_period"] = json!({ "start": "2023-02-01", "end": "2023-02-10" });
     events(&mut c).insert(PP, first);
-    assert!(codes(&c).is_empty(), "the latest round before the gate is judged");
+    assert!(
+        codes(&c).is_empty(),
+        "the latest round before the gate is judged"
+    );
     // And the other way round: a bad correction after a good round is judged.
     let mut c = base();
     let mut second = events(&mut c)[PP].clone();
@@ -362,7 +402,10 @@ fn short_comment_period_second_round_is_the_one_judged() {
 fn hearing_missing_when_required() {
     let mut c = base();
     c["attributes"]["hearing_required"] = json!(true);
-    assert_eq!(findings(&c), vec![("HEARING_MISSING".into(), "public_participation".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("HEARING_MISSING".into(), "public_participation".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第十六条");
 }
 
@@ -384,7 +427,10 @@ fn expert(name: &str, signed: bool, conflict: bool) -> Value {
 fn expert_quorum_two_experts() {
     let mut c = base();
     events(&mut c)[ER]["experts"].as_array_mut().unwrap().pop();
-    assert_eq!(findings(&c), vec![("EXPERT_QUORUM".into(), "expert_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("EXPERT_QUORUM".into(), "expert_review".into())]
+    );
 }
 
 #[test]
@@ -395,23 +441,38 @@ fn expert_quorum_near_miss_three_experts() {
 #[test]
 fn unsigned_expert_opinion() {
     let mut c = base();
-    events(&mut c)[ER]["experts"].as_array_mut().unwrap().push(expert("李工", false, false));
-    assert_eq!(findings(&c), vec![("UNSIGNED_EXPERT_OPINION".into(), "expert_review".into())]);
+    events(&mut c)[ER]["experts"]
+        .as_array_mut()
+        .unwrap()
+        .push(expert("李工", false, false));
+    assert_eq!(
+        findings(&c),
+        vec![("UNSIGNED_EXPERT_OPINION".into(), "expert_review".into())]
+    );
     assert!(eval(&c).findings[0].message_zh.contains("李工"));
 }
 
 #[test]
 fn unsigned_expert_opinion_near_miss_all_signed() {
     let mut c = base();
-    events(&mut c)[ER]["experts"].as_array_mut().unwrap().push(expert("李工", true, false));
+    events(&mut c)[ER]["experts"]
+        .as_array_mut()
+        .unwrap()
+        .push(expert("李工", true, false));
     assert!(codes(&c).is_empty());
 }
 
 #[test]
 fn conflicted_expert() {
     let mut c = base();
-    events(&mut c)[ER]["experts"].as_array_mut().unwrap().push(expert("某公司", true, true));
-    assert_eq!(findings(&c), vec![("CONFLICTED_EXPERT".into(), "expert_review".into())]);
+    events(&mut c)[ER]["experts"]
+        .as_array_mut()
+        .unwrap()
+        .push(expert("某公司", true, true));
+    assert_eq!(
+        findings(&c),
+        vec![("CONFLICTED_EXPERT".into(), "expert_review".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第二十条");
 }
 
@@ -435,7 +496,10 @@ fn expert_findings_near_miss_no_conflict() {
 fn uncontrolled_risk_on_approval() {
     let mut c = base();
     events(&mut c)[RA]["controllable"] = json!(false);
-    assert_eq!(findings(&c), vec![("UNCONTROLLED_RISK".into(), "risk_assessment".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("UNCONTROLLED_RISK".into(), "risk_assessment".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第二十四条");
 }
 
@@ -466,7 +530,10 @@ fn uncontrolled_risk_near_miss_reassessed_controllable() {
 fn unlawful_review_ignored() {
     let mut c = base();
     events(&mut c)[SIGN]["conclusion"] = json!("unlawful");
-    assert_eq!(findings(&c), vec![("UNLAWFUL_REVIEW_IGNORED".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("UNLAWFUL_REVIEW_IGNORED".into(), "legality_review".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第二十五条");
 }
 
@@ -481,7 +548,10 @@ fn unlawful_review_near_miss_lawful_with_changes() {
 fn legal_risk_stated_for_exploratory_reform() {
     let mut c = base();
     events(&mut c)[SIGN]["conclusion"] = json!("exploratory");
-    assert_eq!(findings(&c), vec![("LEGAL_RISK_STATED".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("LEGAL_RISK_STATED".into(), "legality_review".into())]
+    );
     assert!(!eval(&c).has_violation());
 }
 
@@ -496,7 +566,10 @@ fn draft(version: &str, at: &str) -> Value {
 fn stale_legality_review_after_revision() {
     let mut c = base();
     events(&mut c).insert(DECIDE, draft("v2", "2023-04-10T10:00:00+08:00"));
-    assert_eq!(findings(&c), vec![("STALE_LEGALITY_REVIEW".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("STALE_LEGALITY_REVIEW".into(), "legality_review".into())]
+    );
 }
 
 #[test]
@@ -516,7 +589,11 @@ fn stale_legality_review_near_miss_revision_reviewed_again() {
     let meeting = &mut events(&mut c)[DECIDE + 3];
     meeting["meeting"]["date"] = json!("2023-04-18");
     meeting["at"] = json!("2023-04-18T11:00:00+08:00");
-    for (i, at) in [(PARTY + 3, "2023-04-19"), (PUBLISH + 3, "2023-04-20"), (ARCHIVE + 3, "2023-05-10")] {
+    for (i, at) in [
+        (PARTY + 3, "2023-04-19"),
+        (PUBLISH + 3, "2023-04-20"),
+        (ARCHIVE + 3, "2023-05-10"),
+    ] {
         events(&mut c)[i]["at"] = json!(format!("{at}T09:00:00+08:00"));
     }
     assert!(codes(&c).is_empty(), "{:?}", codes(&c));
@@ -553,10 +630,17 @@ fn modified_then_reviewed_again_is_judged_on_the_new_review() {
 fn short_review_window_six_working_days() {
     // 2023-03-06 (Mon) .. 2023-03-15 (Wed): 7, 8, 9, 10, 13, 14 = 6 working days.
     let c = review_window("2023-03-06", "2023-03-15");
-    assert_eq!(findings(&c), vec![("SHORT_REVIEW_WINDOW".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("SHORT_REVIEW_WINDOW".into(), "legality_review".into())]
+    );
     let f = &eval(&c).findings[0];
     assert_eq!(f.article, "第二十六条");
-    assert!(f.message_en.contains("only 6 working days"), "{}", f.message_en);
+    assert!(
+        f.message_en.contains("only 6 working days"),
+        "{}",
+        f.message_en
+    );
 }
 
 #[test]
@@ -603,7 +687,10 @@ fn short_review_window_judged_on_the_latest_submission_before_the_meeting() {
 fn unauthorized_signer() {
     let mut c = base();
     events(&mut c)[SIGN]["role"] = json!("legal_office");
-    assert_eq!(findings(&c), vec![("UNAUTHORIZED_SIGNER".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("UNAUTHORIZED_SIGNER".into(), "legality_review".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第二十八条");
 }
 
@@ -618,7 +705,10 @@ fn unauthorized_signer_near_miss_legal_counsel() {
 fn self_review_by_the_submitter() {
     let mut c = base();
     events(&mut c)[SIGN]["actor"] = json!("李强");
-    assert_eq!(findings(&c), vec![("SELF_REVIEW".into(), "legality_review".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("SELF_REVIEW".into(), "legality_review".into())]
+    );
 }
 
 #[test]
@@ -641,7 +731,10 @@ fn self_review_near_miss_other_lawyer() {
 fn improper_meeting_by_circulation() {
     let mut c = base();
     events(&mut c)[DECIDE]["meeting"]["kind"] = json!("circulation");
-    assert_eq!(findings(&c), vec![("IMPROPER_MEETING".into(), "collective_decision".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("IMPROPER_MEETING".into(), "collective_decision".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第三十条");
 }
 
@@ -657,7 +750,10 @@ fn no_quorum_under_local_strict() {
     let mut c = base();
     c["workflow"] = json!("local-strict");
     events(&mut c)[DECIDE]["meeting"]["members_present"] = json!(4);
-    assert_eq!(findings(&c), vec![("NO_QUORUM".into(), "collective_decision".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("NO_QUORUM".into(), "collective_decision".into())]
+    );
     // Exactly half is not more than half.
     events(&mut c)[DECIDE]["meeting"]["members_total"] = json!(8);
     assert_eq!(codes(&c), vec!["NO_QUORUM"]);
@@ -678,7 +774,13 @@ fn no_quorum_near_misses() {
 fn unexplained_head_decision() {
     let mut c = base();
     events(&mut c)[DECIDE]["majority"] = json!("modify");
-    assert_eq!(findings(&c), vec![("UNEXPLAINED_HEAD_DECISION".into(), "collective_decision".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![(
+            "UNEXPLAINED_HEAD_DECISION".into(),
+            "collective_decision".into()
+        )]
+    );
 }
 
 #[test]
@@ -695,7 +797,10 @@ fn unexplained_head_decision_near_miss_reason_recorded() {
 fn no_party_report_before_publication() {
     let mut c = base();
     events(&mut c).remove(PARTY);
-    assert_eq!(findings(&c), vec![("NO_PARTY_REPORT".into(), "party_report".into())]);
+    assert_eq!(
+        findings(&c),
+        vec![("NO_PARTY_REPORT".into(), "party_report".into())]
+    );
     assert_eq!(eval(&c).findings[0].article, "第三十一条");
 }
 
@@ -733,12 +838,18 @@ fn not_published_after_twenty_working_days() {
 fn not_published_near_misses() {
     let mut c = unpublished_local_strict();
     c["workflow"] = json!("decree-713");
-    assert!(findings_at(&c, "2024-01-31").is_empty(), "decree-713 sets no deadline");
+    assert!(
+        findings_at(&c, "2024-01-31").is_empty(),
+        "decree-713 sets no deadline"
+    );
     let mut c = unpublished_local_strict();
     c["attributes"]["confidential"] = json!(true);
     waiver_for(&mut c, PP, "public_participation", "confidential");
     assert_eq!(
-        findings_at(&c, "2023-05-12").into_iter().map(|(c, _)| c).collect::<Vec<_>>(),
+        findings_at(&c, "2023-05-12")
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect::<Vec<_>>(),
         vec!["WAIVED_STEP"],
         "a confidential decision is not published"
     );
@@ -751,13 +862,19 @@ fn not_archived_after_sixty_days() {
     let mut c = base();
     c["workflow"] = json!("local-strict");
     events(&mut c).remove(ARCHIVE);
-    assert!(findings_at(&c, "2023-06-11").is_empty(), "2023-04-12 + 60 days");
+    assert!(
+        findings_at(&c, "2023-06-11").is_empty(),
+        "2023-04-12 + 60 days"
+    );
     assert_eq!(
         findings_at(&c, "2023-06-12"),
         vec![("NOT_ARCHIVED".into(), "archiving".into())]
     );
     c["workflow"] = json!("decree-713");
-    assert!(findings_at(&c, "2024-06-12").is_empty(), "decree-713 sets no deadline");
+    assert!(
+        findings_at(&c, "2024-06-12").is_empty(),
+        "decree-713 sets no deadline"
+    );
 }
 
 // ---- DEFERRED_TOO_LONG (local-strict: 365 days) ----
@@ -794,7 +911,11 @@ fn guard_overridden_is_listed_beside_the_violation() {
         ]
     );
     let e = eval(&c);
-    let o = e.findings.iter().find(|f| f.code.as_str() == "GUARD_OVERRIDDEN").unwrap();
+    let o = e
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "GUARD_OVERRIDDEN")
+        .unwrap();
     assert_eq!(o.article, "第二十六条");
     assert!(o.message_zh.contains("赵县长") && o.message_zh.contains("防汛抢险"));
 }
@@ -813,9 +934,11 @@ fn as_of_leaves_out_later_events() {
     let w = world();
     let case = parse(&c);
     let profile = w.profiles.resolve("decree-713").unwrap();
-    assert!(evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap())
-        .unwrap()
-        .is_none());
+    assert!(
+        evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap())
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -828,7 +951,12 @@ fn findings_are_ordered_by_step_then_code() {
     events(&mut c).remove(PARTY);
     assert_eq!(
         codes(&c),
-        vec!["SHORT_COMMENT_PERIOD", "IMPROPER_MEETING", "NO_QUORUM", "NO_PARTY_REPORT"]
+        vec![
+            "SHORT_COMMENT_PERIOD",
+            "IMPROPER_MEETING",
+            "NO_QUORUM",
+            "NO_PARTY_REPORT"
+        ]
     );
 }
 
@@ -839,5 +967,9 @@ fn dates_outside_the_calendar_are_an_error_not_a_guess() {
     let case = parse(&c);
     let profile = w.profiles.resolve("decree-713").unwrap();
     let err = evaluate(profile, &w.calendar, &case, "2027-12-31".parse().unwrap()).unwrap_err();
-    assert!(err.to_string().contains("2027-03-01 is outside the working-day calendar, which covers 2019–2026"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("2027-03-01 is outside the working-day calendar, which covers 2019–2026"),
+        "{err}"
+    );
 }

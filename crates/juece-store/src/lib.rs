@@ -141,7 +141,11 @@ impl Store {
             .prepare("SELECT id, version, content FROM profiles ORDER BY id, version")?;
         let rows = stmt.query_map([], |r| {
             Ok((
-                format!("{}@{} (stored)", r.get::<_, String>(0)?, r.get::<_, i64>(1)?),
+                format!(
+                    "{}@{} (stored)",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?
+                ),
                 r.get::<_, String>(2)?,
             ))
         })?;
@@ -176,7 +180,8 @@ impl Store {
     pub fn event_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 
     /// Writes whole cases in one transaction: all of them or, on any error, none.
@@ -231,8 +236,18 @@ impl Store {
                         payload
                     ])?;
                 }
-                let last = case.events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
-                put_projection(&tx, case_id, case.events.len() as i64 - 1, &last, &projection)?;
+                let last = case
+                    .events
+                    .last()
+                    .map(|e| e.at.to_rfc3339())
+                    .unwrap_or_default();
+                put_projection(
+                    &tx,
+                    case_id,
+                    case.events.len() as i64 - 1,
+                    &last,
+                    &projection,
+                )?;
                 summary.cases += 1;
                 summary.events += case.events.len();
             }
@@ -260,7 +275,11 @@ impl Store {
     }
 
     fn load_where(&self, case_ref: Option<&str>) -> Result<Vec<StoredCase>, StoreError> {
-        let filter = if case_ref.is_some() { "WHERE c.ref = ?1" } else { "WHERE ?1 IS NULL" };
+        let filter = if case_ref.is_some() {
+            "WHERE c.ref = ?1"
+        } else {
+            "WHERE ?1 IS NULL"
+        };
         let sql = format!(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
                     c.profile_version, c.attributes, e.seq, e.payload
@@ -279,15 +298,17 @@ impl Store {
                 let case_ref: String = r.get(1)?;
                 let category: String = r.get(5)?;
                 let attributes: String = r.get(8)?;
-                let corrupt = |what: &str| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
+                let corrupt =
+                    |what: &str| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
                 out.push(StoredCase {
                     case: Case {
                         header: CaseHeader {
                             title: r.get(2)?,
                             organ: r.get(3)?,
                             undertaking_unit: r.get(4)?,
-                            category: Category::parse(&category)
-                                .ok_or_else(|| corrupt(&format!("unknown category `{category}`")))?,
+                            category: Category::parse(&category).ok_or_else(|| {
+                                corrupt(&format!("unknown category `{category}`"))
+                            })?,
                             workflow: format!("{}@{}", r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
                             attributes: serde_json::from_str::<Attributes>(&attributes)
                                 .map_err(|e| corrupt(&format!("attributes: {e}")))?,
@@ -303,9 +324,14 @@ impl Store {
                 continue;
             };
             let seq: i64 = r.get(9)?;
-            let Some(stored) = out.last_mut() else { continue };
+            let Some(stored) = out.last_mut() else {
+                continue;
+            };
             let value: serde_json::Value = serde_json::from_str(&payload).map_err(|e| {
-                StoreError::Corrupt(format!("case `{}` event {seq}: {e}", stored.case.header.case_ref))
+                StoreError::Corrupt(format!(
+                    "case `{}` event {seq}: {e}",
+                    stored.case.header.case_ref
+                ))
             })?;
             let event = parse_event(&value, &Supplied::default()).map_err(|e| {
                 StoreError::Corrupt(format!(
@@ -337,8 +363,9 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (case_ref, status, has_skipped, has_override, violations, warnings) = row?;
-            let status = Status::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("case `{case_ref}`: unknown status `{status}`")))?;
+            let status = Status::parse(&status).ok_or_else(|| {
+                StoreError::Corrupt(format!("case `{case_ref}`: unknown status `{status}`"))
+            })?;
             out.push((
                 case_ref,
                 Projection {
@@ -355,7 +382,8 @@ impl Store {
 }
 
 fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {
-    let content = serde_json::to_string_pretty(profile.file()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let content = serde_json::to_string_pretty(profile.file())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let existing: Option<String> = tx
         .query_row(
             "SELECT content FROM profiles WHERE id = ?1 AND version = ?2",

@@ -23,7 +23,10 @@ fn import_then_load_gives_the_same_cases() -> Result<(), Box<dyn std::error::Err
         .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
     let summary = store.import(with_profiles)?;
     assert_eq!(summary.cases, cases.len());
-    assert_eq!(store.event_count()? as usize, cases.iter().map(|c| c.events.len()).sum::<usize>());
+    assert_eq!(
+        store.event_count()? as usize,
+        cases.iter().map(|c| c.events.len()).sum::<usize>()
+    );
     let loaded = store.load_all()?;
     let mut expected: Vec<_> = cases.clone();
     expected.sort_by(|a, b| a.header.case_ref.cmp(&b.header.case_ref));
@@ -70,9 +73,13 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
     let path = dir.path().join("j.db");
     drop(Store::open(&path)?);
     let store = Store::open(&path)?;
-    let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let v: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))?;
     assert_eq!(v, 1);
-    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     assert_eq!(mode, "wal");
     Ok(())
 }

@@ -68,7 +68,13 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
     let audits = audit_cases(&profiles, &calendar, store.load_all()?, as_of)?;
-    let report = render(&audits, as_of, args.format, args.lang.into(), args.only_findings);
+    let report = render(
+        &audits,
+        as_of,
+        args.format,
+        args.lang.into(),
+        args.only_findings,
+    );
     emit(&report)?;
     let violation = audits
         .iter()
@@ -103,7 +109,13 @@ pub fn audit_cases(
     Ok(out)
 }
 
-pub fn render(audits: &[CaseAudit], as_of: NaiveDate, format: Format, lang: Lang, only_findings: bool) -> String {
+pub fn render(
+    audits: &[CaseAudit],
+    as_of: NaiveDate,
+    format: Format,
+    lang: Lang,
+    only_findings: bool,
+) -> String {
     let shown: Vec<&CaseAudit> = audits
         .iter()
         .filter(|a| !only_findings || !a.findings.is_empty())
@@ -151,8 +163,12 @@ fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
 
 fn header(lang: Lang) -> [&'static str; 8] {
     match lang {
-        Lang::Zh => ["案号", "状态", "级别", "步骤", "代码", "条款", "说明", "流程"],
-        Lang::En => ["ref", "status", "severity", "step", "code", "article", "message", "workflow"],
+        Lang::Zh => [
+            "案号", "状态", "级别", "步骤", "代码", "条款", "说明", "流程",
+        ],
+        Lang::En => [
+            "ref", "status", "severity", "step", "code", "article", "message", "workflow",
+        ],
     }
 }
 
@@ -162,7 +178,17 @@ fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
     let mut s = csv_line(&[h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6]]);
     for a in shown {
         if a.findings.is_empty() {
-            s.push_str(&csv_line(&[&a.case_ref, &a.title, &a.workflow, a.status.as_str(), "", "", "", "", ""]));
+            s.push_str(&csv_line(&[
+                &a.case_ref,
+                &a.title,
+                &a.workflow,
+                a.status.as_str(),
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]));
         }
         for f in &a.findings {
             s.push_str(&csv_line(&[
@@ -186,7 +212,11 @@ fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang:
     let mut rows = Vec::new();
     for a in shown {
         if a.findings.is_empty() {
-            let ok = if lang == Lang::Zh { "未发现问题" } else { "no findings" };
+            let ok = if lang == Lang::Zh {
+                "未发现问题"
+            } else {
+                "no findings"
+            };
             rows.push(vec![
                 a.case_ref.clone(),
                 a.status.label(lang).to_owned(),
@@ -214,20 +244,47 @@ fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang:
         Lang::En => format!("Major decision procedure audit (as of {as_of})\n\n"),
     };
     if rows.is_empty() {
-        s.push_str(if lang == Lang::Zh { "（无）\n" } else { "(none)\n" });
+        s.push_str(if lang == Lang::Zh {
+            "（无）\n"
+        } else {
+            "(none)\n"
+        });
     } else {
         s.push_str(&table(&h[..7], &rows));
     }
-    let count = |sev: Severity| all.iter().flat_map(|a| &a.findings).filter(|f| f.severity() == sev).count();
-    let (v, w, i) = (count(Severity::Violation), count(Severity::Warning), count(Severity::Info));
+    let count = |sev: Severity| {
+        all.iter()
+            .flat_map(|a| &a.findings)
+            .filter(|f| f.severity() == sev)
+            .count()
+    };
+    let (v, w, i) = (
+        count(Severity::Violation),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let with = all.iter().filter(|a| !a.findings.is_empty()).count();
     s.push('\n');
     s.push_str(&match lang {
-        Lang::Zh => format!("共 {} 件事项，{with} 件有发现：违规 {v} 项，警告 {w} 项，提示 {i} 项\n", all.len()),
-        Lang::En => format!(
-            "{} cases, {with} with findings: {v} violations, {w} warnings, {i} info\n",
+        Lang::Zh => format!(
+            "共 {} 件事项，{with} 件有发现：违规 {v} 项，警告 {w} 项，提示 {i} 项\n",
             all.len()
+        ),
+        Lang::En => format!(
+            "{} {}, {with} with findings: {v} {}, {w} {}, {i} info\n",
+            all.len(),
+            plural(all.len(), "case"),
+            plural(v, "violation"),
+            plural(w, "warning")
         ),
     });
     s
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
 }

@@ -15,7 +15,8 @@ use crate::CmdResult;
 pub struct DemoArgs {}
 
 pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
-    let cases = parse_cases(builtin::EXAMPLE_CASES).map_err(|e| CliError::bad_input(format!("shipped examples: {e}")))?;
+    let cases = parse_cases(builtin::EXAMPLE_CASES)
+        .map_err(|e| CliError::bad_input(format!("shipped examples: {e}")))?;
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;

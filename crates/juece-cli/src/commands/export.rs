@@ -20,14 +20,17 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
         Some(r) => match store.load_case(r)? {
             Some(c) => vec![c],
             None => {
-                return Err(CliError::bad_input(format!("no case `{r}` in the database"))
-                    .with_hint("`juece audit` lists the stored cases"))
+                return Err(
+                    CliError::bad_input(format!("no case `{r}` in the database"))
+                        .with_hint("`juece audit` lists the stored cases"),
+                )
             }
         },
         None => store.load_all()?,
     };
     let doc = write_cases(cases.iter().map(|c| (&c.case, c.pinned())));
-    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(&doc).map_err(|e| CliError::bad_input(e.to_string()))?;
     text.push('\n');
     emit(&text)?;
     Ok(Exit::Ok)

@@ -48,14 +48,16 @@ pub fn import_cases(
 ) -> Result<ImportSummary, CliError> {
     let mut batch: Vec<(&Case, &Profile, Projection)> = Vec::with_capacity(cases.len());
     for (i, case) in cases.iter().enumerate() {
-        let profile = profiles.resolve(&case.header.workflow).map_err(|e| CaseFileError {
-            case_index: Some(i),
-            case_ref: Some(case.header.case_ref.clone()),
-            event_index: None,
-            field: Some("workflow".into()),
-            message: e.to_string(),
-            help: Some("`juece workflow list` shows the known profiles".into()),
-        })?;
+        let profile = profiles
+            .resolve(&case.header.workflow)
+            .map_err(|e| CaseFileError {
+                case_index: Some(i),
+                case_ref: Some(case.header.case_ref.clone()),
+                event_index: None,
+                field: Some("workflow".into()),
+                message: e.to_string(),
+                help: Some("`juece workflow list` shows the known profiles".into()),
+            })?;
         check_case(case, profile, Some(i))?;
         if store.case_exists(&case.header.case_ref)? {
             return Err(CliError::bad_input(format!(
@@ -70,13 +72,33 @@ pub fn import_cases(
 }
 
 /// The listing projection of a case: its evaluation as of its last event.
-pub fn projection(profile: &Profile, calendar: &Calendar, case: &Case) -> Result<Projection, CliError> {
-    let as_of = case.events.iter().map(|e| e.date()).max().unwrap_or_default();
+pub fn projection(
+    profile: &Profile,
+    calendar: &Calendar,
+    case: &Case,
+) -> Result<Projection, CliError> {
+    let as_of = case
+        .events
+        .iter()
+        .map(|e| e.date())
+        .max()
+        .unwrap_or_default();
     let eval = evaluate(profile, calendar, case, as_of)?;
-    let count = |s: Severity| eval.iter().flat_map(|e| &e.findings).filter(|f| f.severity() == s).count() as u32;
+    let count = |s: Severity| {
+        eval.iter()
+            .flat_map(|e| &e.findings)
+            .filter(|f| f.severity() == s)
+            .count() as u32
+    };
     Ok(Projection {
-        status: eval.as_ref().map(|e| e.status).unwrap_or(juece_core::ids::Status::Open),
-        has_skipped: eval.iter().flat_map(|e| &e.findings).any(|f| f.code == Code::SkippedStep),
+        status: eval
+            .as_ref()
+            .map(|e| e.status)
+            .unwrap_or(juece_core::ids::Status::Open),
+        has_skipped: eval
+            .iter()
+            .flat_map(|e| &e.findings)
+            .any(|f| f.code == Code::SkippedStep),
         has_override: case.events.iter().any(|e| e.body.type_name() == "override"),
         violations: count(Severity::Violation),
         warnings: count(Severity::Warning),

@@ -60,7 +60,10 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
                     CliError {
                         exit: Exit::Problems,
                         message: e.to_string(),
-                        hints: vec!["fix the listed problems; procedure.md lists the statutory invariants".into()],
+                        hints: vec![
+                            "fix the listed problems; procedure.md lists the statutory invariants"
+                                .into(),
+                        ],
                     }
                     .print();
                     Ok(Exit::Problems)
@@ -75,7 +78,10 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             emit(&if added {
                 format!("registered workflow `{}`\n", profile.pinned())
             } else {
-                format!("workflow `{}` is already registered, identical\n", profile.pinned())
+                format!(
+                    "workflow `{}` is already registered, identical\n",
+                    profile.pinned()
+                )
             })?;
             Ok(Exit::Ok)
         }
@@ -85,7 +91,13 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             let rows: Vec<Vec<String>> = profiles
                 .all()
                 .iter()
-                .map(|p| vec![p.pinned(), p.title(Lang::Zh).to_owned(), p.title(Lang::En).to_owned()])
+                .map(|p| {
+                    vec![
+                        p.pinned(),
+                        p.title(Lang::Zh).to_owned(),
+                        p.title(Lang::En).to_owned(),
+                    ]
+                })
                 .collect();
             emit(&table(&["id@version", "名称", "title"], &rows))?;
             Ok(Exit::Ok)
@@ -111,21 +123,55 @@ fn describe(p: &Profile, lang: Lang) -> String {
     let header: [&str; 6] = if zh {
         ["步骤", "名称", "条款", "前置步骤", "何时必须", "可免除理由"]
     } else {
-        ["step", "label", "article", "after", "required", "waiver reasons"]
+        [
+            "step",
+            "label",
+            "article",
+            "after",
+            "required",
+            "waiver reasons",
+        ]
     };
     let rows: Vec<Vec<String>> = p
         .steps()
         .iter()
         .map(|r| {
-            let required = match &p.file().steps.iter().find(|f| f.id == r.step().as_str()).map(|f| &f.required) {
-                Some(Requirement::Always(_)) | None => if zh { "始终" } else { "always" }.to_owned(),
-                Some(Requirement::Conditions { when_all, unless_any }) => {
+            let required = match &p
+                .file()
+                .steps
+                .iter()
+                .find(|f| f.id == r.step().as_str())
+                .map(|f| &f.required)
+            {
+                Some(Requirement::Always(_)) | None => {
+                    if zh { "始终" } else { "always" }.to_owned()
+                }
+                Some(Requirement::Conditions {
+                    when_all,
+                    unless_any,
+                }) => {
                     let mut parts = Vec::new();
                     if !when_all.is_empty() {
-                        parts.push(format!("{} {}", if zh { "当" } else { "when" }, when_all.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("+")));
+                        parts.push(format!(
+                            "{} {}",
+                            if zh { "当" } else { "when" },
+                            when_all
+                                .iter()
+                                .map(|a| a.as_str())
+                                .collect::<Vec<_>>()
+                                .join("+")
+                        ));
                     }
                     if !unless_any.is_empty() {
-                        parts.push(format!("{} {}", if zh { "除非" } else { "unless" }, unless_any.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("/")));
+                        parts.push(format!(
+                            "{} {}",
+                            if zh { "除非" } else { "unless" },
+                            unless_any
+                                .iter()
+                                .map(|a| a.as_str())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        ));
                     }
                     parts.join(", ")
                 }
@@ -141,7 +187,15 @@ fn describe(p: &Profile, lang: Lang) -> String {
                         if w.only_if.is_empty() {
                             w.reason.as_str().to_owned()
                         } else {
-                            format!("{} ({})", w.reason, w.only_if.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("+"))
+                            format!(
+                                "{} ({})",
+                                w.reason,
+                                w.only_if
+                                    .iter()
+                                    .map(|a| a.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("+")
+                            )
                         }
                     })
                     .collect::<Vec<_>>()
@@ -151,7 +205,15 @@ fn describe(p: &Profile, lang: Lang) -> String {
                 r.step().as_str().to_owned(),
                 r.label(lang).to_owned(),
                 juece_core::finding::article_in(r.article(), lang),
-                if r.after().is_empty() { "—".to_owned() } else { r.after().iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ") },
+                if r.after().is_empty() {
+                    "—".to_owned()
+                } else {
+                    r.after()
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
                 required,
                 waivers,
             ]
@@ -170,19 +232,44 @@ fn describe(p: &Profile, lang: Lang) -> String {
         .join(", ");
     let params = [
         ("min_comment_days", pr.min_comment_days.to_string()),
-        ("min_review_working_days", pr.min_review_working_days.to_string()),
+        (
+            "min_review_working_days",
+            pr.min_review_working_days.to_string(),
+        ),
         ("min_experts", opt(pr.min_experts)),
-        ("quorum", pr.quorum.map(|_| "more_than_half".to_owned()).unwrap_or_else(|| none.to_owned())),
-        ("meeting_kinds", pr.meeting_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")),
+        (
+            "quorum",
+            pr.quorum
+                .map(|_| "more_than_half".to_owned())
+                .unwrap_or_else(|| none.to_owned()),
+        ),
+        (
+            "meeting_kinds",
+            pr.meeting_kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("legality sign-off roles", signers),
-        ("publication_deadline_working_days", opt(pr.publication_deadline_working_days)),
+        (
+            "publication_deadline_working_days",
+            opt(pr.publication_deadline_working_days),
+        ),
         ("archiving_deadline_days", opt(pr.archiving_deadline_days)),
         ("deferral_lapse_days", opt(pr.deferral_lapse_days)),
     ];
     s.push('\n');
     s.push_str(&table(
-        if zh { &["参数", "值"] } else { &["parameter", "value"] },
-        &params.iter().map(|(k, v)| vec![(*k).to_owned(), v.clone()]).collect::<Vec<_>>(),
+        if zh {
+            &["参数", "值"]
+        } else {
+            &["parameter", "value"]
+        },
+        &params
+            .iter()
+            .map(|(k, v)| vec![(*k).to_owned(), v.clone()])
+            .collect::<Vec<_>>(),
     ));
     s
 }
