@@ -973,3 +973,51 @@ fn dates_outside_the_calendar_are_an_error_not_a_guess() {
         "{err}"
     );
 }
+
+// ---- explicit near misses for the codes whose near miss is the clean example ----
+
+#[test]
+fn no_party_report_near_miss_reported_before_publication() {
+    let c = base();
+    assert!(!codes(&c).contains(&"NO_PARTY_REPORT".to_owned()));
+    // A rejected decision that is published needs no report (the rule is about approvals).
+    let mut c = base();
+    events(&mut c)[DECIDE]["majority"] = json!("reject");
+    events(&mut c)[DECIDE]["head_decision"] = json!("reject");
+    events(&mut c).remove(PARTY);
+    assert!(!codes(&c).contains(&"NO_PARTY_REPORT".to_owned()));
+}
+
+#[test]
+fn guard_overridden_near_miss_no_override() {
+    let c = review_window("2023-03-06", "2023-03-15");
+    assert_eq!(codes(&c), vec!["SHORT_REVIEW_WINDOW"]);
+}
+
+#[test]
+fn deferred_too_long_near_miss_discussed_again() {
+    let mut c = base();
+    c["workflow"] = json!("local-strict");
+    events(&mut c).truncate(DECIDE + 1);
+    events(&mut c)[DECIDE]["majority"] = json!("defer");
+    events(&mut c)[DECIDE]["head_decision"] = json!("defer");
+    let mut again = events(&mut c)[DECIDE].clone();
+    again["majority"] = json!("rediscuss");
+    again["head_decision"] = json!("rediscuss");
+    again["at"] = json!("2024-03-01T11:00:00+08:00");
+    again["meeting"]["date"] = json!("2024-03-01");
+    events(&mut c).push(again);
+    assert_eq!(eval_at(&c, "2024-06-01").status, Status::InReview);
+    assert!(findings_at(&c, "2024-06-01").is_empty());
+}
+
+#[test]
+fn not_archived_near_miss_rejected_and_archived() {
+    let mut c = base();
+    c["workflow"] = json!("local-strict");
+    events(&mut c)[DECIDE]["majority"] = json!("reject");
+    events(&mut c)[DECIDE]["head_decision"] = json!("reject");
+    events(&mut c).drain(PARTY..=PUBLISH);
+    assert_eq!(eval_at(&c, "2024-01-31").status, Status::Archived);
+    assert!(findings_at(&c, "2024-01-31").is_empty());
+}
