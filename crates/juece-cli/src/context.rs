@@ -3,11 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use juece_core::builtin;
 use juece_core::calendar::Calendar;
 use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
+use juece_core::Lang;
 use juece_store::Store;
 
 use crate::error::CliError;
@@ -28,9 +29,28 @@ pub struct GlobalArgs {
     #[arg(long = "calendar", global = true, value_name = "FILE")]
     pub calendars: Vec<PathBuf>,
 
+    /// Language of labels and messages
+    #[arg(long, global = true, env = "JUECE_LANG", value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+
     /// The current time, RFC 3339 (for reproducible runs; default: the clock)
     #[arg(long, global = true, env = "JUECE_NOW", hide = true, value_parser = parse_now)]
     pub now: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -52,6 +72,11 @@ impl GlobalArgs {
     pub fn now(&self) -> DateTime<FixedOffset> {
         self.now
             .unwrap_or_else(|| chrono::Local::now().fixed_offset())
+    }
+
+    /// The language chosen.
+    pub fn lang(&self) -> Lang {
+        self.lang.into()
     }
 
     /// Today's date.

@@ -10,6 +10,7 @@ mod commands;
 mod context;
 mod error;
 mod out;
+mod write;
 
 use context::GlobalArgs;
 use error::{CliError, Exit};
@@ -32,6 +33,24 @@ enum Command {
     #[command(subcommand)]
     Workflow(commands::workflow::WorkflowCommand),
     Demo(commands::demo::DemoArgs),
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    #[command(subcommand)]
+    Case(commands::case::CaseCommand),
+    Record(commands::record::RecordArgs),
+    #[command(subcommand)]
+    Draft(commands::draft::DraftCommand),
+    #[command(subcommand)]
+    Evidence(commands::evidence::EvidenceCommand),
+    #[command(subcommand)]
+    Step(commands::step::StepCommand),
+    #[command(subcommand)]
+    Review(commands::review::ReviewCommand),
+    Decide(commands::decide::DecideArgs),
+    PartyReport(commands::gates::PartyReportArgs),
+    Publish(commands::gates::PublishArgs),
+    Archive(commands::gates::ArchiveArgs),
+    Due(commands::due::DueArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +73,18 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(&cli.global, args),
         Command::Workflow(cmd) => commands::workflow::run(&cli.global, cmd),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
+        Command::User(cmd) => commands::user::run(&cli.global, cmd),
+        Command::Case(cmd) => commands::case::run(&cli.global, cmd),
+        Command::Record(args) => commands::record::run(&cli.global, args),
+        Command::Draft(cmd) => commands::draft::run(&cli.global, cmd),
+        Command::Evidence(cmd) => commands::evidence::run(&cli.global, cmd),
+        Command::Step(cmd) => commands::step::run(&cli.global, cmd),
+        Command::Review(cmd) => commands::review::run(&cli.global, cmd),
+        Command::Decide(args) => commands::decide::run(&cli.global, args),
+        Command::PartyReport(args) => commands::gates::party_report(&cli.global, args),
+        Command::Publish(args) => commands::gates::publish(&cli.global, args),
+        Command::Archive(args) => commands::gates::archive(&cli.global, args),
+        Command::Due(args) => commands::due::run(&cli.global, args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -124,6 +124,16 @@ pub fn check_event(
             unmet = gate_unmet(profile, case, before, proposed);
         }
         let index = case.events.len();
+        // Where the event's own evaluation words a prerequisite's problem precisely (the stale
+        // review at this meeting, say), use that wording.
+        for u in &mut unmet {
+            if let Some(f) = new_findings
+                .iter()
+                .find(|f| f.event == Some(index) && f.code.as_str() == u.code && f.step == u.step)
+            {
+                *u = from_finding(f);
+            }
+        }
         for f in &new_findings {
             if f.severity() == Severity::Violation
                 && f.event == Some(index)
@@ -238,6 +248,12 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
                         "尚未送请合法性审查".to_owned(),
                         "not yet submitted for legality review".to_owned(),
                     )
+                } else if p == Step::PartyReport {
+                    (
+                        Code::NoPartyReport.as_str(),
+                        format!("{label_zh}尚未进行"),
+                        format!("the {label_en} has not been made"),
+                    )
                 } else if p == Step::Publication {
                     (
                         "NOT_PUBLISHED_YET",
@@ -296,6 +312,17 @@ fn guard(code: &str, step: Option<Step>, article: &str, zh: &str, en: &str) -> U
     }
 }
 
+/// The reason a submission cannot be made before any draft exists.
+pub fn no_draft() -> Unmet {
+    guard(
+        "NO_DRAFT",
+        Some(Step::LegalityReview),
+        "第二十六条",
+        "尚未记录决策草案",
+        "no draft has been recorded",
+    )
+}
+
 /// What would satisfy an unmet guard, in Chinese and English.
 pub fn fix_for(code: &str) -> (&'static str, &'static str) {
     match code {
@@ -316,6 +343,7 @@ pub fn fix_for(code: &str) -> (&'static str, &'static str) {
         "NO_QUORUM" => ("在半数以上组成人员到会时讨论", "discuss it with more than half of the members present"),
         "UNEXPLAINED_HEAD_DECISION" => ("记录行政首长作出不同决定的理由", "record the head's reason for deciding against the majority"),
         "NO_PARTY_REPORT" => ("公布前向同级党委请示报告并记录", "report to the Party committee before publishing, and record it"),
+        "NO_DRAFT" => ("先由承办单位记录决策草案（juece draft add）", "record the draft first (juece draft add)"),
         "NOT_SUBMITTED" => ("先由承办单位送请合法性审查", "have the undertaking unit submit the draft for legality review first"),
         "NOT_APPROVED" => ("待集体讨论作出同意决定后再办理", "wait for an approving collective decision"),
         "NOT_DECIDED" => ("待集体讨论作出同意或不同意决定后再归档", "archive once the meeting has approved or rejected"),

@@ -35,6 +35,8 @@ pub struct WorkflowFile {
     pub description: Option<String>,
     /// Roles that may open a case.
     pub opened_by: Vec<Role>,
+    /// Roles that may record a draft version.
+    pub drafted_by: Vec<Role>,
     /// The rule parameters.
     pub parameters: Parameters,
     /// The steps, in the order used to sort findings.
@@ -584,15 +586,20 @@ impl Profile {
             .any(|w| w.reason == reason && w.only_if.iter().all(|a| attrs.get(*a)))
     }
 
-    /// The roles that may record an event type, or `None` when no step records it.
-    pub fn roles_for_event(&self, event_type: &str) -> Option<&[Role]> {
-        if event_type == "opened" {
-            return Some(&self.file.opened_by);
+    /// The roles that may record `body` in live use. Overrides are written only beside a gate
+    /// event forced by a head, never on their own: no role may record one directly.
+    pub fn roles_for(&self, body: &crate::event::EventBody) -> &[Role] {
+        use crate::event::EventBody;
+        match body {
+            EventBody::Opened => &self.file.opened_by,
+            EventBody::Draft(_) => &self.file.drafted_by,
+            EventBody::Waived(w) => self.step(w.step).waived_by(),
+            EventBody::Override(_) => &[],
+            other => match other.step() {
+                Some(step) => self.step(step).roles_for(other.type_name()),
+                None => &[],
+            },
         }
-        self.steps
-            .iter()
-            .find(|r| event_types_of(r.step).contains(&event_type))
-            .map(|r| r.roles_for(event_type))
     }
 
     /// The dependency graph in Graphviz DOT.

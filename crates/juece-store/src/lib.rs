@@ -11,8 +11,9 @@
 
 use std::path::Path;
 
+use juece_core::event::Event;
 use juece_core::event::{parse_event, Attributes, Case, CaseHeader, Supplied};
-use juece_core::ids::{Category, Status};
+use juece_core::ids::{Category, Role, Status};
 use juece_core::profile::Profile;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -48,6 +49,19 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i64,
     },
+    /// The case's history changed between reading it and writing to it.
+    #[error("case `{case_ref}` changed while this command ran ({found} events now, {expected} when it was checked); run the command again to check against the new history")]
+    Conflict {
+        /// The case.
+        case_ref: String,
+        /// Events the command saw.
+        expected: usize,
+        /// Events there are now.
+        found: usize,
+    },
+    /// No case has this reference.
+    #[error("no case `{0}` in the database")]
+    UnknownCase(String),
     /// A stored row cannot be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -66,6 +80,21 @@ pub struct Projection {
     pub violations: u32,
     /// Warning findings.
     pub warnings: u32,
+}
+
+/// One case in a listing.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    /// The reference.
+    pub case_ref: String,
+    /// The title.
+    pub title: String,
+    /// `id@version`.
+    pub workflow: String,
+    /// The projection.
+    pub projection: Projection,
+    /// The time of the last event, RFC 3339.
+    pub last_at: String,
 }
 
 /// A stored case with its pinned profile.
@@ -256,6 +285,122 @@ impl Store {
         Ok(summary)
     }
 
+    /// Appends events to a case in one `BEGIN IMMEDIATE` transaction, provided the case still
+    /// has exactly `expected_len` events (the history the caller checked them against), and
+    /// refreshes its projection. Otherwise nothing is written: [`StoreError::Conflict`].
+    pub fn append(
+        &mut self,
+        case_ref: &str,
+        expected_len: usize,
+        events: &[Event],
+        projection: &Projection,
+    ) -> Result<(), StoreError> {
+        let tx = self.write_tx()?;
+        let (case_id, len): (i64, i64) = tx
+            .query_row(
+                "SELECT c.case_id, (SELECT count(*) FROM events e WHERE e.case_id = c.case_id)
+                 FROM cases c WHERE c.ref = ?1",
+                [case_ref],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
+        if len as usize != expected_len {
+            return Err(StoreError::Conflict {
+                case_ref: case_ref.to_owned(),
+                expected: expected_len,
+                found: len as usize,
+            });
+        }
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (case_id, seq, type, at, actor, role, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (i, event) in events.iter().enumerate() {
+                insert.execute(params![
+                    case_id,
+                    len + i as i64,
+                    event.body.type_name(),
+                    event.at.to_rfc3339(),
+                    event.actor,
+                    event.role.as_str(),
+                    event.to_json().to_string()
+                ])?;
+            }
+        }
+        let last_at = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
+        put_projection(
+            &tx,
+            case_id,
+            len + events.len() as i64 - 1,
+            &last_at,
+            projection,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds a user, or adds roles to an existing one. Returns the user's roles afterwards and
+    /// whether the user is new.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        roles: &[Role],
+        at: &str,
+    ) -> Result<(Vec<Role>, bool), StoreError> {
+        let tx = self.write_tx()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let is_new = existing.is_none();
+        let mut all = match existing {
+            Some(text) => parse_roles(name, &text)?,
+            None => Vec::new(),
+        };
+        for r in roles {
+            if !all.contains(r) {
+                all.push(*r);
+            }
+        }
+        let text = serde_json::to_string(&all.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO users (name, roles, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET roles = excluded.roles",
+            params![name, text, at],
+        )?;
+        tx.commit()?;
+        Ok((all, is_new))
+    }
+
+    /// A user's roles, or `None` for an unknown user.
+    pub fn user_roles(&self, name: &str) -> Result<Option<Vec<Role>>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        text.map(|t| parse_roles(name, &t)).transpose()
+    }
+
+    /// Every user with their roles, by name.
+    pub fn users(&self) -> Result<Vec<(String, Vec<Role>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, roles FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, text) = row?;
+            let roles = parse_roles(&name, &text)?;
+            out.push((name, roles));
+        }
+        Ok(out)
+    }
+
     /// Every case reference, in order.
     pub fn case_refs(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT ref FROM cases ORDER BY ref")?;
@@ -344,41 +489,48 @@ impl Store {
         Ok(out)
     }
 
-    /// The projection rows, by reference: `(ref, projection)`.
-    pub fn projections(&self) -> Result<Vec<(String, Projection)>, StoreError> {
+    /// Every case's listing row, by reference, from the projection (no history is replayed).
+    pub fn list_cases(&self) -> Result<Vec<CaseRow>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT c.ref, p.status, p.has_skipped, p.has_override, p.violations, p.warnings
+            "SELECT c.ref, c.title, c.profile_id, c.profile_version, p.status, p.has_skipped, p.has_override,
+                    p.violations, p.warnings, p.last_at
              FROM cases c JOIN case_projection p ON p.case_id = c.case_id ORDER BY c.ref",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, bool>(3)?,
-                r.get::<_, u32>(4)?,
-                r.get::<_, u32>(5)?,
-            ))
-        })?;
+        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (case_ref, status, has_skipped, has_override, violations, warnings) = row?;
+        while let Some(r) = rows.next()? {
+            let case_ref: String = r.get(0)?;
+            let status: String = r.get(4)?;
             let status = Status::parse(&status).ok_or_else(|| {
                 StoreError::Corrupt(format!("case `{case_ref}`: unknown status `{status}`"))
             })?;
-            out.push((
-                case_ref,
-                Projection {
+            out.push(CaseRow {
+                title: r.get(1)?,
+                workflow: format!("{}@{}", r.get::<_, String>(2)?, r.get::<_, i64>(3)?),
+                projection: Projection {
                     status,
-                    has_skipped,
-                    has_override,
-                    violations,
-                    warnings,
+                    has_skipped: r.get(5)?,
+                    has_override: r.get(6)?,
+                    violations: r.get(7)?,
+                    warnings: r.get(8)?,
                 },
-            ));
+                last_at: r.get(9)?,
+                case_ref,
+            });
         }
         Ok(out)
     }
+}
+
+fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
+    let ids: Vec<String> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;
+    ids.iter()
+        .map(|id| {
+            Role::parse(id)
+                .ok_or_else(|| StoreError::Corrupt(format!("user `{name}`: unknown role `{id}`")))
+        })
+        .collect()
 }
 
 fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The migrations, in order; the database's `user_version` is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_users.sql"),
+];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let supported = MIGRATIONS.len() as i64;

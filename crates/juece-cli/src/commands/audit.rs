@@ -23,9 +23,6 @@ pub struct AuditArgs {
     /// Evaluate as of this date (YYYY-MM-DD); later events are left out (default: today)
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
     as_of: Option<NaiveDate>,
-    /// Language of labels and messages
-    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
-    lang: LangArg,
     /// Leave out cases without findings
     #[arg(long)]
     only_findings: bool,
@@ -36,21 +33,6 @@ pub enum Format {
     Table,
     Json,
     Csv,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    Zh,
-    En,
-}
-
-impl From<LangArg> for Lang {
-    fn from(l: LangArg) -> Lang {
-        match l {
-            LangArg::Zh => Lang::Zh,
-            LangArg::En => Lang::En,
-        }
-    }
 }
 
 /// One audited case.
@@ -72,7 +54,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
         &audits,
         as_of,
         args.format,
-        args.lang.into(),
+        global.lang(),
         args.only_findings,
     );
     emit(&report)?;

@@ -1,7 +1,18 @@
 //! One file per command.
 
 pub mod audit;
+pub mod case;
+pub mod case_show;
+pub mod decide;
 pub mod demo;
+pub mod draft;
+pub mod due;
+pub mod evidence;
 pub mod export;
+pub mod gates;
 pub mod import;
+pub mod record;
+pub mod review;
+pub mod step;
+pub mod user;
 pub mod workflow;

@@ -5,7 +5,6 @@ use juece_core::ids::Step;
 use juece_core::profile::{Profile, Requirement};
 use juece_core::Lang;
 
-use crate::commands::audit::LangArg;
 use crate::context::{read_text, GlobalArgs};
 use crate::error::{CliError, Exit};
 use crate::out::{emit, table};
@@ -37,9 +36,6 @@ pub struct ShowArgs {
     /// Print the dependency graph in Graphviz DOT
     #[arg(long)]
     dot: bool,
-    /// Language of labels
-    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
-    lang: LangArg,
 }
 
 pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
@@ -106,7 +102,7 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             let store = global.store()?;
             let profiles = global.profiles(&store)?;
             let profile = profiles.resolve(&args.id)?;
-            let lang: Lang = args.lang.into();
+            let lang = global.lang();
             if args.dot {
                 emit(&profile.to_dot(lang))?;
             } else {

@@ -1,0 +1,404 @@
+use clap::{Args, ValueEnum};
+use juece_core::evaluate::{evaluate, Evaluation};
+use juece_core::event::{Event, EventBody};
+use juece_core::finding::article_in;
+use juece_core::ids::Attribute;
+use juece_core::next::{key_dates, next_actions, KeyDate, NextAction};
+use juece_core::Lang;
+use juece_store::StoredCase;
+use serde_json::json;
+
+use crate::context::GlobalArgs;
+use crate::error::{CliError, Exit};
+use crate::out::{emit, table};
+use crate::CmdResult;
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// The case reference
+    case_ref: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    format: ShowFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ShowFormat {
+    Table,
+    Json,
+}
+
+pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
+    let lang = global.lang();
+    let store = global.store()?;
+    let Some(stored) = store.load_case(&a.case_ref)? else {
+        return Err(
+            CliError::bad_input(format!("no case `{}` in the database", a.case_ref))
+                .with_hint("`juece case list` shows the cases"),
+        );
+    };
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let profile = profiles.resolve(&stored.pinned())?;
+    let now = global.now();
+    // Live view: everything recorded so far, judged as of today (or the last event, if later).
+    let last = stored
+        .case
+        .events
+        .iter()
+        .map(Event::date)
+        .max()
+        .unwrap_or(now.date_naive());
+    let as_of = now.date_naive().max(last);
+    let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of)? else {
+        return Err(CliError::bad_input(format!(
+            "case `{}` has no history",
+            a.case_ref
+        )));
+    };
+    let dates = key_dates(profile, &calendar, &stored.case, &eval);
+    let next = next_actions(profile, &calendar, &stored.case, &eval, now)?;
+    let text = match a.format {
+        ShowFormat::Json => render_json(&stored, &eval, &dates, &next, as_of, lang),
+        ShowFormat::Table => render_text(&stored, &eval, &dates, &next, as_of, lang),
+    };
+    emit(&text)?;
+    Ok(Exit::Ok)
+}
+
+/// A one-line summary of an event's content.
+pub fn summary(e: &Event, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match &e.body {
+        EventBody::Opened => (if zh { "立项" } else { "opened" }).to_owned(),
+        EventBody::Draft(d) => format!(
+            "{} {} (sha256 {}…)",
+            if zh { "草案" } else { "draft" },
+            d.version,
+            d.sha256.get(..12).unwrap_or(&d.sha256)
+        ),
+        EventBody::PublicParticipation(p) => {
+            let methods = p
+                .methods
+                .iter()
+                .map(|m| m.label(lang))
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " });
+            let period = p
+                .comment_period
+                .map(|c| {
+                    format!(
+                        " {} – {} ({} {})",
+                        c.start,
+                        c.end,
+                        c.days_inclusive(),
+                        if zh { "日" } else { "days" }
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "{}: {methods}{period}",
+                Step::PublicParticipation.label(lang)
+            )
+        }
+        EventBody::ExpertReview(r) => format!(
+            "{}: {}",
+            Step::ExpertReview.label(lang),
+            r.experts
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        EventBody::RiskAssessment(r) => format!(
+            "{}: {} / {}",
+            Step::RiskAssessment.label(lang),
+            r.level.label(lang),
+            match (r.controllable, zh) {
+                (true, true) => "可控",
+                (false, true) => "不可控",
+                (true, false) => "controllable",
+                (false, false) => "not controllable",
+            }
+        ),
+        EventBody::ReviewSubmitted(s) => format!(
+            "{} {}",
+            if zh {
+                "送请合法性审查"
+            } else {
+                "submitted for legality review:"
+            },
+            s.draft
+        ),
+        EventBody::ReviewSigned(s) => format!(
+            "{} {}: {}",
+            if zh {
+                "合法性审查意见"
+            } else {
+                "legality review of"
+            },
+            s.draft,
+            s.conclusion.label(lang)
+        ),
+        EventBody::Waived(w) => format!(
+            "{} {} ({})",
+            if zh { "免除" } else { "waived" },
+            w.step.label(lang),
+            w.reason.label(lang)
+        ),
+        EventBody::CollectiveDecision(d) => format!(
+            "{} {} {}: {} ({} {})",
+            d.meeting.date,
+            d.meeting.kind.label(lang),
+            format_args!("{}/{}", d.meeting.members_present, d.meeting.members_total),
+            d.head_decision.label(lang),
+            if zh { "多数意见" } else { "majority" },
+            d.majority.label(lang)
+        ),
+        EventBody::PartyReport => Step::PartyReport.label(lang).to_owned(),
+        EventBody::Published(p) => format!(
+            "{} {}",
+            Step::Publication.label(lang),
+            p.channel.as_deref().unwrap_or("")
+        ),
+        EventBody::Archived => Step::Archiving.label(lang).to_owned(),
+        EventBody::Override(o) => format!(
+            "{}: {} — {}",
+            if zh { "强制推进" } else { "override" },
+            o.unmet.join(", "),
+            o.justification
+        ),
+    }
+}
+
+use juece_core::ids::Step;
+
+fn attributes(stored: &StoredCase) -> Vec<&'static str> {
+    Attribute::ALL
+        .iter()
+        .filter(|a| stored.case.header.attributes.get(**a))
+        .map(|a| a.as_str())
+        .collect()
+}
+
+fn render_json(
+    stored: &StoredCase,
+    eval: &Evaluation,
+    dates: &[KeyDate],
+    next: &[NextAction],
+    as_of: chrono::NaiveDate,
+    lang: Lang,
+) -> String {
+    let h = &stored.case.header;
+    let doc = json!({
+        "ref": h.case_ref,
+        "title": h.title,
+        "organ": h.organ,
+        "undertaking_unit": h.undertaking_unit,
+        "category": h.category.as_str(),
+        "workflow": stored.pinned(),
+        "attributes": h.attributes,
+        "status": eval.status.as_str(),
+        "as_of": as_of.to_string(),
+        "current_draft": eval.current_draft,
+        "timeline": stored.case.events.iter().enumerate().map(|(i, e)| json!({
+            "seq": i, "at": e.at.to_rfc3339(), "actor": e.actor, "role": e.role.as_str(),
+            "type": e.body.type_name(), "summary": summary(e, lang),
+        })).collect::<Vec<_>>(),
+        "steps": eval.steps.iter().map(|s| json!({
+            "step": s.step.as_str(), "required": s.required, "state": s.state.as_str(),
+            "problems": s.problems.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "findings": eval.findings.iter().map(|f| json!({
+            "code": f.code.as_str(), "severity": f.severity().as_str(),
+            "step": f.step.map(|s| s.as_str()), "article": f.article, "message": f.message(lang),
+        })).collect::<Vec<_>>(),
+        "next": next.iter().map(|n| json!({
+            "event": n.event_type, "step": n.step.as_str(), "possible": n.unmet.is_empty(),
+            "roles": n.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "blocked_by": n.unmet.iter().map(|u| json!({
+                "code": u.code, "article": u.article, "message": u.message(lang), "fix": u.fix(lang),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "dates": dates.iter().map(|d| json!({
+            "kind": d.kind.as_str(), "step": d.step.as_str(),
+            "date": d.date.map(|x| x.to_string()), "unknown_because": d.unknown_because,
+        })).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn render_text(
+    stored: &StoredCase,
+    eval: &Evaluation,
+    dates: &[KeyDate],
+    next: &[NextAction],
+    as_of: chrono::NaiveDate,
+    lang: Lang,
+) -> String {
+    let zh = lang == Lang::Zh;
+    let h = &stored.case.header;
+    let mut s = String::new();
+    let attrs = attributes(stored);
+    let facts: Vec<(&str, String)> = vec![
+        (if zh { "案号" } else { "ref" }, h.case_ref.clone()),
+        (if zh { "标题" } else { "title" }, h.title.clone()),
+        (if zh { "决策机关" } else { "organ" }, h.organ.clone()),
+        (
+            if zh {
+                "承办单位"
+            } else {
+                "undertaking unit"
+            },
+            h.undertaking_unit.clone(),
+        ),
+        (
+            if zh { "类别" } else { "category" },
+            h.category.label(lang).to_owned(),
+        ),
+        (if zh { "流程" } else { "workflow" }, stored.pinned()),
+        (
+            if zh { "属性" } else { "attributes" },
+            if attrs.is_empty() {
+                "—".into()
+            } else {
+                attrs.join(", ")
+            },
+        ),
+        (
+            if zh { "状态" } else { "status" },
+            format!("{} ({})", eval.status.label(lang), eval.status.as_str()),
+        ),
+        (
+            if zh { "现行草案" } else { "current draft" },
+            eval.current_draft.clone().unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    for (k, v) in facts {
+        s.push_str(&format!("{k}: {v}\n"));
+    }
+
+    s.push_str(if zh { "\n时间线\n" } else { "\nTimeline\n" });
+    let rows: Vec<Vec<String>> = stored
+        .case
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                i.to_string(),
+                e.at.format("%Y-%m-%d %H:%M").to_string(),
+                e.actor.clone(),
+                e.role.label(lang).to_owned(),
+                summary(e, lang),
+            ]
+        })
+        .collect();
+    let header: [&str; 5] = if zh {
+        ["#", "时间", "记录人", "角色", "内容"]
+    } else {
+        ["#", "time", "who", "role", "what"]
+    };
+    s.push_str(&table(&header, &rows));
+
+    s.push_str(if zh { "\n程序\n" } else { "\nSteps\n" });
+    let rows: Vec<Vec<String>> = eval
+        .steps
+        .iter()
+        .map(|r| {
+            vec![
+                r.step.label(lang).to_owned(),
+                r.state.label(lang).to_owned(),
+                r.problems
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    let header: [&str; 3] = if zh {
+        ["程序", "状态", "问题"]
+    } else {
+        ["step", "state", "problems"]
+    };
+    s.push_str(&table(&header, &rows));
+
+    s.push_str(&if zh {
+        format!("\n审计发现（截至 {as_of}）\n")
+    } else {
+        format!("\nFindings (as of {as_of})\n")
+    });
+    if eval.findings.is_empty() {
+        s.push_str(if zh { "未发现问题\n" } else { "none\n" });
+    }
+    for f in &eval.findings {
+        s.push_str(&format!(
+            "  {} {} [{}] {}（{}）\n",
+            f.severity().label(lang),
+            f.code,
+            f.step.map(|x| x.label(lang)).unwrap_or("—"),
+            f.message(lang),
+            f.article_in(lang)
+        ));
+    }
+
+    s.push_str(if zh { "\n下一步\n" } else { "\nNext\n" });
+    if next.is_empty() {
+        s.push_str(if zh {
+            "  无待办程序\n"
+        } else {
+            "  nothing left to do\n"
+        });
+    }
+    for n in next {
+        let roles = n
+            .roles
+            .iter()
+            .map(|r| r.label(lang))
+            .collect::<Vec<_>>()
+            .join(if zh { "、" } else { ", " });
+        if n.unmet.is_empty() {
+            s.push_str(&if zh {
+                format!("  可以办理：{}（{}）\n", n.event_type, roles)
+            } else {
+                format!("  may be done now: {} (by {roles})\n", n.event_type)
+            });
+        } else {
+            s.push_str(&if zh {
+                format!("  暂不能办理：{}\n", n.event_type)
+            } else {
+                format!("  blocked: {}\n", n.event_type)
+            });
+            for u in &n.unmet {
+                s.push_str(&format!(
+                    "    - {} {}（{}）：{}\n",
+                    u.code,
+                    u.message(lang),
+                    article_in(&u.article, lang),
+                    u.fix(lang)
+                ));
+            }
+        }
+    }
+
+    s.push_str(if zh {
+        "\n重要日期\n"
+    } else {
+        "\nDates that matter\n"
+    });
+    if dates.is_empty() {
+        s.push_str("  —\n");
+    }
+    for d in dates {
+        let when = match (d.date, &d.unknown_because) {
+            (Some(date), _) => date.to_string(),
+            (None, Some(why)) => format!("{} ({why})", if zh { "无法计算" } else { "unknown" }),
+            (None, None) => "—".into(),
+        };
+        s.push_str(&format!("  {}: {when}\n", d.kind.label(lang)));
+    }
+    s
+}

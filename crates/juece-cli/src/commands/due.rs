@@ -1,0 +1,98 @@
+use chrono::Duration;
+use clap::Args;
+use juece_core::evaluate::evaluate;
+use juece_core::next::key_dates;
+use juece_core::Lang;
+
+use crate::context::GlobalArgs;
+use crate::error::Exit;
+use crate::out::{emit, table};
+use crate::CmdResult;
+
+/// List what falls due soon across all cases (and what is already overdue), for the weekly check
+#[derive(Args)]
+pub struct DueArgs {
+    /// How many days ahead to look
+    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    within: u32,
+}
+
+pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
+    let lang = global.lang();
+    let zh = lang == Lang::Zh;
+    let store = global.store()?;
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let today = global.today();
+    let horizon = today + Duration::days(i64::from(a.within));
+    let mut items = Vec::new();
+    for stored in store.load_all()? {
+        let profile = profiles.resolve(&stored.pinned())?;
+        let last = stored
+            .case
+            .events
+            .iter()
+            .map(|e| e.date())
+            .max()
+            .unwrap_or(today);
+        let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last))? else {
+            continue;
+        };
+        for d in key_dates(profile, &calendar, &stored.case, &eval) {
+            let Some(date) = d.date else {
+                items.push((None, stored.case.header.case_ref.clone(), d));
+                continue;
+            };
+            // Deadlines stay listed once overdue; milestones only while ahead.
+            let relevant = date <= horizon && (d.kind.is_deadline() || date >= today);
+            if relevant {
+                items.push((Some(date), stored.case.header.case_ref.clone(), d));
+            }
+        }
+    }
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|(date, case_ref, d)| {
+            let (when, left) = match date {
+                Some(date) => {
+                    let days = (*date - today).num_days();
+                    let left = match (days, zh) {
+                        (n, true) if n < 0 => format!("已逾期 {} 日", -n),
+                        (0, true) => "今天".to_owned(),
+                        (n, true) => format!("{n} 日后"),
+                        (n, false) if n < 0 => format!("overdue by {} days", -n),
+                        (0, false) => "today".to_owned(),
+                        (n, false) => format!("in {n} days"),
+                    };
+                    (date.to_string(), left)
+                }
+                None => (
+                    "?".to_owned(),
+                    d.unknown_because.clone().unwrap_or_default(),
+                ),
+            };
+            vec![when, left, case_ref.clone(), d.kind.label(lang).to_owned()]
+        })
+        .collect();
+    let header: [&str; 4] = if zh {
+        ["日期", "剩余", "案号", "事项"]
+    } else {
+        ["date", "when", "ref", "what"]
+    };
+    let mut s = if zh {
+        format!("到期事项（{today} 起 {} 日内，含已逾期）\n\n", a.within)
+    } else {
+        format!(
+            "Falling due within {} days of {today} (overdue included)\n\n",
+            a.within
+        )
+    };
+    if rows.is_empty() {
+        s.push_str(if zh { "（无）\n" } else { "(none)\n" });
+    } else {
+        s.push_str(&table(&header, &rows));
+    }
+    emit(&s)?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,104 @@
+use clap::{Args, Subcommand};
+use juece_core::event::EventBody;
+use serde_json::json;
+
+use crate::context::GlobalArgs;
+use crate::error::CliError;
+use crate::write::{write_event, WriteArgs};
+use crate::CmdResult;
+
+/// Submit a draft for legality review, and sign the review off
+#[derive(Subcommand)]
+pub enum ReviewCommand {
+    /// Submit a draft for legality review (第二十六条)
+    Submit(SubmitArgs),
+    /// Sign off the legality review of a submitted draft (第二十五条至第二十八条)
+    Sign(SignArgs),
+}
+
+#[derive(Args)]
+pub struct SubmitArgs {
+    /// The case reference
+    case_ref: String,
+    /// The draft version (default: the latest)
+    #[arg(long, value_name = "V")]
+    draft: Option<String>,
+    #[command(flatten)]
+    write: WriteArgs,
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// The case reference
+    case_ref: String,
+    /// The conclusion: lawful, lawful_with_changes, unlawful, exploratory
+    #[arg(long, value_name = "CONCLUSION")]
+    conclusion: String,
+    /// The written opinion
+    #[arg(long, value_name = "TEXT")]
+    opinion: Option<String>,
+    /// The draft version reviewed (default: the latest submitted)
+    #[arg(long, value_name = "V")]
+    draft: Option<String>,
+    #[command(flatten)]
+    write: WriteArgs,
+}
+
+/// The latest draft version recorded (`submitted`: the latest submitted one).
+fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<String, CliError> {
+    let store = global.store()?;
+    let Some(stored) = store.load_case(case_ref)? else {
+        return Err(CliError::bad_input(format!(
+            "no case `{case_ref}` in the database"
+        )));
+    };
+    let found = stored.case.events.iter().rev().find_map(|e| match &e.body {
+        EventBody::Draft(d) if !submitted => Some(d.version.clone()),
+        EventBody::ReviewSubmitted(s) if submitted => Some(s.draft.clone()),
+        _ => None,
+    });
+    // With nothing to point at, the event goes on to the guards, which say what is missing.
+    Ok(found.unwrap_or_default())
+}
+
+pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
+    match cmd {
+        ReviewCommand::Submit(a) => {
+            let draft = match &a.draft {
+                Some(d) => d.clone(),
+                None => latest_draft(global, &a.case_ref, false)?,
+            };
+            if draft.is_empty() {
+                return Err(CliError {
+                    exit: crate::error::Exit::Refused,
+                    message: format!("cannot submit case `{}` for legality review: no draft has been recorded (第二十六条)", a.case_ref),
+                    hints: vec!["record the draft first: juece draft add REF --file DRAFT".into()],
+                });
+            }
+            write_event(
+                global,
+                &a.case_ref,
+                &json!({ "type": "legality_review_submitted", "draft": draft }),
+                &a.write,
+            )
+        }
+        ReviewCommand::Sign(a) => {
+            let draft = match &a.draft {
+                Some(d) => d.clone(),
+                None => latest_draft(global, &a.case_ref, true)?,
+            };
+            if draft.is_empty() {
+                return Err(CliError {
+                    exit: crate::error::Exit::Refused,
+                    message: format!(
+                        "cannot sign the legality review of case `{}`: NOT_SUBMITTED — no draft has been submitted for legality review (第二十六条)",
+                        a.case_ref
+                    ),
+                    hints: vec!["the undertaking unit submits first: juece review submit REF".into()],
+                });
+            }
+            let event = json!({ "type": "legality_review_signed", "draft": draft, "conclusion": a.conclusion, "opinion": a.opinion });
+            write_event(global, &a.case_ref, &event, &a.write)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+use clap::{Args, Subcommand};
+use juece_core::ids::Role;
+
+use crate::context::GlobalArgs;
+use crate::error::{CliError, Exit};
+use crate::out::{emit, table};
+use crate::CmdResult;
+
+/// Add and list the people who record events
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user, or add roles to an existing one
+    Add(AddArgs),
+    /// List the users and their roles
+    List,
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// The person's name, as it will appear in the history
+    name: String,
+    /// A role: legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin (can be repeated)
+    #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
+    roles: Vec<Role>,
+    /// Who is adding them: once an `admin` exists, only an admin may add users
+    #[arg(long = "as", env = "JUECE_USER", value_name = "NAME")]
+    as_user: Option<String>,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let hint = juece_core::fuzzy::did_you_mean(s, &Role::ids())
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default();
+        format!(
+            "unknown role `{s}`{hint} (roles: {})",
+            Role::ids().join(", ")
+        )
+    })
+}
+
+pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
+    let lang = global.lang();
+    match cmd {
+        UserCommand::Add(args) => {
+            let name = args.name.trim();
+            if name.is_empty() {
+                return Err(CliError::bad_input("a user needs a name"));
+            }
+            let mut store = global.store()?;
+            let users = store.users()?;
+            let admins: Vec<&str> = users
+                .iter()
+                .filter(|(_, roles)| roles.contains(&Role::Admin))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if !admins.is_empty() {
+                match args.as_user.as_deref() {
+                    Some(who) if admins.contains(&who) => {}
+                    Some(who) => {
+                        return Err(CliError {
+                            exit: Exit::Refused,
+                            message: format!(
+                                "`{who}` may not add users: only an `admin` may, once one exists"
+                            ),
+                            hints: vec![format!("ask an admin ({})", admins.join(", "))],
+                        })
+                    }
+                    None => {
+                        return Err(CliError::bad_input(
+                            "this database has an admin: say who is adding the user",
+                        )
+                        .with_hint("pass `--as NAME` (an admin) or set `JUECE_USER`"))
+                    }
+                }
+            }
+            let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
+            let list = roles
+                .iter()
+                .map(|r| format!("{r} ({})", r.label(lang)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            emit(&if is_new {
+                format!("added user `{name}`: {list}\n")
+            } else {
+                format!("user `{name}` now holds: {list}\n")
+            })?;
+            Ok(Exit::Ok)
+        }
+        UserCommand::List => {
+            let store = global.store()?;
+            let rows: Vec<Vec<String>> = store
+                .users()?
+                .into_iter()
+                .map(|(name, roles)| {
+                    vec![
+                        name,
+                        roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        roles
+                            .iter()
+                            .map(|r| r.label(lang))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ]
+                })
+                .collect();
+            let header: [&str; 3] = match lang {
+                juece_core::Lang::Zh => ["姓名", "角色", "说明"],
+                juece_core::Lang::En => ["name", "roles", "labels"],
+            };
+            emit(&table(&header, &rows))?;
+            Ok(Exit::Ok)
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The one write path of live use: every writing command builds an event of the interchange
+//! vocabulary and hands it here. The event is checked by the audit's evaluator against the
+//! history read, then appended in one transaction that fails if the history changed meanwhile.
+
+use chrono::{DateTime, FixedOffset};
+use clap::Args;
+use juece_core::casefile::check_case;
+use juece_core::check::{check_event, CheckOutcome};
+use juece_core::event::{parse_event, Event, EventBody, Override, Supplied};
+use juece_core::ids::{Role, Severity, Step};
+use juece_core::profile::Profile;
+use juece_core::Lang;
+use juece_store::{Store, StoreError};
+use serde_json::Value;
+
+use crate::commands::import::projection;
+use crate::context::GlobalArgs;
+use crate::error::{CliError, Exit};
+use crate::out::emit;
+use crate::CmdResult;
+
+/// Options every writing command takes.
+#[derive(Args, Clone)]
+pub struct WriteArgs {
+    /// Who is recording (a user added with `juece user add`)
+    #[arg(long = "as", env = "JUECE_USER", value_name = "NAME")]
+    pub as_user: Option<String>,
+    /// Record a refused gate event anyway, with this written justification (heads only)
+    #[arg(long = "override", value_name = "JUSTIFICATION")]
+    pub override_justification: Option<String>,
+    /// When it happened, RFC 3339 (default: now); not earlier than the case's last event
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// The person recording, with the roles they hold.
+pub struct Actor {
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// Resolves `--as` to a known user (exit 2 when missing or unknown).
+pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
+    let Some(name) = args.as_user.clone().filter(|n| !n.trim().is_empty()) else {
+        return Err(CliError::bad_input(
+            "who is recording? this command writes to the case history",
+        )
+        .with_hint("pass `--as NAME` or set `JUECE_USER`; `juece user list` shows the users"));
+    };
+    match store.user_roles(&name)? {
+        Some(roles) => Ok(Actor { name, roles }),
+        None => Err(CliError::bad_input(format!("unknown user `{name}`"))
+            .with_hint(format!("add them first: juece user add {name} --role ROLE"))),
+    }
+}
+
+/// The time of a new event: `--at`, else the event file's own `at`, else now.
+pub fn event_time(
+    global: &GlobalArgs,
+    args: &WriteArgs,
+) -> Result<DateTime<FixedOffset>, CliError> {
+    match &args.at {
+        Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
+            CliError::bad_input(format!(
+                "`--at {s}` is not an RFC 3339 time with offset ({e})"
+            ))
+            .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
+        }),
+        None => Ok(global.now()),
+    }
+}
+
+/// Picks the role the actor records `body` in, or refuses (exit 3) naming the roles that may.
+pub fn role_for(
+    profile: &Profile,
+    actor: &Actor,
+    body: &EventBody,
+    overriding: bool,
+    lang: Lang,
+) -> Result<Role, CliError> {
+    let allowed = profile.roles_for(body);
+    if let Some(r) = actor.roles.iter().find(|r| allowed.contains(r)) {
+        return Ok(*r);
+    }
+    if overriding && body.is_gate() && actor.roles.contains(&Role::Head) {
+        return Ok(Role::Head);
+    }
+    let held = actor
+        .roles
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let may = if allowed.is_empty() {
+        "no role".to_owned()
+    } else {
+        allowed
+            .iter()
+            .map(|r| format!("`{r}` ({})", r.label(lang)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let article = match body {
+        EventBody::ReviewSigned(_) => " (第二十八条)",
+        _ => "",
+    };
+    Err(CliError {
+        exit: Exit::Refused,
+        message: format!(
+            "`{}` ({held}) may not record `{}`: the workflow `{}` allows {may}{article}",
+            actor.name,
+            body.type_name(),
+            profile.pinned()
+        ),
+        hints: vec!["ask someone with one of those roles, or add the role with `juece user add NAME --role ROLE`; nothing was written".into()],
+    })
+}
+
+/// Checks `event_json` (no `actor`/`role`) against case `case_ref` and appends it, or refuses.
+pub fn write_event(
+    global: &GlobalArgs,
+    case_ref: &str,
+    event_json: &Value,
+    args: &WriteArgs,
+) -> CmdResult {
+    let lang = global.lang();
+    let mut store = global.store()?;
+    let actor = actor(&store, args)?;
+    let stored = store.load_case(case_ref)?.ok_or_else(|| {
+        CliError::bad_input(format!("no case `{case_ref}` in the database"))
+            .with_hint("`juece case list` shows the cases; `juece case open` opens one")
+    })?;
+    let profiles = global.profiles(&store)?;
+    let calendar = global.calendar()?;
+    let profile = profiles.resolve(&stored.pinned())?;
+
+    if let Some(t) = event_json.get("type").and_then(Value::as_str) {
+        match t {
+            "override" => {
+                return Err(CliError::bad_input(
+                    "an `override` event is written only beside the gate event it forces",
+                )
+                .with_hint(
+                    "record the gate event with `--override \"justification\"` (heads only)",
+                ))
+            }
+            "opened" => {
+                return Err(
+                    CliError::bad_input(format!("case `{case_ref}` is already open"))
+                        .with_hint("`juece case open` opens a new case"),
+                )
+            }
+            _ => {}
+        }
+    }
+    let default_at = match (&args.at, event_json.get("at")) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::bad_input(
+                "the time is given twice: in the event file's `at` and in `--at`",
+            )
+            .with_hint("keep one"))
+        }
+        (None, Some(_)) => None,
+        _ => Some(event_time(global, args)?),
+    };
+    // Parse with a provisional role; the real one depends on the event type.
+    let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
+    let supplied = Supplied {
+        actor: Some((actor.name.clone(), provisional)),
+        default_at,
+    };
+    let mut event = parse_event(event_json, &supplied).map_err(|e| {
+        let field = if e.field.is_empty() {
+            String::new()
+        } else {
+            format!(", field `{}`", e.field)
+        };
+        CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
+            .with_hint("nothing was written")
+    })?;
+    if event.at > global.now() + chrono::Duration::minutes(1) {
+        return Err(CliError::bad_input(format!(
+            "`at` {} is in the future; an event is recorded once it has happened",
+            event.at.to_rfc3339()
+        ))
+        .with_hint("nothing was written"));
+    }
+    let overriding = args.override_justification.is_some();
+    if overriding && !actor.roles.contains(&Role::Head) {
+        return Err(CliError {
+            exit: Exit::Refused,
+            message: format!(
+                "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                actor.name
+            ),
+            hints: vec!["nothing was written".into()],
+        });
+    }
+    event.role = role_for(profile, &actor, &event.body, overriding, lang)?;
+
+    if let Some(last) = stored.case.events.last() {
+        if event.at < last.at {
+            return Err(CliError::bad_input(format!(
+                "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                event.at.to_rfc3339(),
+                last.at.to_rfc3339()
+            ))
+            .with_hint("record it with a time at or after the last event; nothing was written"));
+        }
+    }
+    // The same shape checks as import: draft versions recorded before they are referred to.
+    let mut extended = stored.case.clone();
+    extended.events.push(event.clone());
+    check_case(&extended, profile, None)?;
+
+    let outcome = check_event(profile, &calendar, &stored.case, &event, event.date())?;
+    let mut to_write = vec![event.clone()];
+    if outcome.refused() {
+        match &args.override_justification {
+            Some(justification) if !justification.trim().is_empty() => {
+                let unmet: Vec<String> = outcome.unmet.iter().map(|u| u.code.clone()).collect();
+                to_write.push(Event {
+                    at: event.at,
+                    actor: actor.name.clone(),
+                    role: Role::Head,
+                    body: EventBody::Override(Override {
+                        unmet,
+                        justification: justification.clone(),
+                    }),
+                });
+            }
+            Some(_) => {
+                return Err(CliError::bad_input(
+                    "`--override` needs a written justification",
+                ));
+            }
+            None => return Err(refusal(case_ref, &event, &outcome, lang)),
+        }
+    }
+    for e in &to_write[1..] {
+        extended.events.push(e.clone());
+    }
+    let proj = projection(profile, &calendar, &extended)?;
+    match store.append(case_ref, stored.case.events.len(), &to_write, &proj) {
+        Ok(()) => {}
+        Err(e @ StoreError::Conflict { .. }) => {
+            return Err(
+                CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    report(
+        case_ref,
+        &event,
+        &outcome,
+        to_write.len() > 1,
+        stored.case.events.len(),
+        lang,
+    )?;
+    Ok(Exit::Ok)
+}
+
+fn step_label(step: Option<Step>, lang: Lang) -> String {
+    step.map(|s| s.label(lang).to_owned()).unwrap_or_default()
+}
+
+/// The exit-3 error listing every unmet prerequisite and guard.
+fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) -> CliError {
+    let n = outcome.unmet.len();
+    let mut message = match lang {
+        Lang::Zh => format!(
+            "不能为事项 `{case_ref}` 记录 `{}`：{n} 项条件未满足",
+            event.body.type_name()
+        ),
+        Lang::En => format!(
+            "cannot record `{}` for case `{case_ref}`: {n} unmet {}",
+            event.body.type_name(),
+            if n == 1 {
+                "requirement"
+            } else {
+                "requirements"
+            }
+        ),
+    };
+    for u in &outcome.unmet {
+        let article = juece_core::finding::article_in(&u.article, lang);
+        message.push_str(&match lang {
+            Lang::Zh => format!(
+                "\n  - {} [{}] {}（{article}）：{}",
+                u.code,
+                step_label(u.step, lang),
+                u.message(lang),
+                u.fix(lang)
+            ),
+            Lang::En => format!(
+                "\n  - {} [{}] {} ({article}): {}",
+                u.code,
+                step_label(u.step, lang),
+                u.message(lang),
+                u.fix(lang)
+            ),
+        });
+    }
+    CliError {
+        exit: Exit::Refused,
+        message,
+        hints: vec![match lang {
+            Lang::Zh => "未写入任何内容；行政首长可以用 --override \"理由\" 强制推进，审计中将始终显示".to_owned(),
+            Lang::En => "nothing was written; a head may force it with --override \"justification\", which the audit always shows".to_owned(),
+        }],
+    }
+}
+
+/// Prints what was recorded and the warnings it raised.
+fn report(
+    case_ref: &str,
+    event: &Event,
+    outcome: &CheckOutcome,
+    overridden: bool,
+    seq: usize,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let mut s = match lang {
+        Lang::Zh => format!(
+            "已记录：事项 `{case_ref}` 第 {seq} 号事件 `{}`（{}，{}）\n",
+            event.body.type_name(),
+            event.actor,
+            event.role.label(lang)
+        ),
+        Lang::En => format!(
+            "recorded `{}` as event {seq} of case `{case_ref}` ({}, {})\n",
+            event.body.type_name(),
+            event.actor,
+            event.role
+        ),
+    };
+    if overridden {
+        let codes: Vec<&str> = outcome.unmet.iter().map(|u| u.code.as_str()).collect();
+        s.push_str(&match lang {
+            Lang::Zh => format!("强制推进：未满足 {}；已记录 override 事件，审计中将显示 GUARD_OVERRIDDEN\n", codes.join(", ")),
+            Lang::En => format!("overridden: unmet {}; an override event is recorded and the audit shows GUARD_OVERRIDDEN\n", codes.join(", ")),
+        });
+    }
+    for f in &outcome.new_findings {
+        let label = f.severity().label(lang);
+        let article = f.article_in(lang);
+        s.push_str(&format!(
+            "{label}: {} {}（{article}）\n",
+            f.code,
+            f.message(lang)
+        ));
+        if f.severity() == Severity::Violation && !event.body.is_gate() {
+            if let Some(step) = f.step.filter(|s| s.is_fact_finding()) {
+                s.push_str(&match lang {
+                    Lang::Zh => format!("  在补正之前，送请合法性审查（legality_review_submitted）将被拒绝：{}未满足\n", step.label(lang)),
+                    Lang::En => format!("  until it is remedied, `legality_review_submitted` will be refused: {} is not satisfied\n", step.label(lang)),
+                });
+            }
+        }
+    }
+    emit(&s)?;
+    Ok(())
+}
