@@ -12,5 +12,6 @@ mod common;
 
 mod audit;
 mod import_export;
+mod live;
 mod malformed;
 mod workflow;

@@ -33,6 +33,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "JUECE_LANG", value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
 
+    /// Test hook: wait this long between checking a write and appending it, so that tests can
+    /// make two processes race deterministically
+    #[arg(
+        long,
+        global = true,
+        env = "JUECE_TEST_WRITE_DELAY_MS",
+        hide = true,
+        value_name = "MS"
+    )]
+    pub test_write_delay_ms: Option<u64>,
+
     /// The current time, RFC 3339 (for reproducible runs; default: the clock)
     #[arg(long, global = true, env = "JUECE_NOW", hide = true, value_parser = parse_now)]
     pub now: Option<DateTime<FixedOffset>>,

@@ -241,6 +241,9 @@ pub fn write_event(
         extended.events.push(e.clone());
     }
     let proj = projection(profile, &calendar, &extended)?;
+    if let Some(ms) = global.test_write_delay_ms {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
     match store.append(case_ref, stored.case.events.len(), &to_write, &proj) {
         Ok(()) => {}
         Err(e @ StoreError::Conflict { .. }) => {

@@ -83,3 +83,58 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
     assert_eq!(mode, "wal");
     Ok(())
 }
+
+#[test]
+fn append_refuses_a_stale_history() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let mut head = cases[0].clone();
+    let tail = head.events.split_off(3);
+    store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+    store.append(&head.header.case_ref, 3, &tail[..1], &projection())?;
+    // A writer that still believes the case has 3 events loses, and writes nothing.
+    let err = store
+        .append(&head.header.case_ref, 3, &tail[1..2], &projection())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 3,
+                found: 4,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.event_count()?, 4);
+    let loaded = store.load_case(&head.header.case_ref)?.unwrap();
+    assert_eq!(loaded.case.events[3], tail[0]);
+    assert!(matches!(
+        store.append("没有", 0, &tail[..1], &projection()),
+        Err(StoreError::UnknownCase(_))
+    ));
+    Ok(())
+}
+
+#[test]
+fn users_accumulate_roles() -> Result<(), Box<dyn std::error::Error>> {
+    let mut store = Store::open_in_memory()?;
+    let (roles, new) = store.add_user("王敏", &[Role::LegalOffice], "2023-01-01T00:00:00+08:00")?;
+    assert!(new);
+    assert_eq!(roles, [Role::LegalOffice]);
+    let (roles, new) = store.add_user(
+        "王敏",
+        &[Role::Head, Role::LegalOffice],
+        "2023-01-02T00:00:00+08:00",
+    )?;
+    assert!(!new);
+    assert_eq!(roles, [Role::LegalOffice, Role::Head]);
+    assert_eq!(
+        store.user_roles("王敏")?,
+        Some(vec![Role::LegalOffice, Role::Head])
+    );
+    assert_eq!(store.user_roles("没有")?, None);
+    Ok(())
+}
