@@ -40,7 +40,7 @@ fn office() -> Env {
         "2023-03-01T09:00:00+08:00",
     ]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("opened case"), "{}", run.stdout);
+    assert!(run.stdout.contains("已立项：事项"), "{}", run.stdout);
     env
 }
 
@@ -298,10 +298,11 @@ fn a_role_that_is_not_allowed_is_refused_and_told_who_may() {
     ]));
     assert!(
         run.stderr
-            .contains("`李强` (`undertaking_unit`) may not record `legality_review_signed`"),
+            .contains("`李强`（`undertaking_unit`）不得记录 `legality_review_signed`"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("（第二十八条）"), "{}", run.stderr);
     assert!(
         run.stderr.contains("`public_lawyer`")
             && run.stderr.contains("`legal_counsel`")
@@ -319,10 +320,31 @@ fn a_role_that_is_not_allowed_is_refused_and_told_who_may() {
         "2023-04-03T09:00:00+08:00",
     ]));
     assert!(
-        run.stderr.contains("may not record `party_report`"),
+        run.stderr.contains("不得记录 `party_report`"),
         "{}",
         run.stderr
     );
+    // The same refusal in English.
+    let run = refused(env.juece(&[
+        "--lang",
+        "en",
+        "review",
+        "sign",
+        R,
+        "--conclusion",
+        "lawful",
+        "--as",
+        "李强",
+        "--at",
+        "2023-04-03T09:00:00+08:00",
+    ]));
+    assert!(
+        run.stderr
+            .contains("`李强` (`undertaking_unit`) may not record `legality_review_signed`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(Art. 28)"), "{}", run.stderr);
     assert_eq!(env.rows(), before);
 }
 
@@ -602,7 +624,11 @@ fn a_heads_override_is_recorded_and_audited() {
     assert_eq!(last["type"], "override");
     assert_eq!(last["actor"], "赵县长");
     assert_eq!(last["role"], "head");
-    assert_eq!(last["unmet"], serde_json::json!(["SHORT_REVIEW_WINDOW"]));
+    assert_eq!(
+        last["unmet"],
+        serde_json::json!(["ROLE_NOT_ALLOWED", "SHORT_REVIEW_WINDOW"]),
+        "the head records what the secretary would: the role rule is forced too"
+    );
     assert_eq!(events[events.len() - 2]["type"], "collective_decision");
 
     let audit = env.juece(&["audit", "--format", "json", "--as-of", "2023-05-31"]);

@@ -209,17 +209,35 @@ fn duplicate_ref_in_the_document() {
 }
 
 #[test]
-fn duplicate_ref_already_in_the_database() {
+fn importing_the_same_document_again_is_a_no_op() {
     let env = seeded();
-    let doc = example_doc().to_string();
+    let before = env.rows();
+    let file = fixture("workflows/examples/cases.json");
+    let run = env.juece(&["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "3 cases already present, identical; nothing imported\n"
+    );
+    assert_eq!(env.rows(), before);
+}
+
+#[test]
+fn a_stored_ref_with_different_content_is_refused_naming_the_first_difference() {
+    let env = seeded();
+    let mut doc = example_doc();
+    doc["cases"][0]["events"][7]["meeting"]["members_present"] = json!(7);
     assert_refused(
         &env,
-        &doc,
+        &doc.to_string(),
         &[
-            "case `XX县政府〔2023〕重大决策3号`",
-            "already in the database",
+            "case `XX县政府〔2023〕重大决策3号` (cases[0]), event 7 (events[7])",
+            "already in the database with different content",
         ],
     );
+    let mut doc = example_doc();
+    doc["cases"][0]["title"] = json!("另一个标题");
+    assert_refused(&env, &doc.to_string(), &["event 0 (events[0])", "header"]);
 }
 
 #[test]

@@ -51,6 +51,10 @@ enum Command {
     Publish(commands::gates::PublishArgs),
     Archive(commands::gates::ArchiveArgs),
     Due(commands::due::DueArgs),
+    Verify(commands::verify::VerifyArgs),
+    Checkpoint(commands::checkpoint::CheckpointArgs),
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +89,9 @@ fn main() -> ExitCode {
         Command::Publish(args) => commands::gates::publish(&cli.global, args),
         Command::Archive(args) => commands::gates::archive(&cli.global, args),
         Command::Due(args) => commands::due::run(&cli.global, args),
+        Command::Verify(args) => commands::verify::run(&cli.global, args),
+        Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
+        Command::Key(cmd) => commands::key::run(&cli.global, cmd),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -75,3 +75,57 @@ pub fn csv_line(fields: &[&str]) -> String {
     l.push_str("\r\n");
     l
 }
+
+/// Writes a file so that a crash leaves either the old file or the complete new one: a
+/// temporary file in the same folder, fsync, rename over the target, fsync the folder.
+/// `create_new` refuses to replace an existing file (for keys).
+pub fn write_file_atomic(
+    path: &std::path::Path,
+    bytes: &[u8],
+    create_new: bool,
+    private: bool,
+) -> io::Result<()> {
+    use std::fs::{self, File, OpenOptions};
+    if create_new && path.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("`{}` already exists", path.display()),
+        ));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let result = (|| {
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        if create_new {
+            // Linking fails if the target appeared meanwhile: never replace a key.
+            fs::hard_link(&tmp, path)?;
+            fs::remove_file(&tmp)?;
+        } else {
+            fs::rename(&tmp, path)?;
+        }
+        File::open(&dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

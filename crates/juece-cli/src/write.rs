@@ -10,7 +10,7 @@ use juece_core::event::{parse_event, Event, EventBody, Override, Supplied};
 use juece_core::ids::{Role, Severity, Step};
 use juece_core::profile::Profile;
 use juece_core::Lang;
-use juece_store::{Store, StoreError};
+use juece_store::{Appended, Store, StoreError};
 use serde_json::Value;
 
 use crate::commands::import::projection;
@@ -31,6 +31,10 @@ pub struct WriteArgs {
     /// When it happened, RFC 3339 (default: now); not earlier than the case's last event
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// An id for this write, so that a script can retry it safely: a retry with the same id
+    /// writes nothing and says so
+    #[arg(long, value_name = "ID")]
+    pub command_id: Option<String>,
 }
 
 /// The person recording, with the roles they hold.
@@ -71,20 +75,23 @@ pub fn event_time(
 }
 
 /// Picks the role the actor records `body` in, or refuses (exit 3) naming the roles that may.
+/// A head overriding may record any gate event: the role rule is then one of the guards the
+/// override forces, and `forced` is true.
 pub fn role_for(
     profile: &Profile,
     actor: &Actor,
     body: &EventBody,
     overriding: bool,
     lang: Lang,
-) -> Result<Role, CliError> {
+) -> Result<(Role, bool), CliError> {
     let allowed = profile.roles_for(body);
     if let Some(r) = actor.roles.iter().find(|r| allowed.contains(r)) {
-        return Ok(*r);
+        return Ok((*r, false));
     }
     if overriding && body.is_gate() && actor.roles.contains(&Role::Head) {
-        return Ok(Role::Head);
+        return Ok((Role::Head, true));
     }
+    let zh = lang == Lang::Zh;
     let held = actor
         .roles
         .iter()
@@ -92,7 +99,12 @@ pub fn role_for(
         .collect::<Vec<_>>()
         .join(", ");
     let may = if allowed.is_empty() {
-        "no role".to_owned()
+        (if zh {
+            "任何角色均不得记录"
+        } else {
+            "no role"
+        })
+        .to_owned()
     } else {
         allowed
             .iter()
@@ -101,18 +113,39 @@ pub fn role_for(
             .join(", ")
     };
     let article = match body {
-        EventBody::ReviewSigned(_) => " (第二十八条)",
-        _ => "",
+        EventBody::ReviewSigned(_) => juece_core::finding::article_in("第二十八条", lang),
+        _ => String::new(),
     };
-    Err(CliError {
-        exit: Exit::Refused,
-        message: format!(
+    let article = if article.is_empty() {
+        article
+    } else if zh {
+        format!("（{article}）")
+    } else {
+        format!(" ({article})")
+    };
+    let message = if zh {
+        format!(
+            "`{}`（{held}）不得记录 `{}`：流程 `{}` 只允许 {may}{article}",
+            actor.name,
+            body.type_name(),
+            profile.pinned()
+        )
+    } else {
+        format!(
             "`{}` ({held}) may not record `{}`: the workflow `{}` allows {may}{article}",
             actor.name,
             body.type_name(),
             profile.pinned()
-        ),
-        hints: vec!["ask someone with one of those roles, or add the role with `juece user add NAME --role ROLE`; nothing was written".into()],
+        )
+    };
+    Err(CliError {
+        exit: Exit::Refused,
+        message,
+        hints: vec![if zh {
+            "请由具有上述角色的人员办理，或用 `juece user add 姓名 --role 角色` 增加角色；未写入任何内容".into()
+        } else {
+            "ask someone with one of those roles, or add the role with `juece user add NAME --role ROLE`; nothing was written".into()
+        }],
     })
 }
 
@@ -126,6 +159,11 @@ pub fn write_event(
     let lang = global.lang();
     let mut store = global.store()?;
     let actor = actor(&store, args)?;
+    if let Some(id) = &args.command_id {
+        if let Some((done_ref, first_seq, count)) = store.command_recorded(id)? {
+            return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
+        }
+    }
     let stored = store.load_case(case_ref)?.ok_or_else(|| {
         CliError::bad_input(format!("no case `{case_ref}` in the database"))
             .with_hint("`juece case list` shows the cases; `juece case open` opens one")
@@ -196,7 +234,8 @@ pub fn write_event(
             hints: vec!["nothing was written".into()],
         });
     }
-    event.role = role_for(profile, &actor, &event.body, overriding, lang)?;
+    let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
+    event.role = role;
 
     if let Some(last) = stored.case.events.last() {
         if event.at < last.at {
@@ -213,7 +252,18 @@ pub fn write_event(
     extended.events.push(event.clone());
     check_case(&extended, profile, None)?;
 
-    let outcome = check_event(profile, &calendar, &stored.case, &event, event.date())?;
+    let mut outcome = check_event(profile, &calendar, &stored.case, &event, event.date())?;
+    if role_forced {
+        let allowed: Vec<&str> = profile
+            .roles_for(&event.body)
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        outcome.unmet.insert(
+            0,
+            juece_core::check::role_not_allowed(event.body.type_name(), &allowed),
+        );
+    }
     let mut to_write = vec![event.clone()];
     if outcome.refused() {
         match &args.override_justification {
@@ -244,8 +294,18 @@ pub fn write_event(
     if let Some(ms) = global.test_write_delay_ms {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
-    match store.append(case_ref, stored.case.events.len(), &to_write, &proj) {
-        Ok(()) => {}
+    match store.append(
+        case_ref,
+        stored.case.events.len(),
+        &to_write,
+        &proj,
+        args.command_id.as_deref(),
+    ) {
+        Ok(Appended::Written { .. }) => {}
+        Ok(Appended::AlreadyRecorded { first_seq, count }) => {
+            let id = args.command_id.as_deref().unwrap_or_default();
+            return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
+        }
         Err(e @ StoreError::Conflict { .. }) => {
             return Err(
                 CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
@@ -261,6 +321,29 @@ pub fn write_event(
         stored.case.events.len(),
         lang,
     )?;
+    Ok(Exit::Ok)
+}
+
+/// A retried command: nothing is written, and the first attempt's events are named.
+fn already_recorded(
+    id: &str,
+    done_ref: &str,
+    case_ref: &str,
+    first_seq: usize,
+    count: usize,
+    lang: Lang,
+) -> CmdResult {
+    if done_ref != case_ref {
+        return Err(CliError::bad_input(format!(
+            "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
+        ))
+        .with_hint("use a new command id for a new write; nothing was written"));
+    }
+    let last = first_seq + count.saturating_sub(1);
+    emit(&match lang {
+        Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{case_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
+        Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{case_ref}`); nothing written again\n"),
+    })?;
     Ok(Exit::Ok)
 }
 

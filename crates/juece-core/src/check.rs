@@ -312,6 +312,24 @@ fn guard(code: &str, step: Option<Step>, article: &str, zh: &str, en: &str) -> U
     }
 }
 
+/// The role rule, as a guard a head's override forces: the event is recorded by a role the
+/// profile does not allow for it.
+pub fn role_not_allowed(event_type: &str, allowed: &[&str]) -> Unmet {
+    guard(
+        "ROLE_NOT_ALLOWED",
+        None,
+        "",
+        &format!(
+            "行政首长记录了本流程只允许 {} 记录的 `{event_type}`",
+            allowed.join("、")
+        ),
+        &format!(
+            "the head records `{event_type}`, which the workflow lets only {} record",
+            allowed.join(", ")
+        ),
+    )
+}
+
 /// The reason a submission cannot be made before any draft exists.
 pub fn no_draft() -> Unmet {
     guard(
@@ -343,6 +361,7 @@ pub fn fix_for(code: &str) -> (&'static str, &'static str) {
         "NO_QUORUM" => ("在半数以上组成人员到会时讨论", "discuss it with more than half of the members present"),
         "UNEXPLAINED_HEAD_DECISION" => ("记录行政首长作出不同决定的理由", "record the head's reason for deciding against the majority"),
         "NO_PARTY_REPORT" => ("公布前向同级党委请示报告并记录", "report to the Party committee before publishing, and record it"),
+        "ROLE_NOT_ALLOWED" => ("由本流程允许的角色办理", "have a role the workflow allows record it"),
         "NO_DRAFT" => ("先由承办单位记录决策草案（juece draft add）", "record the draft first (juece draft add)"),
         "NOT_SUBMITTED" => ("先由承办单位送请合法性审查", "have the undertaking unit submit the draft for legality review first"),
         "NOT_APPROVED" => ("待集体讨论作出同意决定后再办理", "wait for an approving collective decision"),

@@ -28,6 +28,7 @@ pub mod event;
 pub mod finding;
 pub mod fuzzy;
 pub mod ids;
+pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;

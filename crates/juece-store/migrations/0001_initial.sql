@@ -23,17 +23,19 @@ CREATE TABLE cases (
     FOREIGN KEY (profile_id, profile_version) REFERENCES profiles (id, version)
 ) STRICT;
 
--- The history: append-only. `event_id` is the global order, `seq` the order within a case
--- (0, 1, 2, … with no gaps). `payload` is the event as written by `juece export`.
+-- The history: append-only and hash-chained (docs/log-format.md, `juece-log/1`). `event_id` is
+-- the global order of appends, `seq` the order within a case (0, 1, 2, … with no gaps).
+-- `canonical` holds the exact bytes that were hashed: the event as `juece export` writes it,
+-- with its case and sequence (and, for seq 0, the case header) in canonical JSON.
+-- `leaf_hash` = SHA-256(0x00 ‖ canonical); `chain_hash` = SHA-256(0x01 ‖ previous chain_hash ‖
+-- leaf_hash), so each row commits to every row before it.
 CREATE TABLE events (
-    event_id  INTEGER PRIMARY KEY,
-    case_id   INTEGER NOT NULL REFERENCES cases (case_id),
-    seq       INTEGER NOT NULL,
-    type      TEXT    NOT NULL,
-    at        TEXT    NOT NULL,
-    actor     TEXT    NOT NULL,
-    role      TEXT    NOT NULL,
-    payload   TEXT    NOT NULL,
+    event_id    INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases (case_id),
+    seq         INTEGER NOT NULL,
+    canonical   BLOB    NOT NULL,
+    leaf_hash   BLOB    NOT NULL,
+    chain_hash  BLOB    NOT NULL,
     UNIQUE (case_id, seq)
 ) STRICT;
 

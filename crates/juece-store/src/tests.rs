@@ -1,3 +1,4 @@
+use juece_core::ids::Role;
 use juece_core::{builtin, casefile};
 
 use super::*;
@@ -76,7 +77,7 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
     let v: i64 = store
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    assert_eq!(v, 2);
+    assert_eq!(v, 3);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -92,10 +93,10 @@ fn append_refuses_a_stale_history() -> Result<(), Box<dyn std::error::Error>> {
     let mut head = cases[0].clone();
     let tail = head.events.split_off(3);
     store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
-    store.append(&head.header.case_ref, 3, &tail[..1], &projection())?;
+    store.append(&head.header.case_ref, 3, &tail[..1], &projection(), None)?;
     // A writer that still believes the case has 3 events loses, and writes nothing.
     let err = store
-        .append(&head.header.case_ref, 3, &tail[1..2], &projection())
+        .append(&head.header.case_ref, 3, &tail[1..2], &projection(), None)
         .unwrap_err();
     assert!(
         matches!(
@@ -112,7 +113,7 @@ fn append_refuses_a_stale_history() -> Result<(), Box<dyn std::error::Error>> {
     let loaded = store.load_case(&head.header.case_ref)?.unwrap();
     assert_eq!(loaded.case.events[3], tail[0]);
     assert!(matches!(
-        store.append("没有", 0, &tail[..1], &projection()),
+        store.append("没有", 0, &tail[..1], &projection(), None),
         Err(StoreError::UnknownCase(_))
     ));
     Ok(())

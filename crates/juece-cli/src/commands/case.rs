@@ -117,7 +117,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     let calendar = global.calendar()?;
     let profile = profiles.resolve(&a.workflow)?;
     let at = event_time(global, &a.write)?;
-    let role = role_for(profile, &who, &EventBody::Opened, false, global.lang())?;
+    let (role, _) = role_for(profile, &who, &EventBody::Opened, false, global.lang())?;
     let attributes = Attributes {
         technical: a.technical,
         stability_risk: a.stability_risk,
@@ -151,13 +151,22 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
         &calendar,
         std::slice::from_ref(&case),
     )?;
-    emit(&format!(
-        "opened case `{}` under `{}` ({}, {})\n",
-        case.header.case_ref,
-        profile.pinned(),
-        who.name,
-        role.as_str()
-    ))?;
+    emit(&match global.lang() {
+        juece_core::Lang::Zh => format!(
+            "已立项：事项 `{}`，适用流程 `{}`（{}，{}）\n",
+            case.header.case_ref,
+            profile.pinned(),
+            who.name,
+            role.label(juece_core::Lang::Zh)
+        ),
+        juece_core::Lang::En => format!(
+            "opened case `{}` under `{}` ({}, {})\n",
+            case.header.case_ref,
+            profile.pinned(),
+            who.name,
+            role.as_str()
+        ),
+    })?;
     Ok(Exit::Ok)
 }
 

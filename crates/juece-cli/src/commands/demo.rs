@@ -20,13 +20,7 @@ pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
-    let mut new = Vec::new();
-    for case in cases {
-        if !store.case_exists(&case.header.case_ref)? {
-            new.push(case);
-        }
-    }
-    let summary = import_cases(&mut store, &profiles, &calendar, &new)?;
+    let summary = import_cases(&mut store, &profiles, &calendar, &cases)?;
     emit(&format!(
         "演示数据库 {}：导入示例事项 {} 件（{} 个事件）；demo database {}: {} example cases imported\n\n",
         global.db.display(),

@@ -30,12 +30,31 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let summary = import_cases(&mut store, &profiles, &calendar, &cases)?;
-    emit(&format!(
-        "imported {} cases, {} events into {}\n",
-        summary.cases,
-        summary.events,
-        global.db.display()
-    ))?;
+    let identical = format!(
+        "{} {} already present, identical",
+        summary.identical,
+        if summary.identical == 1 {
+            "case"
+        } else {
+            "cases"
+        }
+    );
+    let text = match (summary.cases, summary.identical) {
+        (0, n) if n > 0 => format!("{identical}; nothing imported\n"),
+        (_, 0) => format!(
+            "imported {} cases, {} events into {}\n",
+            summary.cases,
+            summary.events,
+            global.db.display()
+        ),
+        _ => format!(
+            "imported {} cases, {} events into {}; {identical}\n",
+            summary.cases,
+            summary.events,
+            global.db.display()
+        ),
+    };
+    emit(&text)?;
     Ok(Exit::Ok)
 }
 
@@ -47,6 +66,7 @@ pub fn import_cases(
     cases: &[Case],
 ) -> Result<ImportSummary, CliError> {
     let mut batch: Vec<(&Case, &Profile, Projection)> = Vec::with_capacity(cases.len());
+    let mut identical = 0;
     for (i, case) in cases.iter().enumerate() {
         let profile = profiles
             .resolve(&case.header.workflow)
@@ -59,16 +79,33 @@ pub fn import_cases(
                 help: Some("`juece workflow list` shows the known profiles".into()),
             })?;
         check_case(case, profile, Some(i))?;
-        if store.case_exists(&case.header.case_ref)? {
-            return Err(CliError::bad_input(format!(
-                "case `{}` (cases[{i}]), field `ref`: a case with this reference is already in the database",
-                case.header.case_ref
-            ))
-            .with_hint("each reference is imported once; nothing was written"));
+        match store.compare_case(case, &profile.pinned())? {
+            None => {}
+            Some(None) => {
+                identical += 1;
+                continue;
+            }
+            Some(Some(diff)) => {
+                let at = diff
+                    .event_index
+                    .map(|e| format!(", event {e} (events[{e}])"))
+                    .unwrap_or_default();
+                return Err(CliError::bad_input(format!(
+                    "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
+                    diff.case_ref, diff.what
+                ))
+                .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written"));
+            }
         }
         batch.push((case, profile, projection(profile, calendar, case)?));
     }
-    Ok(store.import(batch)?)
+    let mut summary = if batch.is_empty() {
+        ImportSummary::default()
+    } else {
+        store.import(batch)?
+    };
+    summary.identical = identical;
+    Ok(summary)
 }
 
 /// The listing projection of a case: its evaluation as of its last event.

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod case;
 pub mod case_show;
+pub mod checkpoint;
 pub mod decide;
 pub mod demo;
 pub mod draft;
@@ -11,8 +12,10 @@ pub mod evidence;
 pub mod export;
 pub mod gates;
 pub mod import;
+pub mod key;
 pub mod record;
 pub mod review;
 pub mod step;
 pub mod user;
+pub mod verify;
 pub mod workflow;

@@ -69,10 +69,19 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                 None => latest_draft(global, &a.case_ref, false)?,
             };
             if draft.is_empty() {
+                let zh = global.lang() == juece_core::Lang::Zh;
                 return Err(CliError {
                     exit: crate::error::Exit::Refused,
-                    message: format!("cannot submit case `{}` for legality review: no draft has been recorded (第二十六条)", a.case_ref),
-                    hints: vec!["record the draft first: juece draft add REF --file DRAFT".into()],
+                    message: if zh {
+                        format!("不能将事项 `{}` 送请合法性审查：NO_DRAFT 尚未记录决策草案（第二十六条）", a.case_ref)
+                    } else {
+                        format!("cannot submit case `{}` for legality review: NO_DRAFT — no draft has been recorded (Art. 26)", a.case_ref)
+                    },
+                    hints: vec![if zh {
+                        "先记录草案：juece draft add 案号 --file 草案文件".into()
+                    } else {
+                        "record the draft first: juece draft add REF --file DRAFT".into()
+                    }],
                 });
             }
             write_event(
@@ -88,13 +97,22 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                 None => latest_draft(global, &a.case_ref, true)?,
             };
             if draft.is_empty() {
+                let zh = global.lang() == juece_core::Lang::Zh;
                 return Err(CliError {
                     exit: crate::error::Exit::Refused,
-                    message: format!(
-                        "cannot sign the legality review of case `{}`: NOT_SUBMITTED — no draft has been submitted for legality review (第二十六条)",
-                        a.case_ref
-                    ),
-                    hints: vec!["the undertaking unit submits first: juece review submit REF".into()],
+                    message: if zh {
+                        format!("不能签署事项 `{}` 的合法性审查意见：NOT_SUBMITTED 尚未送请合法性审查（第二十六条）", a.case_ref)
+                    } else {
+                        format!(
+                            "cannot sign the legality review of case `{}`: NOT_SUBMITTED — no draft has been submitted for legality review (Art. 26)",
+                            a.case_ref
+                        )
+                    },
+                    hints: vec![if zh {
+                        "先由承办单位送请审查：juece review submit 案号；未写入任何内容".into()
+                    } else {
+                        "the undertaking unit submits first: juece review submit REF; nothing was written".into()
+                    }],
                 });
             }
             let event = json!({ "type": "legality_review_signed", "draft": draft, "conclusion": a.conclusion, "opinion": a.opinion });

@@ -80,10 +80,11 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
                 .map(|r| format!("{r} ({})", r.label(lang)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            emit(&if is_new {
-                format!("added user `{name}`: {list}\n")
-            } else {
-                format!("user `{name}` now holds: {list}\n")
+            emit(&match (lang, is_new) {
+                (juece_core::Lang::Zh, true) => format!("已添加用户 `{name}`：{list}\n"),
+                (juece_core::Lang::Zh, false) => format!("用户 `{name}` 现有角色：{list}\n"),
+                (juece_core::Lang::En, true) => format!("added user `{name}`: {list}\n"),
+                (juece_core::Lang::En, false) => format!("user `{name}` now holds: {list}\n"),
             })?;
             Ok(Exit::Ok)
         }

@@ -1,0 +1,80 @@
+//! The people who record events.
+
+use juece_core::ids::Role;
+use rusqlite::{params, OptionalExtension};
+
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Adds a user, or adds roles to an existing one. Returns the user's roles afterwards and
+    /// whether the user is new.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        roles: &[Role],
+        at: &str,
+    ) -> Result<(Vec<Role>, bool), StoreError> {
+        let tx = self.write_tx()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let is_new = existing.is_none();
+        let mut all = match existing {
+            Some(text) => parse_roles(name, &text)?,
+            None => Vec::new(),
+        };
+        for r in roles {
+            if !all.contains(r) {
+                all.push(*r);
+            }
+        }
+        let text = serde_json::to_string(&all.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO users (name, roles, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET roles = excluded.roles",
+            params![name, text, at],
+        )?;
+        tx.commit()?;
+        Ok((all, is_new))
+    }
+
+    /// A user's roles, or `None` for an unknown user.
+    pub fn user_roles(&self, name: &str) -> Result<Option<Vec<Role>>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        text.map(|t| parse_roles(name, &t)).transpose()
+    }
+
+    /// Every user with their roles, by name.
+    pub fn users(&self) -> Result<Vec<(String, Vec<Role>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, roles FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, text) = row?;
+            let roles = parse_roles(&name, &text)?;
+            out.push((name, roles));
+        }
+        Ok(out)
+    }
+}
+
+fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
+    let ids: Vec<String> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;
+    ids.iter()
+        .map(|id| {
+            Role::parse(id)
+                .ok_or_else(|| StoreError::Corrupt(format!("user `{name}`: unknown role `{id}`")))
+        })
+        .collect()
+}

@@ -1,0 +1,368 @@
+//! Writes: import (whole cases), append (events to one case), profiles. Each is one
+//! `BEGIN IMMEDIATE` transaction that extends the hash chain.
+
+use juece_core::event::{Case, Event};
+use juece_core::log::{chain_hash, header_json, leaf_bytes, leaf_hash, Hash, GENESIS};
+use juece_core::profile::Profile;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::{Projection, Store, StoreError};
+
+/// What an import wrote, and what it found already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    /// Cases written.
+    pub cases: usize,
+    /// Events written.
+    pub events: usize,
+    /// Cases already stored with identical content, left as they are.
+    pub identical: usize,
+}
+
+/// Where a case to import differs from the stored case with the same reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The case.
+    pub case_ref: String,
+    /// The first event index that differs (`None`: the header or the number of events).
+    pub event_index: Option<usize>,
+    /// What differs.
+    pub what: String,
+}
+
+/// The outcome of an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Written; the first new sequence number.
+    Written { first_seq: usize },
+    /// A command with this id was already recorded; nothing written.
+    AlreadyRecorded { first_seq: usize, count: usize },
+}
+
+/// The canonical leaves of a case, as they are (or would be) stored.
+pub fn case_leaves(case: &Case, pinned: &str) -> Vec<Vec<u8>> {
+    let header = header_json(&case.header, pinned);
+    case.events
+        .iter()
+        .enumerate()
+        .map(|(seq, e)| {
+            leaf_bytes(
+                &case.header.case_ref,
+                seq as u64,
+                e,
+                (seq == 0).then_some(&header),
+            )
+        })
+        .collect()
+}
+
+fn last_chain_hash(tx: &Transaction<'_>) -> Result<Hash, StoreError> {
+    let last: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT chain_hash FROM events ORDER BY event_id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match last {
+        None => Ok(GENESIS),
+        Some(bytes) => bytes
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("the last event's chain hash is not 32 bytes".into())),
+    }
+}
+
+/// Inserts leaves for `case_id` from `first_seq`, extending the chain from `prev`.
+fn insert_leaves(
+    tx: &Transaction<'_>,
+    case_id: i64,
+    first_seq: usize,
+    leaves: &[Vec<u8>],
+    prev: &mut Hash,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (case_id, seq, canonical, leaf_hash, chain_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, canonical) in leaves.iter().enumerate() {
+        let leaf = leaf_hash(canonical);
+        let chain = chain_hash(prev, &leaf);
+        insert.execute(params![
+            case_id,
+            (first_seq + i) as i64,
+            canonical,
+            &leaf[..],
+            &chain[..]
+        ])?;
+        *prev = chain;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The events a command id wrote: `(case ref, first seq, count)`, or `None` if unused.
+    pub fn command_recorded(
+        &self,
+        command_id: &str,
+    ) -> Result<Option<(String, usize, usize)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT c.ref, m.first_seq, m.count FROM commands m JOIN cases c ON c.case_id = m.case_id
+                 WHERE m.command_id = ?1",
+                [command_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize)),
+            )
+            .optional()?)
+    }
+
+    /// Stores a profile (one transaction). Storing the same content again is a no-op.
+    pub fn add_profile(&mut self, profile: &Profile) -> Result<bool, StoreError> {
+        let tx = self.write_tx()?;
+        let added = put_profile(&tx, profile)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Compares a case with the stored case of the same reference: `Ok(None)` when none is
+    /// stored, `Ok(Some(None))` when identical, `Ok(Some(Some(difference)))` otherwise.
+    pub fn compare_case(
+        &self,
+        case: &Case,
+        pinned: &str,
+    ) -> Result<Option<Option<Difference>>, StoreError> {
+        let case_ref = &case.header.case_ref;
+        let Some(case_id) = self
+            .conn
+            .query_row(
+                "SELECT case_id FROM cases WHERE ref = ?1",
+                [case_ref],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT canonical FROM events WHERE case_id = ?1 ORDER BY seq")?;
+        let stored: Vec<Vec<u8>> = stmt
+            .query_map([case_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let new = case_leaves(case, pinned);
+        let differ = |event_index: Option<usize>, what: String| {
+            Some(Some(Difference {
+                case_ref: case_ref.clone(),
+                event_index,
+                what,
+            }))
+        };
+        for (i, (a, b)) in stored.iter().zip(&new).enumerate() {
+            if a != b {
+                let what = if i == 0 {
+                    "the case header or its `opened` event differs"
+                } else {
+                    "the event differs"
+                };
+                return Ok(differ(Some(i), what.to_owned()));
+            }
+        }
+        if stored.len() != new.len() {
+            return Ok(differ(
+                Some(stored.len().min(new.len())),
+                format!(
+                    "the stored history has {} events, the document {}",
+                    stored.len(),
+                    new.len()
+                ),
+            ));
+        }
+        Ok(Some(None))
+    }
+
+    /// Writes whole new cases in one transaction: all of them or, on any error, none. Each comes
+    /// with the profile it is pinned to and its projection. A reference already stored is
+    /// refused ([`StoreError::CaseExists`]); callers skip identical ones first.
+    pub fn import<'a>(
+        &mut self,
+        cases: impl IntoIterator<Item = (&'a Case, &'a Profile, Projection)>,
+    ) -> Result<ImportSummary, StoreError> {
+        let tx = self.write_tx()?;
+        let mut summary = ImportSummary::default();
+        let mut prev = last_chain_hash(&tx)?;
+        {
+            let mut exists = tx.prepare_cached("SELECT 1 FROM cases WHERE ref = ?1")?;
+            let mut insert_case = tx.prepare_cached(
+                "INSERT INTO cases (ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut seen_profiles: Vec<String> = Vec::new();
+            for (case, profile, projection) in cases {
+                let h = &case.header;
+                if exists.exists([&h.case_ref])? {
+                    return Err(StoreError::CaseExists(h.case_ref.clone()));
+                }
+                if !seen_profiles.contains(&profile.pinned()) {
+                    put_profile(&tx, profile)?;
+                    seen_profiles.push(profile.pinned());
+                }
+                let attributes = serde_json::to_string(&h.attributes)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                insert_case.execute(params![
+                    h.case_ref,
+                    h.title,
+                    h.organ,
+                    h.undertaking_unit,
+                    h.category.as_str(),
+                    profile.id(),
+                    profile.version(),
+                    attributes
+                ])?;
+                let case_id = tx.last_insert_rowid();
+                insert_leaves(
+                    &tx,
+                    case_id,
+                    0,
+                    &case_leaves(case, &profile.pinned()),
+                    &mut prev,
+                )?;
+                let last = case
+                    .events
+                    .last()
+                    .map(|e| e.at.to_rfc3339())
+                    .unwrap_or_default();
+                put_projection(
+                    &tx,
+                    case_id,
+                    case.events.len() as i64 - 1,
+                    &last,
+                    &projection,
+                )?;
+                summary.cases += 1;
+                summary.events += case.events.len();
+            }
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Appends events to a case in one `BEGIN IMMEDIATE` transaction, provided the case still
+    /// has exactly `expected_len` events (the history the caller checked them against), and
+    /// refreshes its projection. Otherwise nothing is written: [`StoreError::Conflict`].
+    /// With a `command_id` already recorded, nothing is written either.
+    pub fn append(
+        &mut self,
+        case_ref: &str,
+        expected_len: usize,
+        events: &[Event],
+        projection: &Projection,
+        command_id: Option<&str>,
+    ) -> Result<Appended, StoreError> {
+        let tx = self.write_tx()?;
+        if let Some(id) = command_id {
+            let done: Option<(i64, i64)> = tx
+                .query_row(
+                    "SELECT first_seq, count FROM commands WHERE command_id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((first_seq, count)) = done {
+                return Ok(Appended::AlreadyRecorded {
+                    first_seq: first_seq as usize,
+                    count: count as usize,
+                });
+            }
+        }
+        let (case_id, len): (i64, i64) = tx
+            .query_row(
+                "SELECT c.case_id, (SELECT count(*) FROM events e WHERE e.case_id = c.case_id)
+                 FROM cases c WHERE c.ref = ?1",
+                [case_ref],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
+        if len as usize != expected_len {
+            return Err(StoreError::Conflict {
+                case_ref: case_ref.to_owned(),
+                expected: expected_len,
+                found: len as usize,
+            });
+        }
+        let leaves: Vec<Vec<u8>> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| leaf_bytes(case_ref, (expected_len + i) as u64, e, None))
+            .collect();
+        let mut prev = last_chain_hash(&tx)?;
+        insert_leaves(&tx, case_id, expected_len, &leaves, &mut prev)?;
+        if let Some(id) = command_id {
+            tx.execute(
+                "INSERT INTO commands (command_id, case_id, first_seq, count) VALUES (?1, ?2, ?3, ?4)",
+                params![id, case_id, len, events.len() as i64],
+            )?;
+        }
+        let last_at = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
+        put_projection(
+            &tx,
+            case_id,
+            len + events.len() as i64 - 1,
+            &last_at,
+            projection,
+        )?;
+        tx.commit()?;
+        Ok(Appended::Written {
+            first_seq: expected_len,
+        })
+    }
+}
+
+pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {
+    let content = serde_json::to_string_pretty(profile.file())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT content FROM profiles WHERE id = ?1 AND version = ?2",
+            params![profile.id(), profile.version()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match existing {
+        Some(c) if c == content => Ok(false),
+        Some(_) => Err(StoreError::ProfileConflict(profile.pinned())),
+        None => {
+            tx.execute(
+                "INSERT INTO profiles (id, version, content) VALUES (?1, ?2, ?3)",
+                params![profile.id(), profile.version(), content],
+            )?;
+            Ok(true)
+        }
+    }
+}
+
+fn put_projection(
+    tx: &Transaction<'_>,
+    case_id: i64,
+    last_seq: i64,
+    last_at: &str,
+    p: &Projection,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO case_projection (case_id, status, last_seq, last_at, has_skipped, has_override, violations, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, last_seq = excluded.last_seq,
+             last_at = excluded.last_at, has_skipped = excluded.has_skipped, has_override = excluded.has_override,
+             violations = excluded.violations, warnings = excluded.warnings",
+    )?
+    .execute(params![
+        case_id,
+        p.status.as_str(),
+        last_seq,
+        last_at,
+        p.has_skipped,
+        p.has_override,
+        p.violations,
+        p.warnings
+    ])?;
+    Ok(())
+}
