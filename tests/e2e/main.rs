@@ -5,12 +5,14 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    reason = "test helpers fail loudly"
+    clippy::disallowed_methods,
+    reason = "test helpers fail loudly; tests may read their own settings from the environment"
 )]
 
 mod common;
 
 mod audit;
+mod history;
 mod import_export;
 mod live;
 mod malformed;

@@ -198,4 +198,6 @@ fn check_sqlite_version() -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
+mod tamper_tests;
+#[cfg(test)]
 mod tests;
