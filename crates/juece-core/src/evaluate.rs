@@ -347,12 +347,13 @@ impl<'a> Ctx<'a> {
             message_en: m.en,
             event,
         };
-        // The same judgement reached from two meetings is one finding.
-        if !self
-            .findings
-            .iter()
-            .any(|g| g.code == f.code && g.step == f.step && g.message_en == f.message_en)
-        {
+        // The same judgement reached from two meetings is one finding; every override is its own.
+        let repeated = f.code != Code::GuardOverridden
+            && self
+                .findings
+                .iter()
+                .any(|g| g.code == f.code && g.step == f.step && g.message_en == f.message_en);
+        if !repeated {
             self.findings.push(f);
         }
     }
