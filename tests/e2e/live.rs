@@ -641,6 +641,9 @@ fn a_heads_override_is_recorded_and_audited() {
         .collect();
     assert_eq!(codes, ["SHORT_REVIEW_WINDOW", "GUARD_OVERRIDDEN"]);
 
+    // The history goes on after an override: the next writes check against it as usual.
+    ok(env.juece(&["party-report", R, "--as", "王敏", "--at", "2023-05-09T09:00:00+08:00"]));
+
     let listed = ok(env.juece(&["case", "list", "--overridden", "--format", "json"])).json();
     assert_eq!(listed["cases"].as_array().unwrap().len(), 1);
     assert_eq!(listed["cases"][0]["ref"], R);

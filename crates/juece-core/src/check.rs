@@ -17,6 +17,8 @@ use crate::Lang;
 
 /// Guard codes that are not audit findings: a gate's own preconditions.
 pub const GUARD_CODES: &[&str] = &[
+    "ROLE_NOT_ALLOWED",
+    "NO_DRAFT",
     "NOT_SUBMITTED",
     "NOT_APPROVED",
     "NOT_DECIDED",
@@ -121,19 +123,9 @@ pub fn check_event(
     let mut unmet = Vec::new();
     if gate {
         if let Some(before) = &before {
-            unmet = gate_unmet(profile, case, before, proposed);
+            unmet = gate_unmet(profile, case, before, &after, proposed);
         }
         let index = case.events.len();
-        // Where the event's own evaluation words a prerequisite's problem precisely (the stale
-        // review at this meeting, say), use that wording.
-        for u in &mut unmet {
-            if let Some(f) = new_findings
-                .iter()
-                .find(|f| f.event == Some(index) && f.code.as_str() == u.code && f.step == u.step)
-            {
-                *u = from_finding(f);
-            }
-        }
         for f in &new_findings {
             if f.severity() == Severity::Violation
                 && f.event == Some(index)
@@ -164,8 +156,10 @@ fn from_finding(f: &Finding) -> Unmet {
     }
 }
 
-/// The prerequisites a gate event needs, from the state before it.
-fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Event) -> Vec<Unmet> {
+/// The prerequisites a gate event needs, from the state before it. A flawed prerequisite is worded
+/// as its finding: from the history, or, where only this gate reveals it (the review a meeting
+/// would rely on is stale), as the evaluation with the gate appended words it.
+fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, after: &Evaluation, proposed: &Event) -> Vec<Unmet> {
     let Some(step) = proposed.body.step() else {
         return Vec::new();
     };
@@ -218,10 +212,17 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, proposed: &Ev
         match report.state {
             StepState::Flawed | StepState::ImproperlyWaived => {
                 for code in &report.problems {
+                    let at_gate = case.events.len();
                     let f = before
                         .findings
                         .iter()
-                        .find(|f| f.code == *code && f.step == Some(p));
+                        .find(|f| f.code == *code && f.step == Some(p))
+                        .or_else(|| {
+                            after
+                                .findings
+                                .iter()
+                                .find(|f| f.code == *code && f.step == Some(p) && f.event == Some(at_gate))
+                        });
                     match f {
                         Some(f) => out.push(from_finding(f)),
                         None => {
@@ -360,6 +361,7 @@ pub fn fix_for(code: &str) -> (&'static str, &'static str) {
         "IMPROPER_MEETING" => ("提交常务会议或者全体会议讨论", "put it to an executive or plenary meeting"),
         "NO_QUORUM" => ("在半数以上组成人员到会时讨论", "discuss it with more than half of the members present"),
         "UNEXPLAINED_HEAD_DECISION" => ("记录行政首长作出不同决定的理由", "record the head's reason for deciding against the majority"),
+        "NOT_PUBLISHED" => ("依法及时公布决策并记录", "publish the decision and record it"),
         "NO_PARTY_REPORT" => ("公布前向同级党委请示报告并记录", "report to the Party committee before publishing, and record it"),
         "ROLE_NOT_ALLOWED" => ("由本流程允许的角色办理", "have a role the workflow allows record it"),
         "NO_DRAFT" => ("先由承办单位记录决策草案（juece draft add）", "record the draft first (juece draft add)"),
@@ -368,5 +370,23 @@ pub fn fix_for(code: &str) -> (&'static str, &'static str) {
         "NOT_DECIDED" => ("待集体讨论作出同意或不同意决定后再归档", "archive once the meeting has approved or rejected"),
         "NOT_PUBLISHED_YET" => ("先公布决策，或依法记录不予公开的理由", "publish the decision first, or record a valid waiver"),
         _ => ("满足该项规则后再办理", "satisfy the rule first"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_guard_code_has_its_own_fix() {
+        let default = fix_for("");
+        for code in GUARD_CODES {
+            assert_ne!(fix_for(code), default, "{code}");
+        }
+        for code in Code::ALL {
+            if code.severity() == Severity::Violation {
+                assert_ne!(fix_for(code.as_str()), default, "{code}");
+            }
+        }
     }
 }

@@ -48,6 +48,8 @@ pub enum StepState {
     ImproperlyWaived,
     /// Required, not done, and the case was decided without it.
     Skipped,
+    /// Depends on the decision, which is not yet made (report, publication, archiving).
+    AfterDecision,
 }
 
 impl StepState {
@@ -61,6 +63,7 @@ impl StepState {
             StepState::Waived => "waived",
             StepState::ImproperlyWaived => "improperly_waived",
             StepState::Skipped => "skipped",
+            StepState::AfterDecision => "after_decision",
         }
     }
 
@@ -74,6 +77,7 @@ impl StepState {
             (StepState::Waived, Lang::Zh) => "已免除",
             (StepState::ImproperlyWaived, Lang::Zh) => "免除不当",
             (StepState::Skipped, Lang::Zh) => "已跳过",
+            (StepState::AfterDecision, Lang::Zh) => "待决定后办理",
             (StepState::NotRequired, Lang::En) => "not required",
             (StepState::Pending, Lang::En) => "pending",
             (StepState::Done, Lang::En) => "done",
@@ -81,6 +85,7 @@ impl StepState {
             (StepState::Waived, Lang::En) => "waived",
             (StepState::ImproperlyWaived, Lang::En) => "improperly waived",
             (StepState::Skipped, Lang::En) => "skipped",
+            (StepState::AfterDecision, Lang::En) => "after the decision",
         }
     }
 
@@ -1139,6 +1144,7 @@ impl<'a> Ctx<'a> {
                 .find(|&w| self.waiver_valid(w));
             (valid, of_step.last().copied())
         };
+        let undecided = !matches!(decided, Some((_, Outcome::Approve | Outcome::Reject, _)));
         let mut out = Vec::new();
         for rule in self.profile.steps() {
             let step = rule.step();
@@ -1214,6 +1220,7 @@ impl<'a> Ctx<'a> {
                         Some(r) => (true, StepState::Done, Some(r)),
                         None => (true, StepState::Pending, None),
                     },
+                    _ if undecided => (false, StepState::AfterDecision, None),
                     _ => (false, StepState::NotRequired, None),
                 },
                 Step::Publication => {
@@ -1222,6 +1229,9 @@ impl<'a> Ctx<'a> {
                     let (valid_w, _) = waiver_of(step);
                     match after_decision(&k.publications) {
                         Some(p) => (required, StepState::Done, Some(p)),
+                        None if undecided && valid_w.is_none() && self.profile.is_required(step, &attrs) => {
+                            (false, StepState::AfterDecision, None)
+                        }
                         None if !required => (false, StepState::NotRequired, None),
                         None if valid_w.is_some() => (true, StepState::Waived, valid_w),
                         None => (true, StepState::Pending, None),
@@ -1234,7 +1244,7 @@ impl<'a> Ctx<'a> {
                             None => (true, StepState::Pending, None),
                         }
                     }
-                    _ => (false, StepState::NotRequired, None),
+                    _ => (false, StepState::AfterDecision, None),
                 },
             };
             out.push(StepReport {

@@ -173,11 +173,11 @@ pub fn summary(e: &Event, lang: Lang) -> String {
 
 use juece_core::ids::Step;
 
-fn attributes(stored: &StoredCase) -> Vec<&'static str> {
+fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
     Attribute::ALL
         .iter()
         .filter(|a| stored.case.header.attributes.get(**a))
-        .map(|a| a.as_str())
+        .map(|a| format!("{} ({})", a.label(lang), a.as_str()))
         .collect()
 }
 
@@ -241,7 +241,7 @@ fn render_text(
     let zh = lang == Lang::Zh;
     let h = &stored.case.header;
     let mut s = String::new();
-    let attrs = attributes(stored);
+    let attrs = attributes(stored, lang);
     let facts: Vec<(&str, String)> = vec![
         (if zh { "案号" } else { "ref" }, h.case_ref.clone()),
         (if zh { "标题" } else { "title" }, h.title.clone()),
