@@ -22,9 +22,6 @@ pub struct AddArgs {
     /// A role: legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin (can be repeated)
     #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
     roles: Vec<Role>,
-    /// Who is adding them: once an `admin` exists, only an admin may add users
-    #[arg(long = "as", env = "JUECE_USER", value_name = "NAME")]
-    as_user: Option<String>,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -48,32 +45,6 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
                 return Err(CliError::bad_input("a user needs a name"));
             }
             let mut store = global.store()?;
-            let users = store.users()?;
-            let admins: Vec<&str> = users
-                .iter()
-                .filter(|(_, roles)| roles.contains(&Role::Admin))
-                .map(|(n, _)| n.as_str())
-                .collect();
-            if !admins.is_empty() {
-                match args.as_user.as_deref() {
-                    Some(who) if admins.contains(&who) => {}
-                    Some(who) => {
-                        return Err(CliError {
-                            exit: Exit::Refused,
-                            message: format!(
-                                "`{who}` may not add users: only an `admin` may, once one exists"
-                            ),
-                            hints: vec![format!("ask an admin ({})", admins.join(", "))],
-                        })
-                    }
-                    None => {
-                        return Err(CliError::bad_input(
-                            "this database has an admin: say who is adding the user",
-                        )
-                        .with_hint("pass `--as NAME` (an admin) or set `JUECE_USER`"))
-                    }
-                }
-            }
             let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
             let list = roles
                 .iter()
