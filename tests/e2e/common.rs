@@ -108,6 +108,25 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Asserts that the case's events are numbered 0, 1, 2, … with no gap or fork.
+    pub fn assert_one_chain(&self, case_ref: &str) {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM events e JOIN cases c ON c.case_id = e.case_id WHERE c.ref = ?1 ORDER BY seq")
+            .unwrap()
+            .query_map([case_ref], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            seqs,
+            (0..seqs.len() as i64).collect::<Vec<_>>(),
+            "case {case_ref}: one chain, no gaps"
+        );
+    }
+}
+
 /// The interchange.md example case file as JSON.
 pub fn example_doc() -> serde_json::Value {
     let text =

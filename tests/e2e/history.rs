@@ -526,20 +526,8 @@ fn several_writer_processes_share_cases() {
         before.1 as u64 + accepted,
         "events equal accepted writes exactly"
     );
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
     for r in &refs {
-        let seqs: Vec<i64> = conn
-            .prepare("SELECT seq FROM events e JOIN cases c ON c.case_id = e.case_id WHERE c.ref = ?1 ORDER BY seq")
-            .unwrap()
-            .query_map([r], |row| row.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(
-            seqs,
-            (0..seqs.len() as i64).collect::<Vec<_>>(),
-            "case {r} has a gap"
-        );
+        env.assert_one_chain(r);
     }
     ok(env.juece(&["verify", "--replay"]));
     eprintln!("concurrency: {accepted} accepted, {conflicts} conflicts reported");

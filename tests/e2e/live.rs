@@ -422,8 +422,9 @@ fn deciding_on_a_stale_review_is_refused_until_the_revision_is_reviewed() {
     assert!(run.stdout.contains("collective_decision"), "{}", run.stdout);
 }
 
-#[test]
-fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
+/// Draft v1, a 30-day comment period and a risk assessment; submitted Wednesday 2023-04-26 and
+/// signed off on 04-28, just before 劳动节 (04-29..05-03 off, Saturday 05-06 worked).
+fn signed_before_labour_day() -> Env {
     let env = office();
     let draft = env.write("v1.txt", "草案");
     ok(env.juece(&[
@@ -465,8 +466,6 @@ fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
         "--at",
         "2023-04-03T10:00:00+08:00",
     ]));
-    // Submitted Wednesday 04-26; 劳动节 04-29..05-03 off, Saturday 05-06 worked:
-    // 04-27, 04-28, 05-04, 05-05, 05-06 = 5 working days before Monday 05-08.
     ok(env.juece(&[
         "review",
         "submit",
@@ -487,6 +486,13 @@ fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
         "--at",
         "2023-04-28T09:00:00+08:00",
     ]));
+    env
+}
+
+#[test]
+fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
+    // 04-27, 04-28, 05-04, 05-05, 05-06 = 5 working days before Monday 05-08.
+    let env = signed_before_labour_day();
     let before = env.rows();
     let run = refused(env.juece(&[
         "decide",
@@ -524,67 +530,7 @@ fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
 
 #[test]
 fn a_heads_override_is_recorded_and_audited() {
-    let env = office();
-    let draft = env.write("v1.txt", "草案");
-    ok(env.juece(&[
-        "draft",
-        "add",
-        R,
-        "--file",
-        draft.to_str().unwrap(),
-        "--as",
-        "李强",
-        "--at",
-        "2023-03-02T10:00:00+08:00",
-    ]));
-    ok(env.juece(&[
-        "evidence",
-        "participation",
-        R,
-        "--method",
-        "public_comment",
-        "--from",
-        "2023-03-03",
-        "--to",
-        "2023-04-01",
-        "--as",
-        "李强",
-        "--at",
-        "2023-04-02T10:00:00+08:00",
-    ]));
-    ok(env.juece(&[
-        "evidence",
-        "risk",
-        R,
-        "--level",
-        "low",
-        "--controllable",
-        "yes",
-        "--as",
-        "李强",
-        "--at",
-        "2023-04-03T10:00:00+08:00",
-    ]));
-    ok(env.juece(&[
-        "review",
-        "submit",
-        R,
-        "--as",
-        "李强",
-        "--at",
-        "2023-04-26T09:00:00+08:00",
-    ]));
-    ok(env.juece(&[
-        "review",
-        "sign",
-        R,
-        "--conclusion",
-        "lawful",
-        "--as",
-        "陈律师",
-        "--at",
-        "2023-04-28T09:00:00+08:00",
-    ]));
+    let env = signed_before_labour_day();
     let decide = |who: &str| {
         env.juece(&[
             "decide",
@@ -642,7 +588,14 @@ fn a_heads_override_is_recorded_and_audited() {
     assert_eq!(codes, ["SHORT_REVIEW_WINDOW", "GUARD_OVERRIDDEN"]);
 
     // The history goes on after an override: the next writes check against it as usual.
-    ok(env.juece(&["party-report", R, "--as", "王敏", "--at", "2023-05-09T09:00:00+08:00"]));
+    ok(env.juece(&[
+        "party-report",
+        R,
+        "--as",
+        "王敏",
+        "--at",
+        "2023-05-09T09:00:00+08:00",
+    ]));
 
     let listed = ok(env.juece(&["case", "list", "--overridden", "--format", "json"])).json();
     assert_eq!(listed["cases"].as_array().unwrap().len(), 1);
@@ -954,17 +907,5 @@ fn two_writers_never_fork_a_history() {
         "{stderr}"
     );
     assert_eq!(env.rows().1, before.1 + 1, "exactly the winner's event");
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let seqs: Vec<i64> = conn
-        .prepare("SELECT seq FROM events e JOIN cases c ON c.case_id = e.case_id WHERE c.ref = ?1 ORDER BY seq")
-        .unwrap()
-        .query_map([R], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        seqs,
-        (0..seqs.len() as i64).collect::<Vec<_>>(),
-        "one chain, no gaps"
-    );
+    env.assert_one_chain(R);
 }
