@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::event::{
-    fields, kind_of, parse_event, Attributes, Case, CaseHeader, EventBody, Supplied,
+    fields, kind_of, parse_event_owned, Attributes, Case, CaseHeader, EventBody, Supplied,
 };
 use crate::finding::Code;
 use crate::ids::Category;
@@ -91,65 +91,224 @@ struct HeaderFile {
 /// Parses a `juece-cases/1` document into cases. Checks the shape of every field; the checks
 /// that need the profile are in [`check_case`].
 pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseFileError> {
-    let doc: Value = serde_json::from_str(text)
-        .map_err(|e| CaseFileError::document(format!("not valid JSON: {e}")))?;
-    let Value::Object(mut doc) = doc else {
-        return Err(CaseFileError::document(format!(
-            "expected a JSON object with `format` and `cases`, found {}",
-            kind_of(&doc)
-        )));
+    let mut out = Vec::new();
+    stream_cases(text.as_bytes(), |_, case| {
+        out.push(case);
+        Ok::<(), CaseFileError>(())
+    })?;
+    Ok(out)
+}
+
+/// Parses a `juece-cases/1` document one case at a time, handing each to `on_case` as soon as
+/// it is read: a large file is never held as one JSON tree, nor all its cases at once. An error
+/// from `on_case` stops the parse and is returned. The document-level checks (format, unknown
+/// fields, duplicate references) are made here; a `format` written after `cases` is checked
+/// when it is reached, so callers must treat everything as provisional until this returns `Ok`.
+pub fn stream_cases<E: From<CaseFileError>>(
+    bytes: &[u8],
+    on_case: impl FnMut(usize, Case) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stopped: Option<E> = None;
+    let mut on_case = on_case;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let visitor = DocVisitor {
+        on_case: &mut on_case,
+        stopped: &mut stopped,
     };
-    match doc.remove("format") {
-        Some(Value::String(f)) if f == CASES_FORMAT => {}
-        Some(other) => {
-            let mut e = CaseFileError::document(format!("unsupported format {other}"));
-            e.field = Some("format".into());
-            return Err(e.with_help(format!("this version reads `{CASES_FORMAT}`")));
-        }
-        None => {
-            let mut e = CaseFileError::document("missing field `format`");
-            e.field = Some("format".into());
-            return Err(e.with_help(format!("add `\"format\": \"{CASES_FORMAT}\"`")));
-        }
-    }
-    let cases = match doc.remove("cases") {
-        Some(Value::Array(cases)) => cases,
-        Some(other) => {
-            let mut e =
-                CaseFileError::document(format!("expected an array, found {}", kind_of(&other)));
-            e.field = Some("cases".into());
-            return Err(e);
-        }
-        None => {
-            let mut e = CaseFileError::document("missing field `cases`");
-            e.field = Some("cases".into());
-            return Err(e);
-        }
-    };
-    if let Some(key) = doc.keys().next() {
-        let mut e = CaseFileError::document(format!(
-            "unknown field `{key}`, expected `format` or `cases`"
-        ));
-        e.field = Some(key.clone());
+    let result = serde::Deserializer::deserialize_any(&mut de, visitor).and_then(|seen| {
+        de.end()?;
+        Ok(seen)
+    });
+    if let Some(e) = stopped {
         return Err(e);
     }
-    let mut out = Vec::with_capacity(cases.len());
-    let mut refs: HashMap<String, usize> = HashMap::new();
-    for (i, case) in cases.into_iter().enumerate() {
-        let case = parse_case(i, case)?;
-        if let Some(first) = refs.insert(case.header.case_ref.clone(), i) {
-            return Err(CaseFileError {
-                case_index: Some(i),
-                case_ref: Some(case.header.case_ref.clone()),
-                event_index: None,
-                field: Some("ref".into()),
-                message: format!("duplicate `ref`: cases[{first}] has the same one"),
-                help: Some("every case needs its own reference number".into()),
-            });
+    match result {
+        Err(e) => Err(CaseFileError::document(format!("not valid JSON: {e}")).into()),
+        Ok(seen) => {
+            if !seen.format {
+                let mut e = CaseFileError::document("missing field `format`");
+                e.field = Some("format".into());
+                return Err(e
+                    .with_help(format!("add `\"format\": \"{CASES_FORMAT}\"`"))
+                    .into());
+            }
+            if !seen.cases {
+                let mut e = CaseFileError::document("missing field `cases`");
+                e.field = Some("cases".into());
+                return Err(e.into());
+            }
+            Ok(())
         }
-        out.push(case);
     }
-    Ok(out)
+}
+
+/// What the top level of a document held.
+struct Seen {
+    format: bool,
+    cases: bool,
+}
+
+/// Stops the deserializer after `on_case` or a document check failed; the real error is kept
+/// aside in `stopped`.
+fn stop<T: serde::de::Error>() -> T {
+    T::custom("stopped")
+}
+
+struct DocVisitor<'a, F, E> {
+    on_case: &'a mut F,
+    stopped: &'a mut Option<E>,
+}
+
+impl<'de, F, E> serde::de::Visitor<'de> for DocVisitor<'_, F, E>
+where
+    F: FnMut(usize, Case) -> Result<(), E>,
+    E: From<CaseFileError>,
+{
+    type Value = Seen;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object with `format` and `cases`")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+        let mut seen = Seen {
+            format: false,
+            cases: false,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => {
+                    let value: Value = map.next_value()?;
+                    if value.as_str() != Some(CASES_FORMAT) {
+                        let mut e = CaseFileError::document(format!("unsupported format {value}"));
+                        e.field = Some("format".into());
+                        *self.stopped = Some(
+                            e.with_help(format!("this version reads `{CASES_FORMAT}`"))
+                                .into(),
+                        );
+                        return Err(stop());
+                    }
+                    seen.format = true;
+                }
+                "cases" => {
+                    map.next_value_seed(CasesSeed {
+                        on_case: &mut *self.on_case,
+                        stopped: &mut *self.stopped,
+                    })?;
+                    seen.cases = true;
+                }
+                other => {
+                    let mut e = CaseFileError::document(format!(
+                        "unknown field `{other}`, expected `format` or `cases`"
+                    ));
+                    e.field = Some(other.to_owned());
+                    *self.stopped = Some(e.into());
+                    return Err(stop());
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Seen, A::Error> {
+        *self.stopped = Some(
+            CaseFileError::document(
+                "expected a JSON object with `format` and `cases`, found an array",
+            )
+            .into(),
+        );
+        Err(stop())
+    }
+}
+
+struct CasesSeed<'a, F, E> {
+    on_case: &'a mut F,
+    stopped: &'a mut Option<E>,
+}
+
+impl<'de, F, E> serde::de::DeserializeSeed<'de> for CasesSeed<'_, F, E>
+where
+    F: FnMut(usize, Case) -> Result<(), E>,
+    E: From<CaseFileError>,
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, F, E> serde::de::Visitor<'de> for CasesSeed<'_, F, E>
+where
+    F: FnMut(usize, Case) -> Result<(), E>,
+    E: From<CaseFileError>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of cases")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut refs: HashMap<String, usize> = HashMap::new();
+        let mut i = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            let outcome = parse_case(i, value).and_then(|case| {
+                match refs.insert(case.header.case_ref.clone(), i) {
+                    Some(first) => Err(CaseFileError {
+                        case_index: Some(i),
+                        case_ref: Some(case.header.case_ref.clone()),
+                        event_index: None,
+                        field: Some("ref".into()),
+                        message: format!("duplicate `ref`: cases[{first}] has the same one"),
+                        help: Some("every case needs its own reference number".into()),
+                    }),
+                    None => Ok(case),
+                }
+            });
+            let outcome = match outcome {
+                Ok(case) => (self.on_case)(i, case),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = outcome {
+                *self.stopped = Some(e);
+                return Err(stop());
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        self.not_an_array("an object")
+    }
+    fn visit_str<Er: serde::de::Error>(self, _: &str) -> Result<(), Er> {
+        self.not_an_array("a string")
+    }
+    fn visit_i64<Er: serde::de::Error>(self, _: i64) -> Result<(), Er> {
+        self.not_an_array("a number")
+    }
+    fn visit_u64<Er: serde::de::Error>(self, _: u64) -> Result<(), Er> {
+        self.not_an_array("a number")
+    }
+    fn visit_f64<Er: serde::de::Error>(self, _: f64) -> Result<(), Er> {
+        self.not_an_array("a number")
+    }
+    fn visit_bool<Er: serde::de::Error>(self, _: bool) -> Result<(), Er> {
+        self.not_an_array("a boolean")
+    }
+    fn visit_unit<Er: serde::de::Error>(self) -> Result<(), Er> {
+        self.not_an_array("null")
+    }
+}
+
+impl<F, E: From<CaseFileError>> CasesSeed<'_, F, E> {
+    fn not_an_array<Er: serde::de::Error>(self, found: &str) -> Result<(), Er> {
+        let mut e = CaseFileError::document(format!("expected an array, found {found}"));
+        e.field = Some("cases".into());
+        *self.stopped = Some(e.into());
+        Err(stop())
+    }
 }
 
 fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
@@ -200,8 +359,8 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
         ));
     }
     let mut parsed = Vec::with_capacity(events.len());
-    for (j, event) in events.iter().enumerate() {
-        let event = parse_event(event, &Supplied::default()).map_err(|e| CaseFileError {
+    for (j, event) in events.into_iter().enumerate() {
+        let event = parse_event_owned(event, &Supplied::default()).map_err(|e| CaseFileError {
             case_index: Some(i),
             case_ref: case_ref.clone(),
             event_index: Some(j),

@@ -159,7 +159,13 @@ fn from_finding(f: &Finding) -> Unmet {
 /// The prerequisites a gate event needs, from the state before it. A flawed prerequisite is worded
 /// as its finding: from the history, or, where only this gate reveals it (the review a meeting
 /// would rely on is stale), as the evaluation with the gate appended words it.
-fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, after: &Evaluation, proposed: &Event) -> Vec<Unmet> {
+fn gate_unmet(
+    profile: &Profile,
+    case: &Case,
+    before: &Evaluation,
+    after: &Evaluation,
+    proposed: &Event,
+) -> Vec<Unmet> {
     let Some(step) = proposed.body.step() else {
         return Vec::new();
     };
@@ -218,10 +224,9 @@ fn gate_unmet(profile: &Profile, case: &Case, before: &Evaluation, after: &Evalu
                         .iter()
                         .find(|f| f.code == *code && f.step == Some(p))
                         .or_else(|| {
-                            after
-                                .findings
-                                .iter()
-                                .find(|f| f.code == *code && f.step == Some(p) && f.event == Some(at_gate))
+                            after.findings.iter().find(|f| {
+                                f.code == *code && f.step == Some(p) && f.event == Some(at_gate)
+                            })
                         });
                     match f {
                         Some(f) => out.push(from_finding(f)),

@@ -1229,7 +1229,10 @@ impl<'a> Ctx<'a> {
                     let (valid_w, _) = waiver_of(step);
                     match after_decision(&k.publications) {
                         Some(p) => (required, StepState::Done, Some(p)),
-                        None if undecided && valid_w.is_none() && self.profile.is_required(step, &attrs) => {
+                        None if undecided
+                            && valid_w.is_none()
+                            && self.profile.is_required(step, &attrs) =>
+                        {
                             (false, StepState::AfterDecision, None)
                         }
                         None if !required => (false, StepState::NotRequired, None),

@@ -417,17 +417,24 @@ pub struct Supplied {
 
 /// Parses one event object of the vocabulary.
 pub fn parse_event(value: &Value, supplied: &Supplied) -> Result<Event, FieldError> {
+    parse_event_owned(value.clone(), supplied)
+}
+
+/// Parses one event object of the vocabulary, consuming it (no copy of its fields).
+pub fn parse_event_owned(value: Value, supplied: &Supplied) -> Result<Event, FieldError> {
     let err = |field: &str, message: String| FieldError {
         field: field.to_owned(),
         message,
     };
-    let Value::Object(obj) = value else {
-        return Err(err(
-            "",
-            format!("expected an event object, found {}", kind_of(value)),
-        ));
+    let mut obj = match value {
+        Value::Object(obj) => obj,
+        other => {
+            return Err(err(
+                "",
+                format!("expected an event object, found {}", kind_of(&other)),
+            ))
+        }
     };
-    let mut obj = obj.clone();
     let type_name = match obj.remove("type") {
         Some(Value::String(s)) => s,
         Some(other) => {

@@ -37,16 +37,16 @@ pub fn canonical_json(value: &Value) -> String {
 fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
             out.push('{');
-            for (i, k) in keys.iter().enumerate() {
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String((*k).clone()).to_string());
+                write_string(k, out);
                 out.push(':');
-                write_canonical(&map[*k], out);
+                write_canonical(v, out);
             }
             out.push('}');
         }
@@ -60,9 +60,41 @@ fn write_canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        // Strings, numbers (integers only in our formats), booleans and null: serde_json's form.
-        other => out.push_str(&other.to_string()),
+        Value::String(s) => write_string(s, out),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Null => out.push_str("null"),
     }
+}
+
+/// A JSON string escaped exactly as serde_json escapes it: `"` `\\` and the short forms of
+/// `\b \f \n \r \t`, other controls as `\u00xx`, everything else as is.
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// The header object chained with a case's first event.
@@ -136,6 +168,20 @@ mod tests {
             canonical_json(&v),
             r#"{"a":true,"b":[1,{"a":"é\n","z":null}]}"#
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "plain",
+            "引号\"与\\反斜杠",
+            "\u{0}\u{1f}\u{8}\u{c}\n\r\t",
+            "\u{7f}\u{2028}/é",
+        ] {
+            let mut out = String::new();
+            write_string(s, &mut out);
+            assert_eq!(out, Value::String(s.to_owned()).to_string(), "{s:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,12 @@
 //! (`fuzz/regressions/`) through the same code the fuzz targets run: none may panic.
 //! The coverage-guided runs themselves need `cargo fuzz` (see fuzz/README.md).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +19,10 @@ use juece_core::profile::Profile;
 fn inputs(target: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut files = Vec::new();
-    for dir in [root.join("corpus").join(target), root.join("regressions").join(target)] {
+    for dir in [
+        root.join("corpus").join(target),
+        root.join("regressions").join(target),
+    ] {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             files.extend(entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()));
         }
@@ -31,10 +39,16 @@ fn case_file_corpus_replays_without_panics() {
     assert!(!files.is_empty(), "the corpus is missing");
     for path in files {
         let data = std::fs::read(&path).unwrap();
-        let Ok(text) = std::str::from_utf8(&data) else { continue };
-        let Ok(cases) = parse_cases(text) else { continue };
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let Ok(cases) = parse_cases(text) else {
+            continue;
+        };
         for (i, case) in cases.iter().enumerate() {
-            let Ok(profile) = profiles.resolve(&case.header.workflow) else { continue };
+            let Ok(profile) = profiles.resolve(&case.header.workflow) else {
+                continue;
+            };
             if check_case(case, profile, Some(i)).is_ok() {
                 let _ = evaluate(profile, &calendar, case, "2026-12-31".parse().unwrap());
             }
@@ -48,7 +62,9 @@ fn profile_corpus_replays_without_panics() {
     assert!(!files.is_empty(), "the corpus is missing");
     for path in files {
         let data = std::fs::read(&path).unwrap();
-        let Ok(text) = std::str::from_utf8(&data) else { continue };
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
         if let Ok(p) = Profile::parse("corpus.json", text) {
             let _ = p.to_dot(juece_core::Lang::En);
         }

@@ -1,6 +1,6 @@
 //! Reads: cases with their histories, listings, profiles.
 
-use juece_core::event::{parse_event, Attributes, Case, CaseHeader, Event, Supplied};
+use juece_core::event::{parse_event_owned, Attributes, Case, CaseHeader, Event, Supplied};
 use juece_core::ids::{Category, Status};
 use rusqlite::OptionalExtension;
 
@@ -19,6 +19,17 @@ pub struct CaseRow {
     pub projection: Projection,
     /// The time of the last event, RFC 3339.
     pub last_at: String,
+}
+
+/// Which cases a listing shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only cases with a skipped step.
+    pub skipped: bool,
+    /// Only cases with an override.
+    pub overridden: bool,
 }
 
 /// A stored case with its pinned profile.
@@ -42,13 +53,106 @@ impl StoredCase {
 /// Parses the event out of a stored leaf's canonical bytes.
 pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreError> {
     let corrupt = |what: String| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
-    let value: serde_json::Value = serde_json::from_slice(canonical)
-        .map_err(|e| corrupt(format!("event is not JSON: {e}")))?;
-    let event = value
-        .get("event")
-        .ok_or_else(|| corrupt("stored leaf has no `event`".into()))?;
-    parse_event(event, &Supplied::default())
+    /// Only the event of a stored leaf: its case, sequence and header are checked by `verify`.
+    #[derive(serde::Deserialize)]
+    struct Leaf {
+        event: serde_json::Value,
+    }
+    let leaf: Leaf = serde_json::from_slice(canonical)
+        .map_err(|e| corrupt(format!("stored event is not a leaf: {e}")))?;
+    parse_event_owned(leaf.event, &Supplied::default())
         .map_err(|e| corrupt(format!("field `{}`: {}", e.field, e.message)))
+}
+
+/// Cases handed over at a time by [`Store::visit_cases`].
+const CHUNK: usize = 4096;
+
+/// A case as read, its events not yet parsed.
+struct RawCase {
+    case_ref: String,
+    title: String,
+    organ: String,
+    undertaking_unit: String,
+    category: String,
+    profile_id: String,
+    profile_version: i64,
+    attributes: String,
+    leaves: Vec<Vec<u8>>,
+}
+
+impl RawCase {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
+        Ok(RawCase {
+            case_ref: r.get(1)?,
+            title: r.get(2)?,
+            organ: r.get(3)?,
+            undertaking_unit: r.get(4)?,
+            category: r.get(5)?,
+            profile_id: r.get(6)?,
+            profile_version: r.get(7)?,
+            attributes: r.get(8)?,
+            leaves: Vec::new(),
+        })
+    }
+
+    fn parse(self) -> Result<StoredCase, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("case `{}`: {what}", self.case_ref));
+        let category = Category::parse(&self.category)
+            .ok_or_else(|| corrupt(&format!("unknown category `{}`", self.category)))?;
+        let attributes = serde_json::from_str::<Attributes>(&self.attributes)
+            .map_err(|e| corrupt(&format!("attributes: {e}")))?;
+        let events = self
+            .leaves
+            .iter()
+            .map(|leaf| event_of(leaf, &self.case_ref))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StoredCase {
+            case: Case {
+                header: CaseHeader {
+                    case_ref: self.case_ref,
+                    title: self.title,
+                    organ: self.organ,
+                    undertaking_unit: self.undertaking_unit,
+                    category,
+                    workflow: format!("{}@{}", self.profile_id, self.profile_version),
+                    attributes,
+                },
+                events,
+            },
+            profile_id: self.profile_id,
+            profile_version: self.profile_version as u32,
+        })
+    }
+}
+
+/// Parses a chunk of cases, on two threads when there is enough to share: parsing the stored
+/// JSON is most of the cost of reading a whole database.
+fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    if threads < 2 || chunk.len() < 64 {
+        return chunk.into_iter().map(RawCase::parse).collect();
+    }
+    let mut first = chunk;
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|s| {
+        let handle = s.spawn(move || {
+            second
+                .into_iter()
+                .map(RawCase::parse)
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let mut out = first
+            .into_iter()
+            .map(RawCase::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        match handle.join() {
+            Ok(rest) => out.extend(rest?),
+            Err(_) => return Err(StoreError::Corrupt("a parsing thread failed".into())),
+        }
+        Ok(out)
+    })
 }
 
 impl Store {
@@ -91,6 +195,28 @@ impl Store {
     }
 
     fn load_where(&self, case_ref: Option<&str>) -> Result<Vec<StoredCase>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_where(case_ref, |chunk| {
+            out.extend(chunk);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every case with its history to `f`, ordered by reference, a few thousand at a time,
+    /// so that a whole-database pass (audit, export) need not hold every history at once.
+    pub fn visit_cases<E: From<StoreError>>(
+        &self,
+        f: impl FnMut(Vec<StoredCase>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.visit_where(None, f)
+    }
+
+    fn visit_where<E: From<StoreError>>(
+        &self,
+        case_ref: Option<&str>,
+        mut f: impl FnMut(Vec<StoredCase>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let filter = if case_ref.is_some() {
             "WHERE c.ref = ?1"
         } else {
@@ -103,59 +229,51 @@ impl Store {
              {filter}
              ORDER BY c.ref, e.seq"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([case_ref])?;
-        let mut out: Vec<StoredCase> = Vec::new();
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
+        let mut rows = stmt.query([case_ref]).map_err(StoreError::from)?;
+        let mut chunk: Vec<RawCase> = Vec::new();
         let mut current_id: Option<i64> = None;
-        while let Some(r) = rows.next()? {
-            let case_id: i64 = r.get(0)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let case_id: i64 = r.get(0).map_err(StoreError::from)?;
             if current_id != Some(case_id) {
                 current_id = Some(case_id);
-                let case_ref: String = r.get(1)?;
-                let category: String = r.get(5)?;
-                let attributes: String = r.get(8)?;
-                let corrupt =
-                    |what: &str| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
-                out.push(StoredCase {
-                    case: Case {
-                        header: CaseHeader {
-                            title: r.get(2)?,
-                            organ: r.get(3)?,
-                            undertaking_unit: r.get(4)?,
-                            category: Category::parse(&category).ok_or_else(|| {
-                                corrupt(&format!("unknown category `{category}`"))
-                            })?,
-                            workflow: format!("{}@{}", r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
-                            attributes: serde_json::from_str::<Attributes>(&attributes)
-                                .map_err(|e| corrupt(&format!("attributes: {e}")))?,
-                            case_ref: case_ref.clone(),
-                        },
-                        events: Vec::new(),
-                    },
-                    profile_id: r.get(6)?,
-                    profile_version: r.get::<_, i64>(7)? as u32,
-                });
+                if chunk.len() >= CHUNK {
+                    f(parse_chunk(std::mem::take(&mut chunk))?)?;
+                }
+                chunk.push(RawCase::read(r).map_err(StoreError::from)?);
             }
-            let Some(canonical) = r.get::<_, Option<Vec<u8>>>(9)? else {
-                continue;
-            };
-            let Some(stored) = out.last_mut() else {
-                continue;
-            };
-            let event = event_of(&canonical, &stored.case.header.case_ref)?;
-            stored.case.events.push(event);
+            if let (Some(canonical), Some(raw)) = (
+                r.get::<_, Option<Vec<u8>>>(9).map_err(StoreError::from)?,
+                chunk.last_mut(),
+            ) {
+                raw.leaves.push(canonical);
+            }
         }
-        Ok(out)
+        if !chunk.is_empty() {
+            f(parse_chunk(chunk)?)?;
+        }
+        Ok(())
     }
 
-    /// Every case's listing row, by reference, from the projection (no history is replayed).
-    pub fn list_cases(&self) -> Result<Vec<CaseRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
+    /// The listing rows of the cases that pass `filter`, by reference, from the projection (no
+    /// history is replayed; the filter runs in SQL on indexed flags).
+    pub fn list_cases(&self, filter: &ListFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let mut conditions = vec!["(?1 IS NULL OR p.status = ?1)"];
+        if filter.skipped {
+            conditions.push("p.has_skipped = 1");
+        }
+        if filter.overridden {
+            conditions.push("p.has_override = 1");
+        }
+        let sql = format!(
             "SELECT c.ref, c.title, c.profile_id, c.profile_version, p.status, p.has_skipped, p.has_override,
                     p.violations, p.warnings, p.last_at
-             FROM cases c JOIN case_projection p ON p.case_id = c.case_id ORDER BY c.ref",
-        )?;
-        let mut rows = stmt.query([])?;
+             FROM case_projection p JOIN cases c ON c.case_id = p.case_id
+             WHERE {} ORDER BY c.ref",
+            conditions.join(" AND ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([filter.status.map(|s| s.as_str())])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let case_ref: String = r.get(0)?;

@@ -77,7 +77,7 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
     let v: i64 = store
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;

@@ -130,53 +130,7 @@ impl Store {
         case: &Case,
         pinned: &str,
     ) -> Result<Option<Option<Difference>>, StoreError> {
-        let case_ref = &case.header.case_ref;
-        let Some(case_id) = self
-            .conn
-            .query_row(
-                "SELECT case_id FROM cases WHERE ref = ?1",
-                [case_ref],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT canonical FROM events WHERE case_id = ?1 ORDER BY seq")?;
-        let stored: Vec<Vec<u8>> = stmt
-            .query_map([case_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let new = case_leaves(case, pinned);
-        let differ = |event_index: Option<usize>, what: String| {
-            Some(Some(Difference {
-                case_ref: case_ref.clone(),
-                event_index,
-                what,
-            }))
-        };
-        for (i, (a, b)) in stored.iter().zip(&new).enumerate() {
-            if a != b {
-                let what = if i == 0 {
-                    "the case header or its `opened` event differs"
-                } else {
-                    "the event differs"
-                };
-                return Ok(differ(Some(i), what.to_owned()));
-            }
-        }
-        if stored.len() != new.len() {
-            return Ok(differ(
-                Some(stored.len().min(new.len())),
-                format!(
-                    "the stored history has {} events, the document {}",
-                    stored.len(),
-                    new.len()
-                ),
-            ));
-        }
-        Ok(Some(None))
+        compare_stored(&self.conn, case, pinned)
     }
 
     /// Writes whole new cases in one transaction: all of them or, on any error, none. Each comes
@@ -186,63 +140,24 @@ impl Store {
         &mut self,
         cases: impl IntoIterator<Item = (&'a Case, &'a Profile, Projection)>,
     ) -> Result<ImportSummary, StoreError> {
-        let tx = self.write_tx()?;
-        let mut summary = ImportSummary::default();
-        let mut prev = last_chain_hash(&tx)?;
-        {
-            let mut exists = tx.prepare_cached("SELECT 1 FROM cases WHERE ref = ?1")?;
-            let mut insert_case = tx.prepare_cached(
-                "INSERT INTO cases (ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut seen_profiles: Vec<String> = Vec::new();
-            for (case, profile, projection) in cases {
-                let h = &case.header;
-                if exists.exists([&h.case_ref])? {
-                    return Err(StoreError::CaseExists(h.case_ref.clone()));
-                }
-                if !seen_profiles.contains(&profile.pinned()) {
-                    put_profile(&tx, profile)?;
-                    seen_profiles.push(profile.pinned());
-                }
-                let attributes = serde_json::to_string(&h.attributes)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                insert_case.execute(params![
-                    h.case_ref,
-                    h.title,
-                    h.organ,
-                    h.undertaking_unit,
-                    h.category.as_str(),
-                    profile.id(),
-                    profile.version(),
-                    attributes
-                ])?;
-                let case_id = tx.last_insert_rowid();
-                insert_leaves(
-                    &tx,
-                    case_id,
-                    0,
-                    &case_leaves(case, &profile.pinned()),
-                    &mut prev,
-                )?;
-                let last = case
-                    .events
-                    .last()
-                    .map(|e| e.at.to_rfc3339())
-                    .unwrap_or_default();
-                put_projection(
-                    &tx,
-                    case_id,
-                    case.events.len() as i64 - 1,
-                    &last,
-                    &projection,
-                )?;
-                summary.cases += 1;
-                summary.events += case.events.len();
-            }
+        let mut import = self.begin_import()?;
+        for (case, profile, projection) in cases {
+            import.add(case, profile, &projection)?;
         }
-        tx.commit()?;
-        Ok(summary)
+        import.commit()
+    }
+
+    /// Starts an import: one `BEGIN IMMEDIATE` transaction that cases are added to one by one
+    /// and that writes nothing unless [`ImportTx::commit`] is reached (dropping it rolls back).
+    pub fn begin_import(&mut self) -> Result<ImportTx<'_>, StoreError> {
+        let tx = self.write_tx()?;
+        let prev = last_chain_hash(&tx)?;
+        Ok(ImportTx {
+            tx,
+            prev,
+            summary: ImportSummary::default(),
+            profiles: Vec::new(),
+        })
     }
 
     /// Appends events to a case in one `BEGIN IMMEDIATE` transaction, provided the case still
@@ -315,6 +230,145 @@ impl Store {
             first_seq: expected_len,
         })
     }
+}
+
+/// An import in progress: see [`Store::begin_import`].
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+    prev: Hash,
+    summary: ImportSummary,
+    profiles: Vec<String>,
+}
+
+impl ImportTx<'_> {
+    /// Compares a case with the stored case of the same reference, within this transaction.
+    pub fn compare_case(
+        &self,
+        case: &Case,
+        pinned: &str,
+    ) -> Result<Option<Option<Difference>>, StoreError> {
+        compare_stored(&self.tx, case, pinned)
+    }
+
+    /// Adds a whole new case: its row, its events (extending the chain) and its projection.
+    pub fn add(
+        &mut self,
+        case: &Case,
+        profile: &Profile,
+        projection: &Projection,
+    ) -> Result<(), StoreError> {
+        let h = &case.header;
+        let pinned = profile.pinned();
+        if !self.profiles.contains(&pinned) {
+            put_profile(&self.tx, profile)?;
+            self.profiles.push(pinned.clone());
+        }
+        let attributes =
+            serde_json::to_string(&h.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO cases (ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                h.case_ref,
+                h.title,
+                h.organ,
+                h.undertaking_unit,
+                h.category.as_str(),
+                profile.id(),
+                profile.version(),
+                attributes
+            ]);
+        match inserted {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(StoreError::CaseExists(h.case_ref.clone()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let case_id = self.tx.last_insert_rowid();
+        insert_leaves(
+            &self.tx,
+            case_id,
+            0,
+            &case_leaves(case, &pinned),
+            &mut self.prev,
+        )?;
+        let last = case
+            .events
+            .last()
+            .map(|e| e.at.to_rfc3339())
+            .unwrap_or_default();
+        put_projection(
+            &self.tx,
+            case_id,
+            case.events.len() as i64 - 1,
+            &last,
+            projection,
+        )?;
+        self.summary.cases += 1;
+        self.summary.events += case.events.len();
+        Ok(())
+    }
+
+    /// Commits everything added.
+    pub fn commit(self) -> Result<ImportSummary, StoreError> {
+        self.tx.commit()?;
+        Ok(self.summary)
+    }
+}
+
+fn compare_stored(
+    conn: &rusqlite::Connection,
+    case: &Case,
+    pinned: &str,
+) -> Result<Option<Option<Difference>>, StoreError> {
+    let case_ref = &case.header.case_ref;
+    let Some(case_id) = conn
+        .prepare_cached("SELECT case_id FROM cases WHERE ref = ?1")?
+        .query_row([case_ref], |r| r.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT canonical FROM events WHERE case_id = ?1 ORDER BY seq")?;
+    let stored: Vec<Vec<u8>> = stmt
+        .query_map([case_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let new = case_leaves(case, pinned);
+    let differ = |event_index: Option<usize>, what: String| {
+        Some(Some(Difference {
+            case_ref: case_ref.clone(),
+            event_index,
+            what,
+        }))
+    };
+    for (i, (a, b)) in stored.iter().zip(&new).enumerate() {
+        if a != b {
+            let what = if i == 0 {
+                "the case header or its `opened` event differs"
+            } else {
+                "the event differs"
+            };
+            return Ok(differ(Some(i), what.to_owned()));
+        }
+    }
+    if stored.len() != new.len() {
+        return Ok(differ(
+            Some(stored.len().min(new.len())),
+            format!(
+                "the stored history has {} events, the document {}",
+                stored.len(),
+                new.len()
+            ),
+        ));
+    }
+    Ok(Some(None))
 }
 
 pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {

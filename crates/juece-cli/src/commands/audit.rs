@@ -6,7 +6,7 @@ use juece_core::finding::Finding;
 use juece_core::ids::{Severity, Status};
 use juece_core::registry::Profiles;
 use juece_core::Lang;
-use juece_store::StoredCase;
+use juece_store::{Store, StoredCase};
 use serde_json::{json, Map, Value};
 
 use crate::context::{parse_date, GlobalArgs};
@@ -49,7 +49,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
-    let audits = audit_cases(&profiles, &calendar, store.load_all()?, as_of)?;
+    let audits = audit_store(&store, &profiles, &calendar, as_of)?;
     let report = render(
         &audits,
         as_of,
@@ -65,7 +65,34 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     Ok(if violation { Exit::Problems } else { Exit::Ok })
 }
 
-/// Evaluates every case opened on or before `as_of`, ordered by reference.
+/// Evaluates every case opened on or before `as_of`, ordered by reference, a chunk of cases at
+/// a time (each chunk on two threads), so the whole database is never in memory at once.
+pub fn audit_store(
+    store: &Store,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    as_of: NaiveDate,
+) -> Result<Vec<CaseAudit>, CliError> {
+    let mut out = Vec::new();
+    store.visit_cases(|chunk| {
+        let mut head = chunk;
+        let tail = head.split_off(head.len() / 2);
+        let (head, tail) = std::thread::scope(|s| {
+            let handle = s.spawn(|| audit_cases(profiles, calendar, tail, as_of));
+            let head = audit_cases(profiles, calendar, head, as_of);
+            let tail = handle
+                .join()
+                .unwrap_or_else(|_| Err(CliError::bad_input("an audit thread failed")));
+            (head, tail)
+        });
+        out.extend(head?);
+        out.extend(tail?);
+        Ok::<(), CliError>(())
+    })?;
+    Ok(out)
+}
+
+/// Evaluates the given cases opened on or before `as_of`, in the given order.
 pub fn audit_cases(
     profiles: &Profiles,
     calendar: &Calendar,
@@ -87,7 +114,6 @@ pub fn audit_cases(
             findings: eval.findings,
         });
     }
-    out.sort_by(|a, b| a.case_ref.cmp(&b.case_ref));
     Ok(out)
 }
 

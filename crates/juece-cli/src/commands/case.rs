@@ -10,6 +10,7 @@ use crate::error::{CliError, Exit};
 use crate::out::{csv_line, emit, table};
 use crate::write::{actor, event_time, role_for, WriteArgs};
 use crate::CmdResult;
+use juece_store::ListFilter;
 
 /// Open, show and list decision cases
 #[derive(Subcommand)]
@@ -173,13 +174,11 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
 fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let rows: Vec<_> = store
-        .list_cases()?
-        .into_iter()
-        .filter(|c| a.status.is_none_or(|s| c.projection.status == s))
-        .filter(|c| !a.skipped || c.projection.has_skipped)
-        .filter(|c| !a.overridden || c.projection.has_override)
-        .collect();
+    let rows = store.list_cases(&ListFilter {
+        status: a.status,
+        skipped: a.skipped,
+        overridden: a.overridden,
+    })?;
     match a.format {
         ListFormat::Json => {
             let cases: Vec<Value> = rows

@@ -3,7 +3,7 @@ use juece_core::builtin;
 use juece_core::casefile::parse_cases;
 use juece_core::Lang;
 
-use crate::commands::audit::{audit_cases, render, Format};
+use crate::commands::audit::{audit_store, render, Format};
 use crate::commands::import::import_cases;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
         summary.cases
     ))?;
     let today = global.today();
-    let audits = audit_cases(&profiles, &calendar, store.load_all()?, today)?;
+    let audits = audit_store(&store, &profiles, &calendar, today)?;
     emit(&render(&audits, today, Format::Table, Lang::Zh, false))?;
     emit("\n下一步 / next: juece audit --lang en | juece audit --format json | juece export | juece workflow show local-strict --dot\n")?;
     Ok(Exit::Ok)

@@ -1,17 +1,17 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use juece_core::calendar::Calendar;
-use juece_core::casefile::{check_case, parse_cases, CaseFileError};
+use juece_core::casefile::{check_case, stream_cases, CaseFileError};
 use juece_core::evaluate::evaluate;
 use juece_core::event::Case;
 use juece_core::finding::Code;
 use juece_core::ids::Severity;
 use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
-use juece_store::{ImportSummary, Projection, Store};
+use juece_store::{ImportSummary, ImportTx, Projection, Store};
 
-use crate::context::{read_text, GlobalArgs};
+use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::out::emit;
 use crate::CmdResult;
@@ -24,12 +24,19 @@ pub struct ImportArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
-    let text = read_text(&args.file)?;
-    let cases = parse_cases(&text)?;
+    let bytes = read_bytes(&args.file)?;
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
-    let summary = import_cases(&mut store, &profiles, &calendar, &cases)?;
+    // One transaction; each case is checked and written as it is read, so a large file is never
+    // held whole in memory. Any error drops the transaction: nothing is written.
+    let mut import = store.begin_import()?;
+    let mut identical = 0;
+    stream_cases(&bytes, |i, case| {
+        import_one(&mut import, &profiles, &calendar, i, &case, &mut identical)
+    })?;
+    let mut summary = import.commit()?;
+    summary.identical = identical;
     let identical = format!(
         "{} {} already present, identical",
         summary.identical,
@@ -58,54 +65,75 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-/// Checks every case, then writes them all in one transaction.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    if path == Path::new("-") {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
+            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
+        return Ok(v);
+    }
+    std::fs::read(path)
+        .map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// Checks parsed cases, then writes them all in one transaction (cases already stored with the
+/// same content are left as they are).
 pub fn import_cases(
     store: &mut Store,
     profiles: &Profiles,
     calendar: &Calendar,
     cases: &[Case],
 ) -> Result<ImportSummary, CliError> {
-    let mut batch: Vec<(&Case, &Profile, Projection)> = Vec::with_capacity(cases.len());
+    let mut import = store.begin_import()?;
     let mut identical = 0;
     for (i, case) in cases.iter().enumerate() {
-        let profile = profiles
-            .resolve(&case.header.workflow)
-            .map_err(|e| CaseFileError {
-                case_index: Some(i),
-                case_ref: Some(case.header.case_ref.clone()),
-                event_index: None,
-                field: Some("workflow".into()),
-                message: e.to_string(),
-                help: Some("`juece workflow list` shows the known profiles".into()),
-            })?;
-        check_case(case, profile, Some(i))?;
-        match store.compare_case(case, &profile.pinned())? {
-            None => {}
-            Some(None) => {
-                identical += 1;
-                continue;
-            }
-            Some(Some(diff)) => {
-                let at = diff
-                    .event_index
-                    .map(|e| format!(", event {e} (events[{e}])"))
-                    .unwrap_or_default();
-                return Err(CliError::bad_input(format!(
-                    "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
-                    diff.case_ref, diff.what
-                ))
-                .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written"));
-            }
-        }
-        batch.push((case, profile, projection(profile, calendar, case)?));
+        import_one(&mut import, profiles, calendar, i, case, &mut identical)?;
     }
-    let mut summary = if batch.is_empty() {
-        ImportSummary::default()
-    } else {
-        store.import(batch)?
-    };
+    let mut summary = import.commit()?;
     summary.identical = identical;
     Ok(summary)
+}
+
+/// Resolves a case's profile, checks its history, and adds it unless an identical copy is stored.
+fn import_one(
+    import: &mut ImportTx<'_>,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    i: usize,
+    case: &Case,
+    identical: &mut usize,
+) -> Result<(), CliError> {
+    let profile = profiles
+        .resolve(&case.header.workflow)
+        .map_err(|e| CaseFileError {
+            case_index: Some(i),
+            case_ref: Some(case.header.case_ref.clone()),
+            event_index: None,
+            field: Some("workflow".into()),
+            message: e.to_string(),
+            help: Some("`juece workflow list` shows the known profiles".into()),
+        })?;
+    check_case(case, profile, Some(i))?;
+    match import.compare_case(case, &profile.pinned())? {
+        None => {}
+        Some(None) => {
+            *identical += 1;
+            return Ok(());
+        }
+        Some(Some(diff)) => {
+            let at = diff
+                .event_index
+                .map(|e| format!(", event {e} (events[{e}])"))
+                .unwrap_or_default();
+            return Err(CliError::bad_input(format!(
+                "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
+                diff.case_ref, diff.what
+            ))
+            .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written"));
+        }
+    }
+    import.add(case, profile, &projection(profile, calendar, case)?)?;
+    Ok(())
 }
 
 /// The listing projection of a case: its evaluation as of its last event.

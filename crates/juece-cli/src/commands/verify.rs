@@ -93,7 +93,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
     if a.replay {
         let profiles = global.profiles(&store)?;
         let calendar = global.calendar()?;
-        let stored = store.list_cases()?;
+        let stored = store.list_cases(&juece_store::ListFilter::default())?;
         let mut differences = 0;
         for case in store.load_all()? {
             let profile = profiles.resolve(&case.pinned())?;
