@@ -23,7 +23,7 @@ mod write;
 
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
-pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx};
+pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]

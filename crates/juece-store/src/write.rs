@@ -130,7 +130,11 @@ impl Store {
         case: &Case,
         pinned: &str,
     ) -> Result<Option<Option<Difference>>, StoreError> {
-        compare_stored(&self.conn, case, pinned)
+        compare_stored(
+            &self.conn,
+            &case.header.case_ref,
+            &case_leaves(case, pinned),
+        )
     }
 
     /// Writes whole new cases in one transaction: all of them or, on any error, none. Each comes
@@ -232,6 +236,32 @@ impl Store {
     }
 }
 
+/// A case ready to be written: its header and the canonical bytes of its events.
+#[derive(Debug, Clone)]
+pub struct PreparedCase {
+    /// Identity and attributes.
+    pub header: juece_core::event::CaseHeader,
+    /// The canonical bytes of each event (`juece-log/1`).
+    pub leaves: Vec<Vec<u8>>,
+    /// The time of the last event, RFC 3339.
+    pub last_at: String,
+}
+
+impl PreparedCase {
+    /// Computes the leaves of `case` under the profile `pinned` (`id@version`).
+    pub fn new(case: &Case, pinned: &str) -> PreparedCase {
+        PreparedCase {
+            header: case.header.clone(),
+            leaves: case_leaves(case, pinned),
+            last_at: case
+                .events
+                .last()
+                .map(|e| e.at.to_rfc3339())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// An import in progress: see [`Store::begin_import`].
 pub struct ImportTx<'a> {
     tx: Transaction<'a>,
@@ -247,7 +277,15 @@ impl ImportTx<'_> {
         case: &Case,
         pinned: &str,
     ) -> Result<Option<Option<Difference>>, StoreError> {
-        compare_stored(&self.tx, case, pinned)
+        compare_stored(&self.tx, &case.header.case_ref, &case_leaves(case, pinned))
+    }
+
+    /// Compares a prepared case with the stored case of the same reference.
+    pub fn compare_prepared(
+        &self,
+        case: &PreparedCase,
+    ) -> Result<Option<Option<Difference>>, StoreError> {
+        compare_stored(&self.tx, &case.header.case_ref, &case.leaves)
     }
 
     /// Adds a whole new case: its row, its events (extending the chain) and its projection.
@@ -257,11 +295,25 @@ impl ImportTx<'_> {
         profile: &Profile,
         projection: &Projection,
     ) -> Result<(), StoreError> {
+        self.add_prepared(
+            &PreparedCase::new(case, &profile.pinned()),
+            profile,
+            projection,
+        )
+    }
+
+    /// Adds a case whose leaves were computed beforehand (possibly on another thread).
+    pub fn add_prepared(
+        &mut self,
+        case: &PreparedCase,
+        profile: &Profile,
+        projection: &Projection,
+    ) -> Result<(), StoreError> {
         let h = &case.header;
         let pinned = profile.pinned();
         if !self.profiles.contains(&pinned) {
             put_profile(&self.tx, profile)?;
-            self.profiles.push(pinned.clone());
+            self.profiles.push(pinned);
         }
         let attributes =
             serde_json::to_string(&h.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -291,27 +343,16 @@ impl ImportTx<'_> {
             Err(e) => return Err(e.into()),
         }
         let case_id = self.tx.last_insert_rowid();
-        insert_leaves(
-            &self.tx,
-            case_id,
-            0,
-            &case_leaves(case, &pinned),
-            &mut self.prev,
-        )?;
-        let last = case
-            .events
-            .last()
-            .map(|e| e.at.to_rfc3339())
-            .unwrap_or_default();
+        insert_leaves(&self.tx, case_id, 0, &case.leaves, &mut self.prev)?;
         put_projection(
             &self.tx,
             case_id,
-            case.events.len() as i64 - 1,
-            &last,
+            case.leaves.len() as i64 - 1,
+            &case.last_at,
             projection,
         )?;
         self.summary.cases += 1;
-        self.summary.events += case.events.len();
+        self.summary.events += case.leaves.len();
         Ok(())
     }
 
@@ -324,10 +365,9 @@ impl ImportTx<'_> {
 
 fn compare_stored(
     conn: &rusqlite::Connection,
-    case: &Case,
-    pinned: &str,
+    case_ref: &str,
+    new: &[Vec<u8>],
 ) -> Result<Option<Option<Difference>>, StoreError> {
-    let case_ref = &case.header.case_ref;
     let Some(case_id) = conn
         .prepare_cached("SELECT case_id FROM cases WHERE ref = ?1")?
         .query_row([case_ref], |r| r.get::<_, i64>(0))
@@ -340,15 +380,14 @@ fn compare_stored(
     let stored: Vec<Vec<u8>> = stmt
         .query_map([case_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let new = case_leaves(case, pinned);
     let differ = |event_index: Option<usize>, what: String| {
         Some(Some(Difference {
-            case_ref: case_ref.clone(),
+            case_ref: case_ref.to_owned(),
             event_index,
             what,
         }))
     };
-    for (i, (a, b)) in stored.iter().zip(&new).enumerate() {
+    for (i, (a, b)) in stored.iter().zip(new).enumerate() {
         if a != b {
             let what = if i == 0 {
                 "the case header or its `opened` event differs"

@@ -9,7 +9,7 @@ use juece_core::finding::Code;
 use juece_core::ids::Severity;
 use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
-use juece_store::{ImportSummary, ImportTx, Projection, Store};
+use juece_store::{Difference, ImportSummary, PreparedCase, Projection, Store};
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
@@ -32,11 +32,50 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     // held whole in memory. Any error drops the transaction: nothing is written.
     let mut import = store.begin_import()?;
     let mut identical = 0;
-    stream_cases(&bytes, |i, case| {
-        import_one(&mut import, &profiles, &calendar, i, &case, &mut identical)
+    std::thread::scope(|s| -> Result<(), CliError> {
+        // Three stages on their own threads, joined by bounded channels: parse and check; evaluate
+        // and hash; write. A closed channel means a later stage stopped on an error of its own.
+        let (parsed_tx, parsed_rx) =
+            std::sync::mpsc::sync_channel::<Result<(usize, Case), CliError>>(256);
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::sync_channel::<Result<Prepared<'_>, CliError>>(256);
+        let (profiles, calendar, bytes) = (&profiles, &calendar, &bytes);
+        s.spawn(move || {
+            let outcome = stream_cases(bytes, |i, case| {
+                parsed_tx
+                    .send(Ok((i, case)))
+                    .map_err(|_| CliError::bad_input("import stopped"))
+            });
+            if let Err(e) = outcome {
+                let _ = parsed_tx.send(Err(e));
+            }
+        });
+        s.spawn(move || {
+            for message in parsed_rx {
+                let prepared = message.and_then(|(i, case)| prepare(profiles, calendar, i, &case));
+                let failed = prepared.is_err();
+                if ready_tx.send(prepared).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for message in ready_rx {
+            let p = message?;
+            match import.compare_prepared(&p.case)? {
+                None => import.add_prepared(&p.case, p.profile, &p.projection)?,
+                Some(None) => identical += 1,
+                Some(Some(diff)) => return Err(different(p.index, &diff)),
+            }
+        }
+        Ok(())
     })?;
     let mut summary = import.commit()?;
     summary.identical = identical;
+    emit(&report(&summary, &global.db))?;
+    Ok(Exit::Ok)
+}
+
+fn report(summary: &ImportSummary, db: &Path) -> String {
     let identical = format!(
         "{} {} already present, identical",
         summary.identical,
@@ -46,23 +85,21 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             "cases"
         }
     );
-    let text = match (summary.cases, summary.identical) {
+    match (summary.cases, summary.identical) {
         (0, n) if n > 0 => format!("{identical}; nothing imported\n"),
         (_, 0) => format!(
             "imported {} cases, {} events into {}\n",
             summary.cases,
             summary.events,
-            global.db.display()
+            db.display()
         ),
         _ => format!(
             "imported {} cases, {} events into {}; {identical}\n",
             summary.cases,
             summary.events,
-            global.db.display()
+            db.display()
         ),
-    };
-    emit(&text)?;
-    Ok(Exit::Ok)
+    }
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -76,6 +113,58 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
         .map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
 }
 
+/// A case checked and hashed, ready for the writer.
+struct Prepared<'p> {
+    index: usize,
+    case: PreparedCase,
+    profile: &'p Profile,
+    projection: Projection,
+}
+
+/// Resolves a case's profile, checks its history, evaluates its projection and computes its
+/// canonical leaves: everything an import does before writing.
+fn prepare<'p>(
+    profiles: &'p Profiles,
+    calendar: &Calendar,
+    i: usize,
+    case: &Case,
+) -> Result<Prepared<'p>, CliError> {
+    let profile = resolve(profiles, i, case)?;
+    check_case(case, profile, Some(i))?;
+    Ok(Prepared {
+        index: i,
+        case: PreparedCase::new(case, &profile.pinned()),
+        profile,
+        projection: projection(profile, calendar, case)?,
+    })
+}
+
+fn resolve<'p>(profiles: &'p Profiles, i: usize, case: &Case) -> Result<&'p Profile, CliError> {
+    Ok(profiles
+        .resolve(&case.header.workflow)
+        .map_err(|e| CaseFileError {
+            case_index: Some(i),
+            case_ref: Some(case.header.case_ref.clone()),
+            event_index: None,
+            field: Some("workflow".into()),
+            message: e.to_string(),
+            help: Some("`juece workflow list` shows the known profiles".into()),
+        })?)
+}
+
+/// A stored case with the same reference and other content: refused, naming the difference.
+fn different(i: usize, diff: &Difference) -> CliError {
+    let at = diff
+        .event_index
+        .map(|e| format!(", event {e} (events[{e}])"))
+        .unwrap_or_default();
+    CliError::bad_input(format!(
+        "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
+        diff.case_ref, diff.what
+    ))
+    .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written")
+}
+
 /// Checks parsed cases, then writes them all in one transaction (cases already stored with the
 /// same content are left as they are).
 pub fn import_cases(
@@ -87,53 +176,16 @@ pub fn import_cases(
     let mut import = store.begin_import()?;
     let mut identical = 0;
     for (i, case) in cases.iter().enumerate() {
-        import_one(&mut import, profiles, calendar, i, case, &mut identical)?;
+        let p = prepare(profiles, calendar, i, case)?;
+        match import.compare_prepared(&p.case)? {
+            None => import.add_prepared(&p.case, p.profile, &p.projection)?,
+            Some(None) => identical += 1,
+            Some(Some(diff)) => return Err(different(i, &diff)),
+        }
     }
     let mut summary = import.commit()?;
     summary.identical = identical;
     Ok(summary)
-}
-
-/// Resolves a case's profile, checks its history, and adds it unless an identical copy is stored.
-fn import_one(
-    import: &mut ImportTx<'_>,
-    profiles: &Profiles,
-    calendar: &Calendar,
-    i: usize,
-    case: &Case,
-    identical: &mut usize,
-) -> Result<(), CliError> {
-    let profile = profiles
-        .resolve(&case.header.workflow)
-        .map_err(|e| CaseFileError {
-            case_index: Some(i),
-            case_ref: Some(case.header.case_ref.clone()),
-            event_index: None,
-            field: Some("workflow".into()),
-            message: e.to_string(),
-            help: Some("`juece workflow list` shows the known profiles".into()),
-        })?;
-    check_case(case, profile, Some(i))?;
-    match import.compare_case(case, &profile.pinned())? {
-        None => {}
-        Some(None) => {
-            *identical += 1;
-            return Ok(());
-        }
-        Some(Some(diff)) => {
-            let at = diff
-                .event_index
-                .map(|e| format!(", event {e} (events[{e}])"))
-                .unwrap_or_default();
-            return Err(CliError::bad_input(format!(
-                "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
-                diff.case_ref, diff.what
-            ))
-            .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written"));
-        }
-    }
-    import.add(case, profile, &projection(profile, calendar, case)?)?;
-    Ok(())
 }
 
 /// The listing projection of a case: its evaluation as of its last event.
