@@ -1,0 +1,1152 @@
+//! The harness: generate cases, run the real `juece` binary on them, and set each measurement
+//! beside the physical limit of the same work: bare rusqlite inserting and reading the same
+//! event rows with the same settings (WAL, `synchronous=FULL`), and SHA-256 over the same bytes.
+//!
+//! Every `juece` run is a whole process, timed from spawn to exit, so it includes process start;
+//! `juece --version` is timed too, so that a reader can subtract it. Peak memory of a child is
+//! its `ru_maxrss`, read through GNU time (`/usr/bin/time -f %M`) when it is installed.
+//!
+//! The baselines read the rows back from the database `juece import` wrote, with the columns
+//! `PRAGMA table_info(events)` lists, so they keep measuring the same bytes when the schema of
+//! `events` changes (the hash-chain columns).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::generate::{write_cases, Summary};
+use crate::stats::{bytes, count, median, per_second, percentile, rate, time};
+
+/// The seed of the generated cases unless told otherwise.
+pub const DEFAULT_SEED: u64 = 713;
+/// The clock of every `juece` run (`JUECE_NOW`): after every generated event.
+pub const NOW: &str = "2026-12-31T12:00:00+08:00";
+/// The audit date.
+pub const AS_OF: &str = "2026-12-31";
+/// The user the live writes are recorded as.
+pub const WRITER: &str = "bench-writer";
+/// Live writes per size: one a second from 10:00 to [`NOW`].
+pub const MAX_WRITES: usize = 7200;
+
+/// A harness failure.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// What to measure and how often.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Case counts.
+    pub sizes: Vec<usize>,
+    /// The `juece` binary.
+    pub juece: PathBuf,
+    /// Working folder for case files and databases.
+    pub work: PathBuf,
+    /// Seed of the generated cases.
+    pub seed: u64,
+    /// Runs of import and its baseline, audit, bare read, verify and hashing.
+    pub runs: usize,
+    /// Runs of import and its baseline at 100 000 cases and above (about 20 s each).
+    pub big_import_runs: usize,
+    /// Live writes, and bare single-row commits, per size.
+    pub writes: usize,
+    /// Runs of `case show`, `case list --skipped`.
+    pub latency_runs: usize,
+    /// Runs of `juece --version`.
+    pub version_runs: usize,
+}
+
+impl RunOptions {
+    /// The documented run.
+    pub fn full(sizes: Vec<usize>, juece: PathBuf, work: PathBuf) -> RunOptions {
+        RunOptions {
+            sizes,
+            juece,
+            work,
+            seed: DEFAULT_SEED,
+            runs: 3,
+            big_import_runs: 2,
+            writes: 50,
+            latency_runs: 10,
+            version_runs: 20,
+        }
+    }
+
+    /// CI: one tiny size, every step once, 3 live writes.
+    pub fn smoke(juece: PathBuf, work: PathBuf) -> RunOptions {
+        RunOptions {
+            sizes: vec![200],
+            juece,
+            work,
+            seed: DEFAULT_SEED,
+            runs: 1,
+            big_import_runs: 1,
+            writes: 3,
+            latency_runs: 3,
+            version_runs: 3,
+        }
+    }
+
+    fn import_runs(&self, n: usize) -> usize {
+        if n >= 100_000 {
+            self.big_import_runs
+        } else {
+            self.runs
+        }
+        .max(1)
+    }
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The Markdown report: machine, method and the table.
+    pub markdown: String,
+    /// Steps that did not run as they should; empty when every step ran.
+    pub failures: Vec<String>,
+}
+
+/// Runs every measurement of `o` and renders the report.
+pub fn run(o: &RunOptions) -> Result<Report, Error> {
+    if o.writes > MAX_WRITES {
+        return Err(format!(
+            "at most {MAX_WRITES} live writes per size, not {}",
+            o.writes
+        )
+        .into());
+    }
+    if !o.juece.is_file() {
+        return Err(format!(
+            "no juece binary at `{}`; build it first: cargo build --release -p juece-cli -p juece-bench (or pass --juece PATH)",
+            o.juece.display()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(&o.work)
+        .map_err(|e| format!("cannot create `{}`: {e}", o.work.display()))?;
+    let juece = Juece::new(o.juece.clone(), &o.work);
+    let mut failures = Vec::new();
+
+    progress(format_args!("juece --version × {}", o.version_runs));
+    let mut starts = Vec::new();
+    let mut version = String::new();
+    for _ in 0..o.version_runs.max(1) {
+        let r = juece.run(&["--version"], Out::Capture, false)?;
+        if r.code != 0 {
+            return Err(format!("`juece --version` exited {}: {}", r.code, r.stderr).into());
+        }
+        version = r.stdout.trim().to_owned();
+        starts.push(r.wall);
+    }
+
+    let mut results = Vec::new();
+    for &n in &o.sizes {
+        results.push(measure_size(o, &juece, n, &mut failures)?);
+    }
+    let markdown = render(o, &version, &starts, &results, juece.rss_tool.is_some());
+    Ok(Report { markdown, failures })
+}
+
+fn progress(what: std::fmt::Arguments<'_>) {
+    eprintln!("juece-bench: {what}");
+}
+
+// ---- running juece ----
+
+struct Juece {
+    bin: PathBuf,
+    rss_tool: Option<PathBuf>,
+    rss_file: PathBuf,
+}
+
+enum Out {
+    Capture,
+    File(PathBuf),
+    Null,
+}
+
+struct Ran {
+    wall: Duration,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Peak resident set of the child, KiB.
+    rss_kib: Option<u64>,
+}
+
+impl Juece {
+    fn new(bin: PathBuf, work: &Path) -> Juece {
+        let time = Path::new("/usr/bin/time");
+        Juece {
+            bin,
+            rss_tool: time.is_file().then(|| time.to_path_buf()),
+            rss_file: work.join("rss.txt"),
+        }
+    }
+
+    /// Runs juece with `args` in a fixed environment, timed from spawn to exit. With `rss`, under
+    /// GNU time for the peak resident set (which adds its own fork and exec, about a millisecond).
+    fn run(&self, args: &[&str], out: Out, rss: bool) -> Result<Ran, Error> {
+        let tool = if rss { self.rss_tool.as_ref() } else { None };
+        let mut cmd = match tool {
+            Some(t) => {
+                let mut c = Command::new(t);
+                c.arg("-f").arg("%M").arg("-o").arg(&self.rss_file);
+                c.arg(&self.bin);
+                c
+            }
+            None => Command::new(&self.bin),
+        };
+        cmd.args(args)
+            .env_remove("JUECE_DB")
+            .env_remove("JUECE_USER")
+            .env_remove("JUECE_LANG")
+            .env_remove("JUECE_TEST_WRITE_DELAY_MS")
+            .env("JUECE_NOW", NOW)
+            .env("TZ", "Asia/Shanghai")
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped());
+        match &out {
+            Out::Capture => cmd.stdout(Stdio::piped()),
+            Out::Null => cmd.stdout(Stdio::null()),
+            Out::File(p) => cmd.stdout(
+                File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()))?,
+            ),
+        };
+        let start = Instant::now();
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start `{}`: {e}", self.bin.display()))?;
+        let output = child.wait_with_output()?;
+        let wall = start.elapsed();
+        let rss_kib = match tool {
+            // GNU time writes "Command exited with non-zero status N" first when it is not 0.
+            Some(_) => std::fs::read_to_string(&self.rss_file)
+                .ok()
+                .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok())),
+            None => None,
+        };
+        Ok(Ran {
+            wall,
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            rss_kib,
+        })
+    }
+
+    /// Runs `juece --db DB args…`.
+    fn on(&self, db: &Path, args: &[&str], out: Out, rss: bool) -> Result<Ran, Error> {
+        let db = db.to_string_lossy();
+        let mut all = vec!["--db", db.as_ref()];
+        all.extend_from_slice(args);
+        self.run(&all, out, rss)
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+}
+
+fn remove_db(path: &Path) -> Result<(), Error> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot remove `{}`: {e}", p.to_string_lossy()).into()),
+        }
+    }
+    Ok(())
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+// ---- one size ----
+
+enum Verify {
+    NotAvailable(String),
+    Failed(String),
+    Ran(Vec<Duration>),
+}
+
+struct SizeResult {
+    n: usize,
+    gen: Summary,
+    gen_time: Duration,
+    import: Vec<Duration>,
+    import_rss_kib: Option<u64>,
+    baseline_import: Vec<Duration>,
+    db_bytes: u64,
+    event_bytes: u64,
+    audit: Vec<Duration>,
+    audit_rss_kib: Option<u64>,
+    audit_cases: Option<(usize, usize)>,
+    bare_read: Vec<Duration>,
+    verify: Verify,
+    hash: Vec<Duration>,
+    hashed_bytes: u64,
+    show: Vec<Duration>,
+    list: Vec<Duration>,
+    writes: Vec<Duration>,
+    bare_commits: Vec<Duration>,
+}
+
+fn measure_size(
+    o: &RunOptions,
+    juece: &Juece,
+    n: usize,
+    failures: &mut Vec<String>,
+) -> Result<SizeResult, Error> {
+    let import_runs = o.import_runs(n);
+    let runs = o.runs.max(1);
+    let file = o.work.join(format!("cases-{n}.json"));
+    let db = o.work.join(format!("juece-{n}.db"));
+    let base_db = o.work.join(format!("baseline-{n}.db"));
+    let file_arg = file.to_string_lossy().into_owned();
+    let mut fail = |what: String| {
+        progress(format_args!("FAILED: {what}"));
+        failures.push(what);
+    };
+
+    progress(format_args!("[{n}] generate {}", file.display()));
+    let start = Instant::now();
+    let out = File::create(&file).map_err(|e| format!("cannot create `{file_arg}`: {e}"))?;
+    let gen = write_cases(std::io::BufWriter::new(out), o.seed, n, |_| Ok(()))?;
+    let gen_time = start.elapsed();
+    let events = gen.events as u64;
+
+    // Import, each run into an empty database.
+    let mut import = Vec::new();
+    let mut import_rss_kib: Option<u64> = None;
+    for k in 0..import_runs {
+        remove_db(&db)?;
+        let r = juece.on(&db, &["import", &file_arg], Out::Capture, true)?;
+        progress(format_args!(
+            "[{n}] juece import {}/{import_runs}: {}",
+            k + 1,
+            time(r.wall)
+        ));
+        let expected = format!("imported {n} cases, {events} events");
+        if r.code != 0 || !r.stdout.contains(&expected) {
+            return Err(format!(
+                "`juece import` of {n} cases exited {} (expected \"{expected}\"): {}{}",
+                r.code,
+                first_line(&r.stdout),
+                first_line(&r.stderr)
+            )
+            .into());
+        }
+        import.push(r.wall);
+        import_rss_kib = import_rss_kib.max(r.rss_kib);
+    }
+
+    // The physical limit of the import: the same rows, bare.
+    let rows = Rows::read(&db)?;
+    if rows.values.len() as u64 != events {
+        fail(format!(
+            "[{n}] the database holds {} event rows, the file {events}",
+            rows.values.len()
+        ));
+    }
+    let mut baseline_import = Vec::new();
+    for k in 0..import_runs {
+        let d = rows.insert_all(&base_db)?;
+        progress(format_args!(
+            "[{n}] baseline insert {}/{import_runs}: {}",
+            k + 1,
+            time(d)
+        ));
+        baseline_import.push(d);
+    }
+
+    // Storage, after a checkpoint folds the WAL into the database file.
+    {
+        let conn = Connection::open(&db)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
+    let db_bytes = file_size(&db) + file_size(&with_suffix(&db, "-wal"));
+    let event_bytes: u64 = rows
+        .values
+        .iter()
+        .map(|r| rows.hashed(r).len() as u64)
+        .sum();
+
+    // Audit of every case, and the bare read of every event row.
+    let audit_out = o.work.join(format!("audit-{n}.json"));
+    let mut audit = Vec::new();
+    let mut audit_rss_kib: Option<u64> = None;
+    for k in 0..runs {
+        let r = juece.on(
+            &db,
+            &["audit", "--format", "json", "--as-of", AS_OF],
+            Out::File(audit_out.clone()),
+            true,
+        )?;
+        progress(format_args!(
+            "[{n}] juece audit {}/{runs}: {}",
+            k + 1,
+            time(r.wall)
+        ));
+        if r.code != 0 && r.code != 1 {
+            fail(format!(
+                "[{n}] `juece audit` exited {}: {}",
+                r.code,
+                first_line(&r.stderr)
+            ));
+            break;
+        }
+        audit.push(r.wall);
+        audit_rss_kib = audit_rss_kib.max(r.rss_kib);
+    }
+    let audit_cases = audit_summary(&audit_out);
+    match audit_cases {
+        Some((cases, _)) if cases == n => {}
+        Some((cases, _)) => fail(format!("[{n}] the audit lists {cases} cases, not {n}")),
+        None if !audit.is_empty() => fail(format!("[{n}] the audit output is not juece-audit/1")),
+        None => {}
+    }
+    let mut bare_read = Vec::new();
+    for _ in 0..runs {
+        bare_read.push(rows.read_all(&db)?);
+    }
+
+    // Verify, and SHA-256 over the same bytes.
+    let mut verify = Verify::Ran(Vec::new());
+    for k in 0..runs {
+        let r = juece.on(&db, &["verify"], Out::Capture, false)?;
+        match (r.code, &mut verify) {
+            (0, Verify::Ran(times)) => {
+                progress(format_args!(
+                    "[{n}] juece verify {}/{runs}: {}",
+                    k + 1,
+                    time(r.wall)
+                ));
+                times.push(r.wall);
+            }
+            (2, _) => {
+                progress(format_args!(
+                    "[{n}] juece verify: not available ({})",
+                    first_line(&r.stderr)
+                ));
+                verify = Verify::NotAvailable(first_line(&r.stderr).to_owned());
+                break;
+            }
+            (code, _) => {
+                let why = format!(
+                    "exit {code}: {}{}",
+                    first_line(&r.stdout),
+                    first_line(&r.stderr)
+                );
+                fail(format!("[{n}] `juece verify` {why}"));
+                verify = Verify::Failed(why);
+                break;
+            }
+        }
+    }
+    let mut hash = Vec::new();
+    let mut hashed_bytes = 0;
+    for _ in 0..runs {
+        let (d, b) = rows.hash_chain();
+        hash.push(d);
+        hashed_bytes = b;
+    }
+
+    // Reads a person waits for.
+    let show_ref = gen.middle_ref.clone().unwrap_or_default();
+    let mut show = Vec::new();
+    for _ in 0..o.latency_runs.max(1) {
+        let r = juece.on(&db, &["case", "show", &show_ref], Out::Null, false)?;
+        if r.code != 0 {
+            fail(format!(
+                "[{n}] `juece case show` exited {}: {}",
+                r.code,
+                first_line(&r.stderr)
+            ));
+            break;
+        }
+        show.push(r.wall);
+    }
+    let mut list = Vec::new();
+    for _ in 0..o.latency_runs.max(1) {
+        let r = juece.on(&db, &["case", "list", "--skipped"], Out::Null, false)?;
+        if r.code != 0 {
+            fail(format!(
+                "[{n}] `juece case list --skipped` exited {}: {}",
+                r.code,
+                first_line(&r.stderr)
+            ));
+            break;
+        }
+        list.push(r.wall);
+    }
+    progress(format_args!(
+        "[{n}] case show p50 {}, case list --skipped p50 {}",
+        time(median(&show)),
+        time(median(&list))
+    ));
+
+    // Live guarded writes on one case, then bare durable single-row commits.
+    let mut writes = Vec::new();
+    let add = juece.on(
+        &db,
+        &["user", "add", WRITER, "--role", "undertaking_unit"],
+        Out::Capture,
+        false,
+    )?;
+    if add.code != 0 {
+        fail(format!(
+            "[{n}] `juece user add` exited {}: {}",
+            add.code,
+            first_line(&add.stderr)
+        ));
+    } else {
+        let case_ref = gen.first_ref.clone().unwrap_or_default();
+        for i in 0..o.writes {
+            // One second apart from 10:00:00, after every generated event and before JUECE_NOW
+            // (12:00:00): at most `MAX_WRITES`.
+            let at = format!(
+                "2026-12-31T{:02}:{:02}:{:02}+08:00",
+                10 + i / 3600,
+                (i / 60) % 60,
+                i % 60
+            );
+            let r = juece.on(
+                &db,
+                &[
+                    "evidence",
+                    "risk",
+                    &case_ref,
+                    "--level",
+                    "low",
+                    "--controllable",
+                    "yes",
+                    "--as",
+                    WRITER,
+                    "--at",
+                    &at,
+                ],
+                Out::Capture,
+                false,
+            )?;
+            if r.code != 0 {
+                fail(format!(
+                    "[{n}] live write {i} (`juece evidence risk`) exited {}: {}",
+                    r.code,
+                    first_line(&r.stderr)
+                ));
+                break;
+            }
+            writes.push(r.wall);
+        }
+    }
+    let bare_commits = rows.single_commits(&base_db, o.writes.max(20))?;
+    progress(format_args!(
+        "[{n}] live write p99 {}, bare commit p99 {}",
+        time(percentile(&writes, 99.0)),
+        time(percentile(&bare_commits, 99.0))
+    ));
+
+    Ok(SizeResult {
+        n,
+        gen,
+        gen_time,
+        import,
+        import_rss_kib,
+        baseline_import,
+        db_bytes,
+        event_bytes,
+        audit,
+        audit_rss_kib,
+        audit_cases,
+        bare_read,
+        verify,
+        hash,
+        hashed_bytes,
+        show,
+        list,
+        writes,
+        bare_commits,
+    })
+}
+
+/// `(cases, cases with a violation)` of a `juece-audit/1` document.
+fn audit_summary(path: &Path) -> Option<(usize, usize)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if doc.get("format")?.as_str()? != "juece-audit/1" {
+        return None;
+    }
+    let cases = doc.get("cases")?.as_array()?;
+    let violating = cases
+        .iter()
+        .filter(|c| {
+            c.get("findings")
+                .and_then(|f| f.as_array())
+                .is_some_and(|f| {
+                    f.iter()
+                        .any(|f| f.get("severity").and_then(|s| s.as_str()) == Some("violation"))
+                })
+        })
+        .count();
+    Some((cases.len(), violating))
+}
+
+// ---- the physical limit ----
+
+/// The event rows juece wrote, as values, with the schema they came from.
+struct Rows {
+    /// Every column but the integer primary key (SQLite assigns it, as it does for juece).
+    columns: Vec<String>,
+    values: Vec<Vec<Value>>,
+    /// `CREATE TABLE events` and its indexes, as stored.
+    ddl: Vec<String>,
+    /// The column whose bytes a hash chain covers: `canonical`, else `payload`.
+    hashed_column: Option<usize>,
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Rows {
+    fn read(db: &Path) -> Result<Rows, Error> {
+        let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut columns = Vec::new();
+        {
+            let mut stmt = conn.prepare("PRAGMA table_info(events)")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let name: String = r.get(1)?;
+                let ty: String = r.get(2)?;
+                let pk: i64 = r.get(5)?;
+                if !(pk == 1 && ty.eq_ignore_ascii_case("integer")) {
+                    columns.push(name);
+                }
+            }
+        }
+        if columns.is_empty() {
+            return Err(format!("`{}` has no `events` table", db.display()).into());
+        }
+        let mut ddl = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'events' AND sql IS NOT NULL
+                 AND type IN ('table', 'index') ORDER BY type = 'index', name",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for sql in rows {
+                ddl.push(sql?);
+            }
+        }
+        let list = columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = conn.prepare(&format!("SELECT {list} FROM events ORDER BY rowid"))?;
+        let width = columns.len();
+        let values = stmt
+            .query_map([], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect())?
+            .collect::<Result<Vec<Vec<Value>>, _>>()?;
+        let hashed_column = ["canonical", "payload"]
+            .iter()
+            .find_map(|want| columns.iter().position(|c| c == want));
+        Ok(Rows {
+            columns,
+            values,
+            ddl,
+            hashed_column,
+        })
+    }
+
+    fn insert_sql(&self) -> String {
+        let list = self
+            .columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let marks = vec!["?"; self.columns.len()].join(", ");
+        format!("INSERT INTO events ({list}) VALUES ({marks})")
+    }
+
+    /// A fresh database with juece's settings and the same `events` table and indexes.
+    fn create(&self, path: &Path) -> Result<Connection, Error> {
+        remove_db(path)?;
+        let conn = Connection::open(path)?;
+        Rows::settings(&conn)?;
+        for sql in &self.ddl {
+            conn.execute_batch(sql)?;
+        }
+        Ok(conn)
+    }
+
+    fn settings(conn: &Connection) -> Result<(), Error> {
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // The baseline has no `cases` table for `events.case_id` to refer to (the bundled
+        // SQLite enforces foreign keys by default).
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        Ok(())
+    }
+
+    /// Every row in one `BEGIN IMMEDIATE` transaction through one prepared statement; the time
+    /// from opening the file to the durable commit.
+    fn insert_all(&self, path: &Path) -> Result<Duration, Error> {
+        remove_db(path)?;
+        let start = Instant::now();
+        let mut conn = self.create(path)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare(&self.insert_sql())?;
+            for row in &self.values {
+                stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+            }
+        }
+        tx.commit()?;
+        Ok(start.elapsed())
+    }
+
+    /// `count` durable single-row commits into the baseline database (which holds every row, so
+    /// its B-trees are as deep as juece's), each timed from `BEGIN IMMEDIATE` to `COMMIT`.
+    fn single_commits(&self, path: &Path, count: usize) -> Result<Vec<Duration>, Error> {
+        let Some(template) = self.values.last() else {
+            return Ok(Vec::new());
+        };
+        let conn = Connection::open(path)?;
+        Rows::settings(&conn)?;
+        let seq = self.columns.iter().position(|c| c == "seq");
+        let mut stmt = conn.prepare(&self.insert_sql())?;
+        let mut times = Vec::with_capacity(count);
+        for i in 0..count {
+            let mut row = template.clone();
+            if let Some(s) = seq {
+                row[s] = Value::Integer(1_000_000_000 + i as i64);
+            }
+            let start = Instant::now();
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+            conn.execute_batch("COMMIT")?;
+            times.push(start.elapsed());
+        }
+        Ok(times)
+    }
+
+    /// A bare `SELECT` of every column of every event row, touching each value's bytes.
+    fn read_all(&self, db: &Path) -> Result<Duration, Error> {
+        let list = self
+            .columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let width = self.columns.len();
+        let start = Instant::now();
+        let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut stmt = conn.prepare(&format!("SELECT {list} FROM events"))?;
+        let mut rows = stmt.query([])?;
+        let mut total = 0u64;
+        while let Some(r) = rows.next()? {
+            for i in 0..width {
+                total += match r.get_ref(i)? {
+                    ValueRef::Text(b) | ValueRef::Blob(b) => {
+                        b.iter().map(|&x| u64::from(x)).sum::<u64>() & 1
+                    }
+                    ValueRef::Integer(v) => (v & 1) as u64,
+                    ValueRef::Real(_) | ValueRef::Null => 0,
+                };
+            }
+        }
+        std::hint::black_box(total);
+        Ok(start.elapsed())
+    }
+
+    /// The bytes a hash chain covers for one row: the `canonical` (or `payload`) column, else
+    /// every column's bytes.
+    fn hashed<'a>(&self, row: &'a [Value]) -> Cow<'a, [u8]> {
+        fn raw(v: &Value) -> Cow<'_, [u8]> {
+            match v {
+                Value::Text(s) => Cow::Borrowed(s.as_bytes()),
+                Value::Blob(b) => Cow::Borrowed(b),
+                Value::Integer(i) => Cow::Owned(i.to_le_bytes().to_vec()),
+                Value::Real(f) => Cow::Owned(f.to_le_bytes().to_vec()),
+                Value::Null => Cow::Borrowed(&[]),
+            }
+        }
+        match self.hashed_column.and_then(|i| row.get(i)) {
+            Some(v) => raw(v),
+            None => Cow::Owned(row.iter().flat_map(|v| raw(v).into_owned()).collect()),
+        }
+    }
+
+    /// SHA-256 over every row's bytes, as a chain: `leaf = H(0x00 ‖ bytes)`,
+    /// `chain = H(0x01 ‖ previous chain ‖ leaf)` — two hashes per event, as `juece verify`
+    /// recomputes them. The bytes are in memory: this is the hashing alone.
+    fn hash_chain(&self) -> (Duration, u64) {
+        let start = Instant::now();
+        let mut chain = [0u8; 32];
+        let mut total = 0u64;
+        for row in &self.values {
+            let bytes = self.hashed(row);
+            total += bytes.len() as u64;
+            let leaf = Sha256::new()
+                .chain_update([0u8])
+                .chain_update(&bytes)
+                .finalize();
+            chain = Sha256::new()
+                .chain_update([1u8])
+                .chain_update(chain)
+                .chain_update(leaf)
+                .finalize()
+                .into();
+        }
+        std::hint::black_box(chain);
+        (start.elapsed(), total)
+    }
+}
+
+// ---- the report ----
+
+/// One line of the table.
+struct Line {
+    step: String,
+    cases: String,
+    runs: String,
+    juece: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+    met: String,
+}
+
+fn met(checks: &[Option<bool>]) -> String {
+    let judged: Vec<bool> = checks.iter().flatten().copied().collect();
+    if judged.is_empty() {
+        "n/a".to_owned()
+    } else if judged.iter().all(|&b| b) {
+        "yes".to_owned()
+    } else {
+        "**no**".to_owned()
+    }
+}
+
+/// Absolute targets are set for 100 000 cases.
+fn at_scale(n: usize, ok: bool) -> Option<bool> {
+    (n == 100_000).then_some(ok)
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map(|k| bytes(k * 1024))
+        .unwrap_or_else(|| "n/a".to_owned())
+}
+
+fn render(
+    o: &RunOptions,
+    version: &str,
+    starts: &[Duration],
+    results: &[SizeResult],
+    have_rss: bool,
+) -> String {
+    let mut lines: Vec<Line> = Vec::new();
+    let start_p50 = median(starts);
+    lines.push(Line {
+        step: "process start: `juece --version`".into(),
+        cases: "—".into(),
+        runs: starts.len().to_string(),
+        juece: format!(
+            "p50 {} · p99 {}",
+            time(start_p50),
+            time(percentile(starts, 99.0))
+        ),
+        baseline: "—".into(),
+        ratio: "—".into(),
+        target: "— (included in every juece time below)".into(),
+        met: "—".into(),
+    });
+    for r in results {
+        let n = r.n;
+        let ev = r.gen.events as u64;
+        let cases = count(n as u64);
+        let runs = r.import.len().to_string();
+
+        let (imp, base) = (median(&r.import), median(&r.baseline_import));
+        let ratio = rate(ev, imp) / rate(ev, base).max(f64::MIN_POSITIVE);
+        lines.push(Line {
+            step: "import (whole process) vs rusqlite insert, 1 tx".into(),
+            cases: cases.clone(),
+            runs: runs.clone(),
+            juece: format!(
+                "{} · {} events/s",
+                time(imp),
+                per_second(ev, imp).trim_end_matches("/s")
+            ),
+            baseline: format!(
+                "{} · {} events/s",
+                time(base),
+                per_second(ev, base).trim_end_matches("/s")
+            ),
+            ratio: format!("{ratio:.2}× the events/s"),
+            target: "≥ 0.50×; 100k in < 20 s".into(),
+            met: met(&[
+                Some(ratio >= 0.5),
+                at_scale(n, imp < Duration::from_secs(20)),
+            ]),
+        });
+        lines.push(Line {
+            step: "import peak RSS".into(),
+            cases: cases.clone(),
+            runs: runs.clone(),
+            juece: mib(r.import_rss_kib),
+            baseline: format!("case file {}", bytes(r.gen.bytes)),
+            ratio: "—".into(),
+            target: "< 500 MB at 100k".into(),
+            met: met(&[r
+                .import_rss_kib
+                .and_then(|k| at_scale(n, k * 1024 < 500 * 1024 * 1024))]),
+        });
+        let per_case = r.db_bytes / (n as u64).max(1);
+        lines.push(Line {
+            step: "storage per case (db + wal after checkpoint)".into(),
+            cases: cases.clone(),
+            runs: "—".into(),
+            juece: format!("{} ({} total)", bytes(per_case), bytes(r.db_bytes)),
+            baseline: format!("event bytes {}", bytes(r.event_bytes / (n as u64).max(1))),
+            ratio: format!(
+                "{:.2}×",
+                per_case as f64 / (r.event_bytes as f64 / n.max(1) as f64).max(1.0)
+            ),
+            target: "< 8 KB".into(),
+            met: met(&[Some(per_case < 8 * 1024)]),
+        });
+
+        let (aud, read) = (median(&r.audit), median(&r.bare_read));
+        let ratio = aud.as_secs_f64() / read.as_secs_f64().max(1e-9);
+        lines.push(Line {
+            step: "audit --format json vs bare SELECT of every event".into(),
+            cases: cases.clone(),
+            runs: r.audit.len().to_string(),
+            juece: format!(
+                "{} · {} events/s",
+                time(aud),
+                per_second(ev, aud).trim_end_matches("/s")
+            ),
+            baseline: format!(
+                "{} · {} events/s",
+                time(read),
+                per_second(ev, read).trim_end_matches("/s")
+            ),
+            ratio: format!("{ratio:.1}× the time"),
+            target: "≤ 5×; 100k in < 3 s".into(),
+            met: met(&[
+                Some(ratio <= 5.0),
+                at_scale(n, aud < Duration::from_secs(3)),
+            ]),
+        });
+        lines.push(Line {
+            step: "audit peak RSS".into(),
+            cases: cases.clone(),
+            runs: r.audit.len().to_string(),
+            juece: match r.audit_cases {
+                Some((_, v)) => format!(
+                    "{} ({} cases with a violation)",
+                    mib(r.audit_rss_kib),
+                    count(v as u64)
+                ),
+                None => mib(r.audit_rss_kib),
+            },
+            baseline: "—".into(),
+            ratio: "—".into(),
+            target: "—".into(),
+            met: "—".into(),
+        });
+
+        let hash = median(&r.hash);
+        let hash_text = format!(
+            "{} · {} ({})",
+            time(hash),
+            per_second(ev, hash).replace("/s", " events/s"),
+            bytes(r.hashed_bytes)
+        );
+        let (juece, ratio, ok, vruns) = match &r.verify {
+            Verify::Ran(t) if !t.is_empty() => {
+                let v = median(t);
+                let ratio = v.as_secs_f64() / hash.as_secs_f64().max(1e-9);
+                (
+                    format!(
+                        "{} · {} events/s",
+                        time(v),
+                        per_second(ev, v).trim_end_matches("/s")
+                    ),
+                    format!("{ratio:.1}× the time"),
+                    Some(ratio <= 2.0),
+                    t.len().to_string(),
+                )
+            }
+            Verify::Ran(_) => ("not run".into(), "—".into(), None, "0".into()),
+            Verify::NotAvailable(why) => (
+                format!("not available ({why})"),
+                "—".into(),
+                None,
+                "1".into(),
+            ),
+            Verify::Failed(why) => (
+                format!("FAILED ({why})"),
+                "—".into(),
+                Some(false),
+                "1".into(),
+            ),
+        };
+        lines.push(Line {
+            step: "verify vs SHA-256 chain over the same bytes".into(),
+            cases: cases.clone(),
+            runs: vruns,
+            juece,
+            baseline: hash_text,
+            ratio,
+            target: "≤ 2×".into(),
+            met: met(&[ok]),
+        });
+
+        let (w50, w99) = (percentile(&r.writes, 50.0), percentile(&r.writes, 99.0));
+        let (b50, b99) = (
+            percentile(&r.bare_commits, 50.0),
+            percentile(&r.bare_commits, 99.0),
+        );
+        let ratio = w99.as_secs_f64() / b99.as_secs_f64().max(1e-9);
+        lines.push(Line {
+            step: "live guarded write (`evidence risk`) vs bare insert+commit".into(),
+            cases: cases.clone(),
+            runs: format!("{} / {}", r.writes.len(), r.bare_commits.len()),
+            juece: format!("p50 {} · p99 {}", time(w50), time(w99)),
+            baseline: format!("p50 {} · p99 {}", time(b50), time(b99)),
+            ratio: format!("p99 {ratio:.1}×"),
+            target: "p99 ≤ 2×".into(),
+            met: met(&[(!r.writes.is_empty()).then_some(ratio <= 2.0)]),
+        });
+        let show = median(&r.show);
+        lines.push(Line {
+            step: "`case show REF`".into(),
+            cases: cases.clone(),
+            runs: r.show.len().to_string(),
+            juece: format!(
+                "p50 {} · p99 {}",
+                time(show),
+                time(percentile(&r.show, 99.0))
+            ),
+            baseline: "—".into(),
+            ratio: "—".into(),
+            target: "< 20 ms at 100k".into(),
+            met: met(&[at_scale(n, show < Duration::from_millis(20))]),
+        });
+        let list = median(&r.list);
+        lines.push(Line {
+            step: "`case list --skipped`".into(),
+            cases,
+            runs: r.list.len().to_string(),
+            juece: format!(
+                "p50 {} · p99 {}",
+                time(list),
+                time(percentile(&r.list, 99.0))
+            ),
+            baseline: "—".into(),
+            ratio: "—".into(),
+            target: "< 200 ms at 100k".into(),
+            met: met(&[at_scale(n, list < Duration::from_millis(200))]),
+        });
+    }
+
+    let mut s = String::new();
+    let _ = writeln!(s, "## juece-bench results\n");
+    let _ = writeln!(s, "- juece: `{version}` at `{}`", o.juece.display());
+    let _ = writeln!(s, "- machine: {}", machine());
+    let _ = writeln!(
+        s,
+        "- SQLite {} (rusqlite bundled), WAL, synchronous=FULL on both sides",
+        rusqlite::version()
+    );
+    let _ = writeln!(
+        s,
+        "- data: seed {}, {}",
+        o.seed,
+        results
+            .iter()
+            .map(|r| format!(
+                "{} cases = {} events ({:.1}/case, {} with a defect, {} generated in {})",
+                count(r.n as u64),
+                count(r.gen.events as u64),
+                r.gen.events as f64 / r.n.max(1) as f64,
+                count(r.gen.defective as u64),
+                bytes(r.gen.bytes),
+                time(r.gen_time)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(
+        s,
+        "- times are medians of the runs shown (whole `juece` processes, spawn to exit); p50/p99 by nearest rank; peak RSS is the child's `ru_maxrss` {}",
+        if have_rss {
+            "from `/usr/bin/time -f %M` (largest over the runs)"
+        } else {
+            "(n/a: `/usr/bin/time` is not installed)"
+        }
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "| step | cases | runs | juece | physical-limit baseline | ratio | target | met |"
+    );
+    let _ = writeln!(s, "| --- | ---: | ---: | --- | --- | --- | --- | --- |");
+    for l in &lines {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            l.step, l.cases, l.runs, l.juece, l.baseline, l.ratio, l.target, l.met
+        );
+    }
+    s
+}
+
+/// CPUs, model and memory, from `/proc` where it exists.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get().to_string())
+        .unwrap_or_else(|_| "?".into());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split(':').nth(1))
+        })
+        .map(str::trim)
+        .unwrap_or("unknown CPU")
+        .to_owned();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|k| k.parse::<u64>().ok())
+        .map(|k| bytes(k * 1024))
+        .unwrap_or_else(|| "? memory".into());
+    format!("{cpus} CPUs ({model}), {mem}, {}", std::env::consts::OS)
+}

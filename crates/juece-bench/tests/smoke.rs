@@ -1,0 +1,71 @@
+//! The harness in smoke mode (200 cases, every step once, 3 live writes) against the real
+//! `juece` binary: every step runs and the harness exits 0. Nothing here is timed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `juece` binary of the same target folder and profile as this test's `juece-bench`.
+///
+/// It is built here, with `cargo build -p juece-cli` through `$CARGO` (the cargo running this
+/// test), rather than assumed to exist: `cargo test --workspace` happens to build it before any
+/// test runs, but `cargo test -p juece-bench` does not build another package's binary, and a
+/// binary left by an earlier build may be stale. When it is up to date the build is a no-op
+/// of about a second. Cargo releases the build-folder lock before it runs the test binaries, so
+/// the nested build does not wait on the outer one. Skipping when the binary is missing would
+/// let the smoke test pass without running anything, so a failed build fails the test.
+fn juece() -> PathBuf {
+    let bench = Path::new(env!("CARGO_BIN_EXE_juece-bench"));
+    let dir = bench.parent().expect("the binary has a folder");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .args(["build", "--quiet", "-p", "juece-cli"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if dir.file_name() == Some("release".as_ref()) {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "`cargo build -p juece-cli` failed");
+    let juece = dir.join(format!("juece{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        juece.is_file(),
+        "no `{}` after building juece-cli (a --target build puts it elsewhere; run the harness by hand with --juece)",
+        juece.display()
+    );
+    juece
+}
+
+#[test]
+fn the_harness_runs_every_step_in_smoke_mode() {
+    let juece = juece();
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_juece-bench"))
+        .args(["run", "--smoke", "--juece"])
+        .arg(&juece)
+        .arg("--work")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "juece-bench run --smoke: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    for step in [
+        "process start: `juece --version`",
+        "import (whole process)",
+        "import peak RSS",
+        "storage per case",
+        "audit --format json",
+        "verify vs SHA-256",
+        "live guarded write",
+        "`case show REF`",
+        "`case list --skipped`",
+    ] {
+        assert!(stdout.contains(step), "no `{step}` row in:\n{stdout}");
+    }
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+    assert!(stdout.contains("| 200 |"), "{stdout}");
+}
