@@ -445,7 +445,9 @@ fn sigkill_during_import_never_tears_a_case() {
             "trial {trial}"
         );
     }
-    eprintln!("crash trials: {trials}, killed during the import: {killed_midway}, import time {full:?}");
+    eprintln!(
+        "crash trials: {trials}, killed during the import: {killed_midway}, import time {full:?}"
+    );
     assert!(
         killed_midway > 0 || trials == 0,
         "no trial was killed during the import"

@@ -249,6 +249,17 @@ impl Juece {
     }
 }
 
+/// Flushes dirty pages to disk (`sync`) before a timed write-heavy step, so that it does not
+/// pay for the writeback of what the step before it wrote (the generated file, the previous
+/// import). Untimed; skipped where there is no `sync` command.
+fn settle() {
+    let _ = Command::new("sync")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 fn first_line(s: &str) -> &str {
     s.lines()
         .find(|l| !l.trim().is_empty())
@@ -338,6 +349,7 @@ fn measure_size(
     let mut import_rss_kib: Option<u64> = None;
     for k in 0..import_runs {
         remove_db(&db)?;
+        settle();
         let r = juece.on(&db, &["import", &file_arg], Out::Capture, true)?;
         progress(format_args!(
             "[{n}] juece import {}/{import_runs}: {}",
@@ -712,6 +724,7 @@ impl Rows {
     /// from opening the file to the durable commit.
     fn insert_all(&self, path: &Path) -> Result<Duration, Error> {
         remove_db(path)?;
+        settle();
         let start = Instant::now();
         let mut conn = self.create(path)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
