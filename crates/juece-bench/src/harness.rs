@@ -3,7 +3,8 @@
 //! event rows with the same settings (WAL, `synchronous=FULL`), and SHA-256 over the same bytes.
 //!
 //! Every `juece` run is a whole process, timed from spawn to exit, so it includes process start;
-//! `juece --version` is timed too, so that a reader can subtract it. Peak memory of a child is
+//! `juece --version` is timed too, so that a reader can subtract it. Before each timed import and
+//! baseline insert, `sync` flushes what earlier steps wrote, outside the timing. Peak memory of a child is
 //! its `ru_maxrss`, read through GNU time (`/usr/bin/time -f %M`) when it is installed.
 //!
 //! The baselines read the rows back from the database `juece import` wrote, with the columns
