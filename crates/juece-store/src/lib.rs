@@ -151,6 +151,10 @@ impl Store {
             true,
         )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Whole-database reads (audit, verify, export) go through 64 MiB of page cache and a
+        // memory map instead of the default 2 MiB cache and a read call per page.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         let mut store = Store { conn };
         migrations::migrate(&mut store.conn)?;
         Ok(store)

@@ -7,7 +7,7 @@ use juece_core::ids::{Severity, Status};
 use juece_core::registry::Profiles;
 use juece_core::Lang;
 use juece_store::{Store, StoredCase};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use crate::context::{parse_date, GlobalArgs};
 use crate::error::{CliError, Exit};
@@ -135,35 +135,60 @@ pub fn render(
     }
 }
 
+/// `juece-audit/1`, FROZEN FORMAT: field names and order as in interchange.md. Serialized
+/// straight from these borrowed views, without building a JSON tree of the whole report.
+#[derive(Serialize)]
+struct AuditDoc<'a> {
+    format: &'static str,
+    as_of: String,
+    cases: Vec<AuditCase<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuditCase<'a> {
+    #[serde(rename = "ref")]
+    case_ref: &'a str,
+    title: &'a str,
+    workflow: &'a str,
+    status: &'static str,
+    findings: Vec<AuditFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuditFinding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<&'static str>,
+    article: &'a str,
+    message: &'a str,
+}
+
 fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
-    let cases: Vec<Value> = shown
-        .iter()
-        .map(|a| {
-            let findings: Vec<Value> = a
-                .findings
-                .iter()
-                .map(|f| {
-                    let mut m = Map::new();
-                    m.insert("code".into(), json!(f.code.as_str()));
-                    m.insert("severity".into(), json!(f.severity().as_str()));
-                    if let Some(step) = f.step {
-                        m.insert("step".into(), json!(step.as_str()));
-                    }
-                    m.insert("article".into(), json!(f.article));
-                    m.insert("message".into(), json!(f.message(lang)));
-                    Value::Object(m)
-                })
-                .collect();
-            json!({
-                "ref": a.case_ref,
-                "title": a.title,
-                "workflow": a.workflow,
-                "status": a.status.as_str(),
-                "findings": findings,
+    let doc = AuditDoc {
+        format: "juece-audit/1",
+        as_of: as_of.to_string(),
+        cases: shown
+            .iter()
+            .map(|a| AuditCase {
+                case_ref: &a.case_ref,
+                title: &a.title,
+                workflow: &a.workflow,
+                status: a.status.as_str(),
+                findings: a
+                    .findings
+                    .iter()
+                    .map(|f| AuditFinding {
+                        code: f.code.as_str(),
+                        severity: f.severity().as_str(),
+                        step: f.step.map(|s| s.as_str()),
+                        article: &f.article,
+                        message: f.message(lang),
+                    })
+                    .collect(),
             })
-        })
-        .collect();
-    let doc = json!({ "format": "juece-audit/1", "as_of": as_of.to_string(), "cases": cases });
+            .collect(),
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
