@@ -110,14 +110,12 @@ impl GlobalArgs {
         Ok(Store::open(&self.db)?)
     }
 
-    /// The shipped profiles plus those stored in the database.
+    /// The shipped profiles plus those stored in the database. A stored `id@version` wins over
+    /// a shipped one: cases are audited under the exact text they were imported under.
     pub fn profiles(&self, store: &Store) -> Result<Profiles, CliError> {
         let mut profiles = builtin::profiles()?;
         for (origin, text) in store.profile_texts()? {
-            let p = Profile::parse(&origin, &text)?;
-            if profiles.resolve(&p.pinned()).is_err() {
-                profiles.add(p);
-            }
+            profiles.add(Profile::parse(&origin, &text)?);
         }
         Ok(profiles)
     }
