@@ -69,6 +69,7 @@ fn export_one_case_and_unknown_ref() {
     let run = env.juece(&["export", "--ref", "没有这个"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no case `没有这个`"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no partial document: {}", run.stdout);
 }
 
 #[test]

@@ -13,6 +13,41 @@ pub fn emit(text: &str) -> io::Result<()> {
     }
 }
 
+/// Buffered writing to stdout for long outputs; a closed pipe ends it quietly.
+pub struct Emitter {
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Emitter {
+    pub fn new() -> Emitter {
+        Emitter {
+            out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
+            closed: false,
+        }
+    }
+
+    pub fn write(&mut self, text: &str) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.write_all(text.as_bytes()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.out.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+}
+
 /// Renders rows as aligned columns (CJK characters count two columns). The last column is not
 /// padded, so long messages do not push the table wide.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {

@@ -497,6 +497,38 @@ pub fn check_case(
     Ok(())
 }
 
+/// The pretty-printed `juece-cases/1` document, written one case at a time: `head`, then
+/// [`document_case`] for each case, then `tail`. The bytes are exactly those of
+/// `serde_json::to_string_pretty(&write_cases(…))` followed by a newline.
+pub fn document_head() -> String {
+    format!("{{\n  \"format\": \"{CASES_FORMAT}\",\n  \"cases\": [")
+}
+
+/// One case of a document being written: see [`document_head`].
+pub fn document_case(case: &Case, pinned: &str, first: bool) -> String {
+    let pretty = serde_json::to_string_pretty(&case_to_json(case, pinned)).unwrap_or_default();
+    let mut out = String::with_capacity(pretty.len() + pretty.len() / 8);
+    out.push_str(if first { "\n" } else { ",\n" });
+    for (i, line) in pretty.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        // Pretty JSON has no raw newline inside a string: lines are exactly the layout.
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// The end of a document being written: see [`document_head`].
+pub fn document_tail(any_case: bool) -> &'static str {
+    if any_case {
+        "\n  ]\n}\n"
+    } else {
+        "]\n}\n"
+    }
+}
+
 /// Writes cases as a `juece-cases/1` document. `pinned` gives each case's `id@version`.
 pub fn write_cases<'a>(cases: impl IntoIterator<Item = (&'a Case, String)>) -> Value {
     let cases: Vec<Value> = cases
@@ -531,4 +563,28 @@ pub fn case_to_json(case: &Case, pinned: &str) -> Value {
         Value::Array(case.events.iter().map(|e| e.to_json()).collect()),
     );
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_document_is_the_pretty_document() {
+        let cases = parse_cases(crate::builtin::EXAMPLE_CASES).unwrap_or_default();
+        for n in [0, 1, cases.len()] {
+            let some = &cases[..n];
+            let whole = serde_json::to_string_pretty(&write_cases(
+                some.iter().map(|c| (c, "decree-713@1".to_owned())),
+            ))
+            .unwrap_or_default()
+                + "\n";
+            let mut streamed = document_head();
+            for (i, c) in some.iter().enumerate() {
+                streamed.push_str(&document_case(c, "decree-713@1", i == 0));
+            }
+            streamed.push_str(document_tail(!some.is_empty()));
+            assert_eq!(streamed, whole, "{n} cases");
+        }
+    }
 }

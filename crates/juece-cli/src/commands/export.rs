@@ -1,9 +1,9 @@
 use clap::Args;
-use juece_core::casefile::write_cases;
+use juece_core::casefile::{document_case, document_head, document_tail};
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
-use crate::out::emit;
+use crate::out::Emitter;
 use crate::CmdResult;
 
 /// Write cases as a juece-cases/1 document to standard output
@@ -16,22 +16,36 @@ pub struct ExportArgs {
 
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
     let store = global.store()?;
-    let cases = match &args.case_ref {
+    let one = match &args.case_ref {
         Some(r) => match store.load_case(r)? {
-            Some(c) => vec![c],
+            Some(c) => Some(c),
             None => {
                 return Err(
                     CliError::bad_input(format!("no case `{r}` in the database"))
-                        .with_hint("`juece audit` lists the stored cases"),
+                        .with_hint("`juece case list` shows the stored cases"),
                 )
             }
         },
-        None => store.load_all()?,
+        None => None,
     };
-    let doc = write_cases(cases.iter().map(|c| (&c.case, c.pinned())));
-    let mut text =
-        serde_json::to_string_pretty(&doc).map_err(|e| CliError::bad_input(e.to_string()))?;
-    text.push('\n');
-    emit(&text)?;
+    let mut out = Emitter::new();
+    // Written one case at a time: a whole database is never held in memory.
+    out.write(&document_head())?;
+    let mut any = false;
+    match one {
+        Some(c) => {
+            out.write(&document_case(&c.case, &c.pinned(), true))?;
+            any = true;
+        }
+        None => store.visit_cases(|chunk| {
+            for c in chunk {
+                out.write(&document_case(&c.case, &c.pinned(), !any))?;
+                any = true;
+            }
+            Ok::<(), CliError>(())
+        })?,
+    }
+    out.write(document_tail(any))?;
+    out.finish()?;
     Ok(Exit::Ok)
 }
