@@ -33,14 +33,24 @@ pub struct WorkflowFile {
     /// Free description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Roles that may open a case.
+    /// Roles that may open a case (default: `legal_office`, `admin`).
+    #[serde(default = "default_opened_by")]
     pub opened_by: Vec<Role>,
-    /// Roles that may record a draft version.
+    /// Roles that may record a draft version (default: `undertaking_unit`, `legal_office`).
+    #[serde(default = "default_drafted_by")]
     pub drafted_by: Vec<Role>,
     /// The rule parameters.
     pub parameters: Parameters,
     /// The steps, in the order used to sort findings.
     pub steps: Vec<StepFile>,
+}
+
+fn default_opened_by() -> Vec<Role> {
+    vec![Role::LegalOffice, Role::Admin]
+}
+
+fn default_drafted_by() -> Vec<Role> {
+    vec![Role::UndertakingUnit, Role::LegalOffice]
 }
 
 /// The rule parameters of a profile (procedure.md, "Profile parameters").
