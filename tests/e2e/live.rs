@@ -909,3 +909,23 @@ fn two_writers_never_fork_a_history() {
     assert_eq!(env.rows().1, before.1 + 1, "exactly the winner's event");
     env.assert_one_chain(R);
 }
+
+#[test]
+fn evidence_after_the_submission_warns_that_it_needs_a_fresh_submission() {
+    let env = prepared(); // submitted on 2023-03-27
+    let run = ok(env.juece(&[
+        "evidence",
+        "risk",
+        R,
+        "--level",
+        "high",
+        "--controllable",
+        "yes",
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-28T10:00:00+08:00",
+    ]));
+    assert!(run.stdout.contains("注意：OUT_OF_ORDER"), "{}", run.stdout);
+    assert!(run.stdout.contains("会议前须重新送审"), "{}", run.stdout);
+}

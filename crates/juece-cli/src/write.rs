@@ -445,6 +445,22 @@ fn report(
             }
         }
     }
+    for f in &outcome.advisories {
+        s.push_str(&match lang {
+            Lang::Zh => format!(
+                "注意：{} {}（{}）\n",
+                f.code,
+                f.message(lang),
+                f.article_in(lang)
+            ),
+            Lang::En => format!(
+                "note: {} {} ({})\n",
+                f.code,
+                f.message(lang),
+                f.article_in(lang)
+            ),
+        });
+    }
     emit(&s)?;
     Ok(())
 }

@@ -72,6 +72,9 @@ pub struct CheckOutcome {
     pub unmet: Vec<Unmet>,
     /// Findings the event would add to the case's audit.
     pub new_findings: Vec<Finding>,
+    /// Findings the event will cause later unless something is done first (evidence recorded
+    /// after the legality review submission: `OUT_OF_ORDER` at the next meeting).
+    pub advisories: Vec<Finding>,
     /// The evaluation with the event appended.
     pub after: Evaluation,
 }
@@ -135,11 +138,51 @@ pub fn check_event(
             }
         }
     }
+    let advisories = out_of_order_ahead(profile, case, proposed)
+        .into_iter()
+        .collect();
     Ok(CheckOutcome {
         gate,
         unmet,
         new_findings,
+        advisories,
         after,
+    })
+}
+
+/// `OUT_OF_ORDER` (第二十六条) ahead: fact-finding evidence recorded after the latest legality
+/// review submission, with no meeting since, would not have been seen by the review the next
+/// meeting relies on. A fresh submission before that meeting cures it.
+fn out_of_order_ahead(profile: &Profile, case: &Case, proposed: &Event) -> Option<Finding> {
+    let step = proposed.body.step().filter(|s| s.is_fact_finding())?;
+    if matches!(proposed.body, EventBody::Waived(_)) {
+        return None;
+    }
+    let s = case
+        .events
+        .iter()
+        .rposition(|e| matches!(e.body, EventBody::ReviewSubmitted(_)))?;
+    if case.events[s..]
+        .iter()
+        .any(|e| matches!(e.body, EventBody::CollectiveDecision(_)))
+    {
+        return None;
+    }
+    let submitted = case.events[s].date();
+    let rule = profile.step(step);
+    Some(Finding {
+        code: Code::OutOfOrder,
+        step: Some(step),
+        article: Code::OutOfOrder.fixed_article().to_owned(),
+        message_zh: format!(
+            "{}材料晚于 {submitted} 送请合法性审查，审查未见该材料；会议前须重新送审，否则将记为 OUT_OF_ORDER",
+            rule.label(Lang::Zh)
+        ),
+        message_en: format!(
+            "{} evidence comes after the legality review submission of {submitted}, so the review has not seen it; submit again before the meeting, or it counts as OUT_OF_ORDER",
+            rule.label(Lang::En)
+        ),
+        event: Some(case.events.len()),
     })
 }
 

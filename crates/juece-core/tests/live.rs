@@ -200,3 +200,33 @@ fn party_report_needs_an_approval() {
     let o = check(&history, &case.events[8]);
     assert_eq!(unmet_codes(&o), ["NOT_APPROVED"]);
 }
+
+#[test]
+fn evidence_after_the_submission_is_flagged_ahead_of_the_meeting() {
+    let case = example();
+    let mut history = case.clone();
+    history.events.truncate(6); // … submitted on 2023-03-27, not yet signed
+    let late = event(
+        json!({ "type": "risk_assessment", "at": "2023-03-28T10:00:00+08:00", "actor": "李强",
+        "role": "undertaking_unit", "level": "low", "controllable": true }),
+    );
+    let o = check(&history, &late);
+    assert!(!o.refused());
+    assert_eq!(o.advisories.len(), 1);
+    assert_eq!(o.advisories[0].code.as_str(), "OUT_OF_ORDER");
+    assert!(
+        o.advisories[0].message_en.contains("2023-03-27"),
+        "{}",
+        o.advisories[0].message_en
+    );
+    // Before any submission, or after the meeting, there is nothing ahead.
+    history.events.truncate(5);
+    assert!(check(&history, &late).advisories.is_empty());
+    let mut decided = case.clone();
+    decided.events.truncate(8); // … through the meeting of 2023-04-12
+    let after_meeting = event(
+        json!({ "type": "risk_assessment", "at": "2023-04-13T10:00:00+08:00", "actor": "李强",
+        "role": "undertaking_unit", "level": "low", "controllable": true }),
+    );
+    assert!(check(&decided, &after_meeting).advisories.is_empty());
+}
