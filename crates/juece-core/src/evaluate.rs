@@ -12,9 +12,7 @@ use chrono::{Duration, NaiveDate};
 use crate::calendar::{Calendar, OutsideCalendarError};
 use crate::event::{Case, Event, EventBody, Expert};
 use crate::finding::{Code, Finding};
-use crate::ids::{
-    Conclusion, MeetingKind, Outcome, ParticipationMethod, Role, Severity, Status, Step,
-};
+use crate::ids::{Conclusion, Outcome, ParticipationMethod, Severity, Status, Step};
 use crate::profile::{Profile, Quorum};
 use crate::Lang;
 
@@ -1404,14 +1402,4 @@ fn or_dash(s: &str) -> &str {
     } else {
         s
     }
-}
-
-/// Whether `role` is the head (the only role that may override).
-pub fn may_override(role: Role) -> bool {
-    role == Role::Head
-}
-
-/// Whether the meeting kind may decide under `profile`.
-pub fn meeting_kind_allowed(profile: &Profile, kind: MeetingKind) -> bool {
-    profile.parameters().meeting_kinds.contains(&kind)
 }

@@ -2,7 +2,6 @@
 
 use juece_core::event::{parse_event_owned, Attributes, Case, CaseHeader, Event, Supplied};
 use juece_core::ids::{Category, Status};
-use rusqlite::OptionalExtension;
 
 use crate::{Projection, Store, StoreError};
 
@@ -172,15 +171,6 @@ impl Store {
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Whether a case with this reference exists.
-    pub fn case_exists(&self, case_ref: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT 1 FROM cases WHERE ref = ?1", [case_ref], |_| Ok(()))
-            .optional()?
-            .is_some())
     }
 
     /// One case with its history, or `None` when no case has this reference.

@@ -123,20 +123,6 @@ impl Store {
         Ok(added)
     }
 
-    /// Compares a case with the stored case of the same reference: `Ok(None)` when none is
-    /// stored, `Ok(Some(None))` when identical, `Ok(Some(Some(difference)))` otherwise.
-    pub fn compare_case(
-        &self,
-        case: &Case,
-        pinned: &str,
-    ) -> Result<Option<Option<Difference>>, StoreError> {
-        compare_stored(
-            &self.conn,
-            &case.header.case_ref,
-            &case_leaves(case, pinned),
-        )
-    }
-
     /// Writes whole new cases in one transaction: all of them or, on any error, none. Each comes
     /// with the profile it is pinned to and its projection. A reference already stored is
     /// refused ([`StoreError::CaseExists`]); callers skip identical ones first.
@@ -271,15 +257,6 @@ pub struct ImportTx<'a> {
 }
 
 impl ImportTx<'_> {
-    /// Compares a case with the stored case of the same reference, within this transaction.
-    pub fn compare_case(
-        &self,
-        case: &Case,
-        pinned: &str,
-    ) -> Result<Option<Option<Difference>>, StoreError> {
-        compare_stored(&self.tx, &case.header.case_ref, &case_leaves(case, pinned))
-    }
-
     /// Compares a prepared case with the stored case of the same reference.
     pub fn compare_prepared(
         &self,
