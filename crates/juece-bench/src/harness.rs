@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use crate::generate::{write_cases, Summary};
-use crate::stats::{bytes, count, median, per_second, percentile, rate, time};
+use crate::stats::{bytes, count, median, per_second, percentile, rate, time, time_and_rate};
 
 /// The seed of the generated cases unless told otherwise.
 pub const DEFAULT_SEED: u64 = 713;
@@ -907,16 +907,8 @@ fn render(
             step: "import (whole process) vs rusqlite insert, 1 tx".into(),
             cases: cases.clone(),
             runs: runs.clone(),
-            juece: format!(
-                "{} · {} events/s",
-                time(imp),
-                per_second(ev, imp).trim_end_matches("/s")
-            ),
-            baseline: format!(
-                "{} · {} events/s",
-                time(base),
-                per_second(ev, base).trim_end_matches("/s")
-            ),
+            juece: time_and_rate(ev, imp),
+            baseline: time_and_rate(ev, base),
             ratio: format!("{ratio:.2}× the events/s"),
             target: "≥ 0.50×; 100k in < 20 s".into(),
             met: met(&[
@@ -957,16 +949,8 @@ fn render(
             step: "audit --format json vs bare SELECT of every event".into(),
             cases: cases.clone(),
             runs: r.audit.len().to_string(),
-            juece: format!(
-                "{} · {} events/s",
-                time(aud),
-                per_second(ev, aud).trim_end_matches("/s")
-            ),
-            baseline: format!(
-                "{} · {} events/s",
-                time(read),
-                per_second(ev, read).trim_end_matches("/s")
-            ),
+            juece: time_and_rate(ev, aud),
+            baseline: time_and_rate(ev, read),
             ratio: format!("{ratio:.1}× the time"),
             target: "≤ 5×; 100k in < 3 s".into(),
             met: met(&[
@@ -1004,11 +988,7 @@ fn render(
                 let v = median(t);
                 let ratio = v.as_secs_f64() / hash.as_secs_f64().max(1e-9);
                 (
-                    format!(
-                        "{} · {} events/s",
-                        time(v),
-                        per_second(ev, v).trim_end_matches("/s")
-                    ),
+                    time_and_rate(ev, v),
                     format!("{ratio:.1}× the time"),
                     Some(ratio <= 2.0),
                     t.len().to_string(),

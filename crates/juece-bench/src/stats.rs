@@ -65,6 +65,15 @@ pub fn per_second(n: u64, d: Duration) -> String {
     format!("{}/s", count(rate(n, d).round() as u64))
 }
 
+/// A duration and the event rate it gives: `1.24 s · 102,560 events/s`.
+pub fn time_and_rate(events: u64, d: Duration) -> String {
+    format!(
+        "{} · {} events/s",
+        time(d),
+        count(rate(events, d).round() as u64)
+    )
+}
+
 /// A byte count for people: `512 B`, `3.4 KB`, `12.3 MB` (powers of 1024).
 pub fn bytes(n: u64) -> String {
     let n = n as f64;
