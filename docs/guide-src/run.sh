@@ -136,3 +136,10 @@ c 0 'cat published.json'
 c 2 'juece record "$REF2" published.json --as 王敏; echo "exit=$?"'
 sed -i 's/"chanel"/"channel"/' published.json
 c 0 'juece record "$REF2" published.json --as 王敏'
+cat > requests.jsonl <<'EOF2'
+{"ref": "XX县政府〔2023〕重大决策15号", "as": "王敏", "at": "2023-06-21T09:00:00+08:00", "event": {"type": "archived"}}
+{"ref": "XX县政府〔2023〕重大决策12号", "as": "李强", "at": "2023-06-21T09:30:00+08:00", "event": {"type": "archived"}}
+EOF2
+blk batch
+c 0 'cat requests.jsonl'
+c 3 'juece record-batch requests.jsonl; echo "exit=$?"'

@@ -929,3 +929,64 @@ fn evidence_after_the_submission_warns_that_it_needs_a_fresh_submission() {
     assert!(run.stdout.contains("注意：OUT_OF_ORDER"), "{}", run.stdout);
     assert!(run.stdout.contains("会议前须重新送审"), "{}", run.stdout);
 }
+
+#[test]
+fn record_batch_answers_every_line_and_writes_only_what_passes() {
+    let env = prepared();
+    let (cases, events) = env.rows();
+    let requests = [
+        // Signed by the public lawyer: written.
+        format!(
+            r#"{{"ref":"{R}","as":"陈律师","at":"2023-04-03T09:00:00+08:00","event":{{"type":"legality_review_signed","draft":"v1","conclusion":"lawful","opinion":"合法"}}}}"#
+        ),
+        // The undertaking unit may not publish (`--as` default): refused, exit 3.
+        format!(
+            r#"{{"ref":"{R}","at":"2023-04-04T09:00:00+08:00","event":{{"type":"published","channel":"政府网站"}}}}"#
+        ),
+        String::new(),
+        "not a request".to_owned(),
+        r#"{"ref":"XX县政府〔2023〕重大决策99号","event":{"type":"archived"}}"#.to_owned(),
+    ]
+    .join("\n");
+    let run = env.juece_stdin(&["record-batch", "--as", "李强", "--lang", "en"], &requests);
+    assert_eq!(run.code, 3, "the largest exit code of the lines: {run:?}");
+    let answers: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let exits: Vec<(u64, u64)> = answers
+        .iter()
+        .map(|a| (a["line"].as_u64().unwrap(), a["exit"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(exits, [(1, 0), (2, 3), (4, 2), (5, 2)], "{}", run.stdout);
+    assert!(
+        answers[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("recorded `legality_review_signed` as event 5"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("may not record `published`"),
+        "{}",
+        answers[1]
+    );
+    assert!(
+        answers[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no case `XX县政府〔2023〕重大决策99号`"),
+        "{}",
+        answers[3]
+    );
+    assert_eq!(env.rows(), (cases, events + 1), "only the first line wrote");
+    env.assert_one_chain(R);
+    // The answers come from the same write path as `juece record`: the audit agrees.
+    let audit = env.juece(&["audit", "--format", "json", "--as-of", "2023-04-04"]);
+    assert_eq!(audit.code, 0, "{audit:?}");
+}

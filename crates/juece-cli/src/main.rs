@@ -43,6 +43,7 @@ enum Command {
     #[command(subcommand)]
     Case(commands::case::CaseCommand),
     Record(commands::record::RecordArgs),
+    RecordBatch(commands::record_batch::RecordBatchArgs),
     #[command(subcommand)]
     Draft(commands::draft::DraftCommand),
     #[command(subcommand)]
@@ -85,6 +86,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => commands::user::run(&cli.global, cmd),
         Command::Case(cmd) => commands::case::run(&cli.global, cmd),
         Command::Record(args) => commands::record::run(&cli.global, args),
+        Command::RecordBatch(args) => commands::record_batch::run(&cli.global, args),
         Command::Draft(cmd) => commands::draft::run(&cli.global, cmd),
         Command::Evidence(cmd) => commands::evidence::run(&cli.global, cmd),
         Command::Step(cmd) => commands::step::run(&cli.global, cmd),

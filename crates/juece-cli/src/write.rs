@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, FixedOffset};
 use clap::Args;
+use juece_core::calendar::Calendar;
 use juece_core::casefile::check_case;
 use juece_core::check::{check_event, CheckOutcome};
 use juece_core::event::{parse_event, Event, EventBody, Override, Supplied};
 use juece_core::ids::{Role, Severity, Step};
 use juece_core::profile::Profile;
+use juece_core::registry::Profiles;
 use juece_core::Lang;
 use juece_store::{Appended, Store, StoreError};
 use serde_json::Value;
@@ -156,172 +158,210 @@ pub fn write_event(
     event_json: &Value,
     args: &WriteArgs,
 ) -> CmdResult {
-    let lang = global.lang();
-    let mut store = global.store()?;
-    let actor = actor(&store, args)?;
-    if let Some(id) = &args.command_id {
-        if let Some((done_ref, first_seq, count)) = store.command_recorded(id)? {
-            return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
-        }
-    }
-    let stored = store.load_case(case_ref)?.ok_or_else(|| {
-        CliError::bad_input(format!("no case `{case_ref}` in the database"))
-            .with_hint("`juece case list` shows the cases; `juece case open` opens one")
-    })?;
-    let profiles = global.profiles(&store)?;
-    let calendar = global.calendar()?;
-    let profile = profiles.resolve(&stored.pinned())?;
+    let mut session = WriteSession::open(global)?;
+    let text = session.write(global, case_ref, event_json, args)?;
+    emit(&text)?;
+    Ok(Exit::Ok)
+}
 
-    if let Some(t) = event_json.get("type").and_then(Value::as_str) {
-        match t {
-            "override" => {
-                return Err(CliError::bad_input(
-                    "an `override` event is written only beside the gate event it forces",
-                )
-                .with_hint(
-                    "record the gate event with `--override \"justification\"` (heads only)",
-                ))
-            }
-            "opened" => {
-                return Err(
-                    CliError::bad_input(format!("case `{case_ref}` is already open"))
-                        .with_hint("`juece case open` opens a new case"),
-                )
-            }
-            _ => {}
-        }
+/// What every write needs besides the event: the database, the profiles and the calendar.
+/// A long-running writer (`juece record-batch`) opens it once and writes many events with it;
+/// each write still reads only its own case and commits on its own.
+pub struct WriteSession {
+    store: Store,
+    profiles: Profiles,
+    calendar: Calendar,
+}
+
+impl WriteSession {
+    /// Opens the database and loads the profiles and the calendar.
+    pub fn open(global: &GlobalArgs) -> Result<WriteSession, CliError> {
+        let store = global.store()?;
+        let profiles = global.profiles(&store)?;
+        let calendar = global.calendar()?;
+        Ok(WriteSession {
+            store,
+            profiles,
+            calendar,
+        })
     }
-    let default_at = match (&args.at, event_json.get("at")) {
-        (Some(_), Some(_)) => {
-            return Err(CliError::bad_input(
-                "the time is given twice: in the event file's `at` and in `--at`",
-            )
-            .with_hint("keep one"))
+
+    /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print
+    /// on success, the error (with its exit code) otherwise. Nothing is written on an error.
+    pub fn write(
+        &mut self,
+        global: &GlobalArgs,
+        case_ref: &str,
+        event_json: &Value,
+        args: &WriteArgs,
+    ) -> Result<String, CliError> {
+        let lang = global.lang();
+        let actor = actor(&self.store, args)?;
+        if let Some(id) = &args.command_id {
+            if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
+                return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
+            }
         }
-        (None, Some(_)) => None,
-        _ => Some(event_time(global, args)?),
-    };
-    // Parse with a provisional role; the real one depends on the event type.
-    let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
-    let supplied = Supplied {
-        actor: Some((actor.name.clone(), provisional)),
-        default_at,
-    };
-    let mut event = parse_event(event_json, &supplied).map_err(|e| {
-        let field = if e.field.is_empty() {
-            String::new()
-        } else {
-            format!(", field `{}`", e.field)
+        let stored = self.store.load_case(case_ref)?.ok_or_else(|| {
+            CliError::bad_input(format!("no case `{case_ref}` in the database"))
+                .with_hint("`juece case list` shows the cases; `juece case open` opens one")
+        })?;
+        if self.profiles.resolve(&stored.pinned()).is_err() {
+            // A profile stored by another process since this session opened.
+            self.profiles = global.profiles(&self.store)?;
+        }
+        let (store, calendar) = (&mut self.store, &self.calendar);
+        let profile = self.profiles.resolve(&stored.pinned())?;
+        if let Some(t) = event_json.get("type").and_then(Value::as_str) {
+            match t {
+                "override" => {
+                    return Err(CliError::bad_input(
+                        "an `override` event is written only beside the gate event it forces",
+                    )
+                    .with_hint(
+                        "record the gate event with `--override \"justification\"` (heads only)",
+                    ))
+                }
+                "opened" => {
+                    return Err(
+                        CliError::bad_input(format!("case `{case_ref}` is already open"))
+                            .with_hint("`juece case open` opens a new case"),
+                    )
+                }
+                _ => {}
+            }
+        }
+        let default_at = match (&args.at, event_json.get("at")) {
+            (Some(_), Some(_)) => {
+                return Err(CliError::bad_input(
+                    "the time is given twice: in the event file's `at` and in `--at`",
+                )
+                .with_hint("keep one"))
+            }
+            (None, Some(_)) => None,
+            _ => Some(event_time(global, args)?),
         };
-        CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
-            .with_hint("nothing was written")
-    })?;
-    if event.at > global.now() + chrono::Duration::minutes(1) {
-        return Err(CliError::bad_input(format!(
-            "`at` {} is in the future; an event is recorded once it has happened",
-            event.at.to_rfc3339()
-        ))
-        .with_hint("nothing was written"));
-    }
-    let overriding = args.override_justification.is_some();
-    if overriding && !actor.roles.contains(&Role::Head) {
-        return Err(CliError {
-            exit: Exit::Refused,
-            message: format!(
-                "`{}` may not override: only a `head` (行政首长) may force a refused step",
-                actor.name
-            ),
-            hints: vec!["nothing was written".into()],
-        });
-    }
-    let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
-    event.role = role;
-
-    if let Some(last) = stored.case.events.last() {
-        if event.at < last.at {
+        // Parse with a provisional role; the real one depends on the event type.
+        let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
+        let supplied = Supplied {
+            actor: Some((actor.name.clone(), provisional)),
+            default_at,
+        };
+        let mut event = parse_event(event_json, &supplied).map_err(|e| {
+            let field = if e.field.is_empty() {
+                String::new()
+            } else {
+                format!(", field `{}`", e.field)
+            };
+            CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
+                .with_hint("nothing was written")
+        })?;
+        if event.at > global.now() + chrono::Duration::minutes(1) {
             return Err(CliError::bad_input(format!(
-                "`at` {} is earlier than the case's last event ({}); the history is in time order",
-                event.at.to_rfc3339(),
-                last.at.to_rfc3339()
+                "`at` {} is in the future; an event is recorded once it has happened",
+                event.at.to_rfc3339()
             ))
-            .with_hint("record it with a time at or after the last event; nothing was written"));
+            .with_hint("nothing was written"));
         }
-    }
-    // The same shape checks as import: draft versions recorded before they are referred to.
-    let mut extended = stored.case.clone();
-    extended.events.push(event.clone());
-    check_case(&extended, profile, None)?;
+        let overriding = args.override_justification.is_some();
+        if overriding && !actor.roles.contains(&Role::Head) {
+            return Err(CliError {
+                exit: Exit::Refused,
+                message: format!(
+                    "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                    actor.name
+                ),
+                hints: vec!["nothing was written".into()],
+            });
+        }
+        let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
+        event.role = role;
 
-    let mut outcome = check_event(profile, &calendar, &stored.case, &event, event.date())?;
-    if role_forced {
-        let allowed: Vec<&str> = profile
-            .roles_for(&event.body)
-            .iter()
-            .map(|r| r.as_str())
-            .collect();
-        outcome.unmet.insert(
-            0,
-            juece_core::check::role_not_allowed(event.body.type_name(), &allowed),
-        );
-    }
-    let mut to_write = vec![event.clone()];
-    if outcome.refused() {
-        match &args.override_justification {
-            Some(justification) if !justification.trim().is_empty() => {
-                let unmet: Vec<String> = outcome.unmet.iter().map(|u| u.code.clone()).collect();
-                to_write.push(Event {
-                    at: event.at,
-                    actor: actor.name.clone(),
-                    role: Role::Head,
-                    body: EventBody::Override(Override {
-                        unmet,
-                        justification: justification.clone(),
-                    }),
-                });
+        if let Some(last) = stored.case.events.last() {
+            if event.at < last.at {
+                return Err(CliError::bad_input(format!(
+                    "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                    event.at.to_rfc3339(),
+                    last.at.to_rfc3339()
+                ))
+                .with_hint("record it with a time at or after the last event; nothing was written"));
             }
-            Some(_) => {
-                return Err(CliError::bad_input(
-                    "`--override` needs a written justification",
-                ));
-            }
-            None => return Err(refusal(case_ref, &event, &outcome, lang)),
         }
-    }
-    for e in &to_write[1..] {
-        extended.events.push(e.clone());
-    }
-    let proj = projection(profile, &calendar, &extended)?;
-    if let Some(ms) = global.test_write_delay_ms {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-    }
-    match store.append(
-        case_ref,
-        stored.case.events.len(),
-        &to_write,
-        &proj,
-        args.command_id.as_deref(),
-    ) {
-        Ok(Appended::Written { .. }) => {}
-        Ok(Appended::AlreadyRecorded { first_seq, count }) => {
-            let id = args.command_id.as_deref().unwrap_or_default();
-            return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
-        }
-        Err(e @ StoreError::Conflict { .. }) => {
-            return Err(
-                CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
+        // The same shape checks as import: draft versions recorded before they are referred to.
+        let mut extended = stored.case.clone();
+        extended.events.push(event.clone());
+        check_case(&extended, profile, None)?;
+
+        let mut outcome = check_event(profile, calendar, &stored.case, &event, event.date())?;
+        if role_forced {
+            let allowed: Vec<&str> = profile
+                .roles_for(&event.body)
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            outcome.unmet.insert(
+                0,
+                juece_core::check::role_not_allowed(event.body.type_name(), &allowed),
             );
         }
-        Err(e) => return Err(e.into()),
+        let mut to_write = vec![event.clone()];
+        if outcome.refused() {
+            match &args.override_justification {
+                Some(justification) if !justification.trim().is_empty() => {
+                    let unmet: Vec<String> = outcome.unmet.iter().map(|u| u.code.clone()).collect();
+                    to_write.push(Event {
+                        at: event.at,
+                        actor: actor.name.clone(),
+                        role: Role::Head,
+                        body: EventBody::Override(Override {
+                            unmet,
+                            justification: justification.clone(),
+                        }),
+                    });
+                }
+                Some(_) => {
+                    return Err(CliError::bad_input(
+                        "`--override` needs a written justification",
+                    ));
+                }
+                None => return Err(refusal(case_ref, &event, &outcome, lang)),
+            }
+        }
+        for e in &to_write[1..] {
+            extended.events.push(e.clone());
+        }
+        let proj = projection(profile, calendar, &extended)?;
+        if let Some(ms) = global.test_write_delay_ms {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        match store.append(
+            case_ref,
+            stored.case.events.len(),
+            &to_write,
+            &proj,
+            args.command_id.as_deref(),
+        ) {
+            Ok(Appended::Written { .. }) => {}
+            Ok(Appended::AlreadyRecorded { first_seq, count }) => {
+                let id = args.command_id.as_deref().unwrap_or_default();
+                return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
+            }
+            Err(e @ StoreError::Conflict { .. }) => {
+                return Err(
+                    CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(report(
+            case_ref,
+            &event,
+            &outcome,
+            to_write.len() > 1,
+            stored.case.events.len(),
+            lang,
+        ))
     }
-    report(
-        case_ref,
-        &event,
-        &outcome,
-        to_write.len() > 1,
-        stored.case.events.len(),
-        lang,
-    )?;
-    Ok(Exit::Ok)
 }
 
 /// A retried command: nothing is written, and the first attempt's events are named.
@@ -332,7 +372,7 @@ fn already_recorded(
     first_seq: usize,
     count: usize,
     lang: Lang,
-) -> CmdResult {
+) -> Result<String, CliError> {
     if done_ref != case_ref {
         return Err(CliError::bad_input(format!(
             "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
@@ -340,11 +380,10 @@ fn already_recorded(
         .with_hint("use a new command id for a new write; nothing was written"));
     }
     let last = first_seq + count.saturating_sub(1);
-    emit(&match lang {
+    Ok(match lang {
         Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{case_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
         Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{case_ref}`); nothing written again\n"),
-    })?;
-    Ok(Exit::Ok)
+    })
 }
 
 fn step_label(step: Option<Step>, lang: Lang) -> String {
@@ -398,7 +437,7 @@ fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) ->
     }
 }
 
-/// Prints what was recorded and the warnings it raised.
+/// What was recorded and the warnings it raised.
 fn report(
     case_ref: &str,
     event: &Event,
@@ -406,7 +445,7 @@ fn report(
     overridden: bool,
     seq: usize,
     lang: Lang,
-) -> Result<(), CliError> {
+) -> String {
     let mut s = match lang {
         Lang::Zh => format!(
             "已记录：事项 `{case_ref}` 第 {seq} 号事件 `{}`（{}，{}）\n",
@@ -461,6 +500,5 @@ fn report(
             ),
         });
     }
-    emit(&s)?;
-    Ok(())
+    s
 }

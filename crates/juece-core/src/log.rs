@@ -13,7 +13,7 @@
 //! - chain hash: SHA-256(0x01 ‖ previous chain hash ‖ leaf hash), the previous chain hash of the
 //!   first event being 32 zero bytes. The order is the global order of appends.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::event::{CaseHeader, Event};
@@ -29,72 +29,51 @@ pub const GENESIS: Hash = [0u8; 32];
 
 /// Writes `value` in the canonical form: sorted keys, no whitespace.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     write_canonical(value, &mut out);
-    out
+    // Only UTF-8 went in: whole strings and ASCII punctuation.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
+            out.push(b'{');
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_string(k, out);
-                out.push(':');
+                out.push(b':');
                 write_canonical(v, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(v, out);
             }
-            out.push(']');
+            out.push(b']');
         }
         Value::String(s) => write_string(s, out),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Null => out.push_str("null"),
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => out.extend_from_slice(b"null"),
     }
 }
 
-/// A JSON string escaped exactly as serde_json escapes it: `"` `\\` and the short forms of
-/// `\b \f \n \r \t`, other controls as `\u00xx`, everything else as is.
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
+/// A JSON string escaped exactly as serde_json escapes it — by serde_json itself: `"` `\\` and
+/// the short forms of `\b \f \n \r \t`, other controls as `\u00xx`, everything else as is.
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    // Writing a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// The header object chained with a case's first event.
@@ -112,14 +91,21 @@ pub fn header_json(header: &CaseHeader, pinned: &str) -> Value {
 
 /// The canonical bytes of event `seq` of a case. `header` is given for `seq` 0 only.
 pub fn leaf_bytes(case_ref: &str, seq: u64, event: &Event, header: Option<&Value>) -> Vec<u8> {
-    let mut map = Map::new();
-    map.insert("case".into(), Value::from(case_ref));
-    map.insert("event".into(), event.to_json());
-    map.insert("seq".into(), Value::from(seq));
+    // The object `{"case", "event", "header"?, "seq"}` written directly, its keys in sorted
+    // order, rather than built as a map and sorted: the same bytes (the test vectors say so).
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(b"{\"case\":");
+    write_string(case_ref, &mut out);
+    out.extend_from_slice(b",\"event\":");
+    write_canonical(&event.to_json(), &mut out);
     if let Some(h) = header {
-        map.insert("header".into(), h.clone());
+        out.extend_from_slice(b",\"header\":");
+        write_canonical(h, &mut out);
     }
-    canonical_json(&Value::Object(map)).into_bytes()
+    out.extend_from_slice(b",\"seq\":");
+    out.extend_from_slice(seq.to_string().as_bytes());
+    out.push(b'}');
+    out
 }
 
 /// SHA-256(0x00 ‖ canonical bytes).
@@ -178,9 +164,13 @@ mod tests {
             "\u{0}\u{1f}\u{8}\u{c}\n\r\t",
             "\u{7f}\u{2028}/é",
         ] {
-            let mut out = String::new();
+            let mut out = Vec::new();
             write_string(s, &mut out);
-            assert_eq!(out, Value::String(s.to_owned()).to_string(), "{s:?}");
+            assert_eq!(
+                out,
+                Value::String(s.to_owned()).to_string().as_bytes(),
+                "{s:?}"
+            );
         }
     }
 

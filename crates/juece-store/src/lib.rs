@@ -168,6 +168,31 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// Copies the write-ahead log into the database file and empties it, unless another
+    /// connection is using it (then it is left as it is: it is durable either way). Called after a
+    /// large write: every process that opens a database whose WAL still holds frames re-reads and
+    /// re-checksums all of them first (SQLite's WAL recovery), which after a 100 000-case import
+    /// made every later command 180 ms slower.
+    pub fn fold_wal(&self) -> Result<bool, StoreError> {
+        // Never wait for readers here: the write is already committed.
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        self.conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        match busy {
+            Ok(b) => Ok(b == 0),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The durability settings in force: `(journal_mode, synchronous, busy_timeout_ms)`.
     pub fn durability(&self) -> Result<(String, i64, i64), StoreError> {
         let mode: String = self

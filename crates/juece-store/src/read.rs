@@ -127,10 +127,9 @@ impl RawCase {
 /// Parses a chunk of cases, on two threads when there is enough to share: parsing the stored
 /// JSON is most of the cost of reading a whole database.
 fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    if threads < 2 || chunk.len() < 64 {
+    // A few cases (one, for every live write) are parsed here: asking how many cores there are
+    // reads cgroup files and cost more than parsing one case.
+    if chunk.len() < 64 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return chunk.into_iter().map(RawCase::parse).collect();
     }
     let mut first = chunk;

@@ -56,6 +56,39 @@ fn a_failed_import_writes_nothing() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[test]
+fn foreign_keys_are_on_again_after_an_import_ends() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let p = profiles.resolve("decree-713")?;
+    let foreign_keys = |store: &Store| -> rusqlite::Result<i64> {
+        store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+    };
+    assert_eq!(foreign_keys(&store)?, 1);
+    store.import([(&cases[0], p, projection())])?;
+    assert_eq!(foreign_keys(&store)?, 1, "after a commit");
+    assert!(store.import([(&cases[0], p, projection())]).is_err());
+    assert_eq!(foreign_keys(&store)?, 1, "after a rollback");
+    {
+        let _import = store.begin_import()?;
+    }
+    assert_eq!(
+        foreign_keys(&store)?,
+        1,
+        "after an import dropped unfinished"
+    );
+    // Enforced again: an event of a case that does not exist is refused by SQLite itself.
+    let orphan = store.conn.execute(
+        "INSERT INTO events (case_id, seq, canonical, leaf_hash, chain_hash) VALUES (999, 0, x'00', x'00', x'00')",
+        [],
+    );
+    assert!(orphan.is_err(), "{orphan:?}");
+    Ok(())
+}
+
+#[test]
 fn events_cannot_be_updated_or_deleted() -> Result<(), Box<dyn std::error::Error>> {
     let profiles = builtin::profiles()?;
     let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;

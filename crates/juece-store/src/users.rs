@@ -45,9 +45,8 @@ impl Store {
     pub fn user_roles(&self, name: &str) -> Result<Option<Vec<Role>>, StoreError> {
         let text: Option<String> = self
             .conn
-            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT roles FROM users WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))
             .optional()?;
         text.map(|t| parse_roles(name, &t)).transpose()
     }

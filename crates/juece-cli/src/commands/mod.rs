@@ -14,6 +14,7 @@ pub mod gates;
 pub mod import;
 pub mod key;
 pub mod record;
+pub mod record_batch;
 pub mod review;
 pub mod step;
 pub mod user;
