@@ -63,8 +63,22 @@ pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreE
         .map_err(|e| corrupt(format!("field `{}`: {}", e.field, e.message)))
 }
 
-/// Cases handed over at a time by [`Store::visit_cases`].
-const CHUNK: usize = 4096;
+/// Why [`Store::map_cases`] stopped reading.
+enum ReadError {
+    Store(StoreError),
+    /// A worker stopped on an error of its own.
+    Stopped,
+}
+
+impl From<StoreError> for ReadError {
+    fn from(e: StoreError) -> ReadError {
+        ReadError::Store(e)
+    }
+}
+
+/// Cases handed over at a time by [`Store::visit_cases`] (a few in tests, so that they cross
+/// chunks).
+const CHUNK: usize = if cfg!(test) { 3 } else { 4096 };
 
 /// A case as read, its events not yet parsed.
 struct RawCase {
@@ -206,6 +220,100 @@ impl Store {
         case_ref: Option<&str>,
         mut f: impl FnMut(Vec<StoredCase>) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.read_chunks(case_ref, |chunk| f(parse_chunk(chunk)?))
+    }
+
+    /// Every case, ordered by reference, parsed and handed to `f` on two worker threads while
+    /// this thread reads on, a few thousand cases at a time: `f`'s results come back in the
+    /// order of the cases. Reading SQLite, parsing the stored events and `f` (an audit's
+    /// evaluation) thus overlap instead of taking turns.
+    pub fn map_cases<R, E>(
+        &self,
+        f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
+    ) -> Result<Vec<R>, E>
+    where
+        R: Send,
+        E: From<StoreError> + Send,
+    {
+        type Half = Vec<RawCase>;
+        std::thread::scope(|s| {
+            let f = &f;
+            let mut feeds = Vec::new();
+            let mut results = Vec::new();
+            for _ in 0..2 {
+                // One half-chunk waiting per worker: memory stays bounded.
+                let (feed, halves) = std::sync::mpsc::sync_channel::<Half>(1);
+                let worker = s.spawn(move || {
+                    let mut out: Vec<Result<Vec<R>, E>> = Vec::new();
+                    for half in halves {
+                        let done = half
+                            .into_iter()
+                            .map(RawCase::parse)
+                            .collect::<Result<Vec<_>, StoreError>>()
+                            .map_err(E::from)
+                            .and_then(f);
+                        let failed = done.is_err();
+                        out.push(done);
+                        if failed {
+                            // Dropping `halves` tells the reader to stop.
+                            break;
+                        }
+                    }
+                    out
+                });
+                feeds.push(feed);
+                results.push(worker);
+            }
+            let read = self.read_chunks(None, |mut chunk| {
+                let second = chunk.split_off(chunk.len() / 2);
+                for (feed, half) in feeds.iter().zip([chunk, second]) {
+                    if feed.send(half).is_err() {
+                        // A worker stopped on an error, which it reports below.
+                        return Err(ReadError::Stopped);
+                    }
+                }
+                Ok(())
+            });
+            drop(feeds);
+            let mut per_worker = Vec::new();
+            for worker in results {
+                match worker.join() {
+                    Ok(out) => per_worker.push(out.into_iter()),
+                    Err(_) => {
+                        return Err(E::from(StoreError::Corrupt(
+                            "a thread reading the cases failed".into(),
+                        )))
+                    }
+                }
+            }
+            // Chunk k's first half is the first worker's k-th result, its second half the
+            // second's: interleaved, they are in the order read. The first error in that order
+            // is the one reported.
+            let mut all = Vec::new();
+            let mut stopped = false;
+            while !stopped {
+                stopped = true;
+                for results in per_worker.iter_mut() {
+                    if let Some(r) = results.next() {
+                        all.extend(r?);
+                        stopped = false;
+                    }
+                }
+            }
+            match read {
+                Ok(()) | Err(ReadError::Stopped) => Ok(all),
+                Err(ReadError::Store(e)) => Err(E::from(e)),
+            }
+        })
+    }
+
+    /// Reads every case (or the one `case_ref`), ordered by reference, and hands them to `f` as
+    /// read (events not parsed), a few thousand at a time.
+    fn read_chunks<E: From<StoreError>>(
+        &self,
+        case_ref: Option<&str>,
+        mut f: impl FnMut(Vec<RawCase>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let filter = if case_ref.is_some() {
             "WHERE c.ref = ?1"
         } else {
@@ -227,7 +335,7 @@ impl Store {
             if current_id != Some(case_id) {
                 current_id = Some(case_id);
                 if chunk.len() >= CHUNK {
-                    f(parse_chunk(std::mem::take(&mut chunk))?)?;
+                    f(std::mem::take(&mut chunk))?;
                 }
                 chunk.push(RawCase::read(r).map_err(StoreError::from)?);
             }
@@ -239,7 +347,7 @@ impl Store {
             }
         }
         if !chunk.is_empty() {
-            f(parse_chunk(chunk)?)?;
+            f(chunk)?;
         }
         Ok(())
     }

@@ -215,3 +215,55 @@ fn background_checkpoints_fold_the_log_without_the_writer() -> Result<(), Box<dy
     assert_eq!(store.case_count()?, 3000);
     Ok(())
 }
+
+#[test]
+fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std::error::Error>> {
+    let profiles = builtin::profiles()?;
+    let examples = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    // Imported out of order, across several chunks.
+    let cases: Vec<_> = (0..20)
+        .map(|i| {
+            let mut c = examples[i % examples.len()].clone();
+            c.header.case_ref = format!("案{:02}", (i * 7) % 20);
+            c
+        })
+        .collect();
+    let mut store = Store::open_in_memory()?;
+    let with_profiles: Vec<_> = cases
+        .iter()
+        .map(|c| Ok((c, profiles.resolve(&c.header.workflow)?, projection())))
+        .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
+    store.import(with_profiles)?;
+    let refs = store.map_cases(|chunk| {
+        Ok::<_, StoreError>(
+            chunk
+                .into_iter()
+                .map(|c| (c.case.header.case_ref, c.case.events.len()))
+                .collect(),
+        )
+    })?;
+    let expected: Vec<_> = (0..20)
+        .map(|i| {
+            let c = cases
+                .iter()
+                .find(|c| c.header.case_ref == format!("案{i:02}"));
+            (format!("案{i:02}"), c.map_or(0, |c| c.events.len()))
+        })
+        .collect();
+    assert_eq!(refs, expected);
+    // The first error, in the order of the references, is the one returned.
+    let failed = store.map_cases(|chunk| {
+        match chunk
+            .iter()
+            .find(|c| c.case.header.case_ref.as_str() >= "案10")
+        {
+            Some(c) => Err(StoreError::UnknownCase(c.case.header.case_ref.clone())),
+            None => Ok(vec![()]),
+        }
+    });
+    assert!(
+        matches!(failed, Err(StoreError::UnknownCase(ref r)) if r == "案10"),
+        "{failed:?}"
+    );
+    Ok(())
+}

@@ -73,23 +73,8 @@ pub fn audit_store(
     calendar: &Calendar,
     as_of: NaiveDate,
 ) -> Result<Vec<CaseAudit>, CliError> {
-    let mut out = Vec::new();
-    store.visit_cases(|chunk| {
-        let mut head = chunk;
-        let tail = head.split_off(head.len() / 2);
-        let (head, tail) = std::thread::scope(|s| {
-            let handle = s.spawn(|| audit_cases(profiles, calendar, tail, as_of));
-            let head = audit_cases(profiles, calendar, head, as_of);
-            let tail = handle
-                .join()
-                .unwrap_or_else(|_| Err(CliError::bad_input("an audit thread failed")));
-            (head, tail)
-        });
-        out.extend(head?);
-        out.extend(tail?);
-        Ok::<(), CliError>(())
-    })?;
-    Ok(out)
+    // Read, parsed and evaluated on three threads at once, in the order of the references.
+    store.map_cases(|cases| audit_cases(profiles, calendar, cases, as_of))
 }
 
 /// Evaluates the given cases opened on or before `as_of`, in the given order.
