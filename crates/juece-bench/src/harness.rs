@@ -72,7 +72,7 @@ impl RunOptions {
             seed: DEFAULT_SEED,
             runs: 3,
             big_import_runs: 2,
-            writes: 50,
+            writes: 200,
             latency_runs: 10,
             version_runs: 20,
         }

@@ -12,7 +12,7 @@ use juece_core::ids::{Role, Severity, Step};
 use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
 use juece_core::Lang;
-use juece_store::{Appended, Checkpointer, Store, StoreError};
+use juece_store::{Appended, Store, StoreError};
 use serde_json::Value;
 
 use crate::commands::import::projection;
@@ -184,12 +184,6 @@ impl WriteSession {
             profiles,
             calendar,
         })
-    }
-
-    /// Runs the database's checkpoints on a thread of their own while the returned value lives,
-    /// so that no write of a long-running session pays for one.
-    pub fn checkpoint_in_background(&mut self) -> Result<Checkpointer, CliError> {
-        Ok(self.store.checkpoint_in_background()?)
     }
 
     /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print

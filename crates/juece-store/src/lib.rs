@@ -14,7 +14,6 @@ use std::path::Path;
 use juece_core::ids::Status;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-mod checkpointer;
 mod fs_check;
 mod migrations;
 mod read;
@@ -22,7 +21,6 @@ mod users;
 mod verify;
 mod write;
 
-pub use checkpointer::Checkpointer;
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};

@@ -174,49 +174,6 @@ fn users_accumulate_roles() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[test]
-fn background_checkpoints_fold_the_log_without_the_writer() -> Result<(), Box<dyn std::error::Error>>
-{
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("juece.db");
-    let profiles = builtin::profiles()?;
-    let examples = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
-    // Enough cases for one commit to leave well over 1 000 pages in the log.
-    let cases: Vec<_> = (0..3000)
-        .map(|i| {
-            let mut c = examples[i % examples.len()].clone();
-            c.header.case_ref = format!("测试〔2023〕{i}号");
-            c
-        })
-        .collect();
-    let mut store = Store::open(&path)?;
-    let checkpointer = store.checkpoint_in_background()?;
-    let with_profiles: Vec<_> = cases
-        .iter()
-        .map(|c| Ok((c, profiles.resolve(&c.header.workflow)?, projection())))
-        .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
-    store.import(with_profiles)?;
-    // Joins the thread after the checkpoint the commit asked for.
-    drop(checkpointer);
-    let (pages, page_size): (i64, i64) = store.conn.query_row(
-        "SELECT (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    assert!(pages > 1000, "{pages} pages");
-    // SQLite's own checkpoint is replaced by the hook: only the thread can have written the
-    // pages into the database file.
-    let file = std::fs::metadata(&path)?.len() as i64;
-    assert_eq!(
-        file,
-        pages * page_size,
-        "the database file holds every page"
-    );
-    assert!(store.verify(None)?.ok());
-    assert_eq!(store.case_count()?, 3000);
-    Ok(())
-}
-
-#[test]
 fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std::error::Error>> {
     let profiles = builtin::profiles()?;
     let examples = casefile::parse_cases(builtin::EXAMPLE_CASES)?;

@@ -15,8 +15,7 @@ use crate::CmdResult;
 /// For a program that records as the work happens (an office system, a script): the database is
 /// opened once, and every line is still its own write — read its case, check the guards, append,
 /// commit durably — answered by one JSON line on stdout, written and flushed once the write is
-/// durable (or refused); the log is copied back into the database file on a thread of its own,
-/// so no answer waits for that. A request: `{"ref": REF, "event": EVENT, "as": NAME, "override":
+/// durable (or refused). A request: `{"ref": REF, "event": EVENT, "as": NAME, "override":
 /// JUSTIFICATION, "at": TIME, "command_id": ID}`; only `ref` and `event` are required, `as`
 /// defaults to `--as`/`JUECE_USER`. An answer: `{"line": N, "exit": 0|2|3, "ref": REF,
 /// "message": TEXT}` or, when nothing was written, `{"line": N, "exit": 2|3, "ref": REF, "error":
@@ -57,8 +56,6 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
         Box::new(std::io::BufReader::new(file))
     };
     let mut session = WriteSession::open(global)?;
-    // Dropped before the session: the thread stops, then the database closes.
-    let _checkpoints = session.checkpoint_in_background()?;
     let mut out = std::io::stdout().lock();
     let mut worst = Exit::Ok;
     for (i, line) in input.lines().enumerate() {
