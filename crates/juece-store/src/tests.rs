@@ -224,3 +224,54 @@ fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std:
     );
     Ok(())
 }
+
+#[test]
+fn appends_keep_the_projection_and_its_listings_current() -> Result<(), Box<dyn std::error::Error>>
+{
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let mut head = cases[0].clone();
+    let tail = head.events.split_off(3);
+    store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+    let row = |store: &Store,
+               filter: &ListFilter|
+     -> Result<Vec<(String, Projection, String)>, StoreError> {
+        Ok(store
+            .list_cases(filter)?
+            .into_iter()
+            .map(|r| (r.case_ref, r.projection, r.last_at))
+            .collect())
+    };
+    let skipped = ListFilter {
+        skipped: true,
+        ..ListFilter::default()
+    };
+    // Same projection: only the last event moves.
+    store.append(&head.header.case_ref, 3, &tail[..1], &projection(), None)?;
+    let all = row(&store, &ListFilter::default())?;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].1, projection());
+    assert_eq!(all[0].2, tail[0].at.to_rfc3339());
+    assert!(row(&store, &skipped)?.is_empty());
+    // A changed projection reaches the row and the indexed listings.
+    let flagged = Projection {
+        status: Status::Open,
+        has_skipped: true,
+        ..projection()
+    };
+    store.append(&head.header.case_ref, 4, &tail[1..2], &flagged, None)?;
+    let listed = row(&store, &skipped)?;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].1, flagged);
+    assert_eq!(listed[0].2, tail[1].at.to_rfc3339());
+    let by_status = row(
+        &store,
+        &ListFilter {
+            status: Some(Status::Archived),
+            ..ListFilter::default()
+        },
+    )?;
+    assert!(by_status.is_empty(), "{by_status:?}");
+    Ok(())
+}
