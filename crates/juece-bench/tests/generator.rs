@@ -205,3 +205,23 @@ fn the_mix_is_realistic() {
     let mean = events as f64 / n;
     assert!((12.0..=20.0).contains(&mean), "{mean} events per case");
 }
+
+#[test]
+fn every_generated_event_takes_the_fast_parser_and_reads_back_the_same() {
+    use juece_core::event::{parse_event_fast, Supplied};
+    let (cases, _) = parsed();
+    let mut events = 0;
+    for case in &cases {
+        for e in &case.events {
+            let text = e.to_json().to_string();
+            assert_eq!(
+                parse_event_fast(&text, &Supplied::default()).as_ref(),
+                Some(e),
+                "{}: {text}",
+                case.header.case_ref
+            );
+            events += 1;
+        }
+    }
+    assert!(events > 4_000, "{events}");
+}

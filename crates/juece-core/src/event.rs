@@ -489,102 +489,22 @@ pub fn parse_event_owned(value: Value, supplied: &Supplied) -> Result<Event, Fie
             (actor, role)
         }
     };
-    let rest = Value::Object(obj);
-    let body = match type_name.as_str() {
-        "opened" => fields::<Empty>(rest).map(|_| EventBody::Opened)?,
-        "draft" => {
-            let d: Draft = fields(rest)?;
-            if d.version.trim().is_empty() {
-                return Err(err("version", "must not be empty".into()));
-            }
-            if d.sha256.len() != 64 || !d.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(err(
-                    "sha256",
-                    format!(
-                        "`{}` is not 64 hexadecimal characters (a SHA-256 digest)",
-                        d.sha256
-                    ),
-                ));
-            }
-            EventBody::Draft(d)
-        }
-        "public_participation" => {
-            let p: PublicParticipation = fields(rest)?;
-            if p.methods.is_empty() {
-                return Err(err("methods", "at least one method is needed".into()));
-            }
-            if let Some(period) = p.comment_period {
-                if period.end < period.start {
-                    return Err(err(
-                        "comment_period.end",
-                        format!("{} is before the start {}", period.end, period.start),
-                    ));
-                }
-            }
-            if let (Some(r), Some(a)) = (p.opinions_received, p.opinions_adopted) {
-                if a > r {
-                    return Err(err(
-                        "opinions_adopted",
-                        format!("{a} opinions adopted but only {r} received"),
-                    ));
-                }
-            }
-            EventBody::PublicParticipation(p)
-        }
-        "expert_review" => {
-            let r: ExpertReview = fields(rest)?;
-            if r.experts.is_empty() {
-                return Err(err("experts", "at least one expert is needed".into()));
-            }
-            EventBody::ExpertReview(r)
-        }
-        "risk_assessment" => EventBody::RiskAssessment(fields(rest)?),
-        "legality_review_submitted" => EventBody::ReviewSubmitted(fields(rest)?),
-        "legality_review_signed" => EventBody::ReviewSigned(fields(rest)?),
-        "waived" => EventBody::Waived(fields(rest)?),
-        "collective_decision" => {
-            let d: CollectiveDecision = fields(rest)?;
-            if d.meeting.members_total == 0 {
-                return Err(err("meeting.members_total", "must be at least 1".into()));
-            }
-            if d.meeting.members_present > d.meeting.members_total {
-                return Err(err(
-                    "meeting.members_present",
-                    format!(
-                        "{} present is more than the {} members",
-                        d.meeting.members_present, d.meeting.members_total
-                    ),
-                ));
-            }
-            if d.meeting.date > at.date_naive() {
-                return Err(err(
-                    "meeting.date",
-                    format!(
-                        "the meeting on {} is after the time it is recorded ({}); a meeting is recorded once held",
-                        d.meeting.date,
-                        at.date_naive()
-                    ),
-                ));
-            }
-            EventBody::CollectiveDecision(d)
-        }
-        "party_report" => fields::<Empty>(rest).map(|_| EventBody::PartyReport)?,
-        "published" => EventBody::Published(fields(rest)?),
-        "archived" => fields::<Empty>(rest).map(|_| EventBody::Archived)?,
-        "override" => {
-            let o: Override = fields(rest)?;
-            if o.justification.trim().is_empty() {
-                return Err(err("justification", "must not be empty".into()));
-            }
-            EventBody::Override(o)
-        }
-        other => {
-            let hint = crate::fuzzy::did_you_mean(other, EVENT_TYPES)
+    let mut track = serde_path_to_error::Track::new();
+    let rest = serde_path_to_error::Deserializer::new(Value::Object(obj), &mut track);
+    let body = match decode_body(&type_name, rest) {
+        Ok(Some(body)) => body,
+        Ok(None) => {
+            let hint = crate::fuzzy::did_you_mean(&type_name, EVENT_TYPES)
                 .map(|m| format!("; did you mean `{m}`?"))
                 .unwrap_or_default();
-            return Err(err("type", format!("unknown event type `{other}`{hint}")));
+            return Err(err(
+                "type",
+                format!("unknown event type `{type_name}`{hint}"),
+            ));
         }
+        Err(e) => return Err(field_error(&track.path().to_string(), e.to_string())),
     };
+    check_body(&body, at)?;
     Ok(Event {
         at,
         actor,
@@ -593,22 +513,229 @@ pub fn parse_event_owned(value: Value, supplied: &Supplied) -> Result<Event, Fie
     })
 }
 
+/// The type-specific fields of an event of type `type_name`, deserialized from `fields` (the
+/// event object without `type`, `at`, `actor` and `role`); `None` for an unknown type. One
+/// function for both parsers below, so that they cannot disagree on what a type holds.
+fn decode_body<'de, D: serde::Deserializer<'de>>(
+    type_name: &str,
+    fields: D,
+) -> Result<Option<EventBody>, D::Error> {
+    Ok(Some(match type_name {
+        "opened" => Empty::deserialize(fields).map(|_| EventBody::Opened)?,
+        "draft" => EventBody::Draft(Draft::deserialize(fields)?),
+        "public_participation" => {
+            EventBody::PublicParticipation(PublicParticipation::deserialize(fields)?)
+        }
+        "expert_review" => EventBody::ExpertReview(ExpertReview::deserialize(fields)?),
+        "risk_assessment" => EventBody::RiskAssessment(RiskAssessment::deserialize(fields)?),
+        "legality_review_submitted" => {
+            EventBody::ReviewSubmitted(ReviewSubmission::deserialize(fields)?)
+        }
+        "legality_review_signed" => EventBody::ReviewSigned(ReviewSignoff::deserialize(fields)?),
+        "waived" => EventBody::Waived(Waiver::deserialize(fields)?),
+        "collective_decision" => {
+            EventBody::CollectiveDecision(CollectiveDecision::deserialize(fields)?)
+        }
+        "party_report" => Empty::deserialize(fields).map(|_| EventBody::PartyReport)?,
+        "published" => EventBody::Published(Publication::deserialize(fields)?),
+        "archived" => Empty::deserialize(fields).map(|_| EventBody::Archived)?,
+        "override" => EventBody::Override(Override::deserialize(fields)?),
+        _ => return Ok(None),
+    }))
+}
+
+/// What the types of an event's fields cannot say: the checks made once they are read.
+fn check_body(body: &EventBody, at: DateTime<FixedOffset>) -> Result<(), FieldError> {
+    let err = |field: &str, message: String| {
+        Err(FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    match body {
+        EventBody::Draft(d) => {
+            if d.version.trim().is_empty() {
+                return err("version", "must not be empty".into());
+            }
+            if d.sha256.len() != 64 || !d.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return err(
+                    "sha256",
+                    format!(
+                        "`{}` is not 64 hexadecimal characters (a SHA-256 digest)",
+                        d.sha256
+                    ),
+                );
+            }
+        }
+        EventBody::PublicParticipation(p) => {
+            if p.methods.is_empty() {
+                return err("methods", "at least one method is needed".into());
+            }
+            if let Some(period) = p.comment_period {
+                if period.end < period.start {
+                    return err(
+                        "comment_period.end",
+                        format!("{} is before the start {}", period.end, period.start),
+                    );
+                }
+            }
+            if let (Some(r), Some(a)) = (p.opinions_received, p.opinions_adopted) {
+                if a > r {
+                    return err(
+                        "opinions_adopted",
+                        format!("{a} opinions adopted but only {r} received"),
+                    );
+                }
+            }
+        }
+        EventBody::ExpertReview(r) => {
+            if r.experts.is_empty() {
+                return err("experts", "at least one expert is needed".into());
+            }
+        }
+        EventBody::CollectiveDecision(d) => {
+            if d.meeting.members_total == 0 {
+                return err("meeting.members_total", "must be at least 1".into());
+            }
+            if d.meeting.members_present > d.meeting.members_total {
+                return err(
+                    "meeting.members_present",
+                    format!(
+                        "{} present is more than the {} members",
+                        d.meeting.members_present, d.meeting.members_total
+                    ),
+                );
+            }
+            if d.meeting.date > at.date_naive() {
+                return err(
+                    "meeting.date",
+                    format!(
+                        "the meeting on {} is after the time it is recorded ({}); a meeting is recorded once held",
+                        d.meeting.date,
+                        at.date_naive()
+                    ),
+                );
+            }
+        }
+        EventBody::Override(o) => {
+            if o.justification.trim().is_empty() {
+                return err("justification", "must not be empty".into());
+            }
+        }
+        EventBody::Opened
+        | EventBody::RiskAssessment(_)
+        | EventBody::ReviewSubmitted(_)
+        | EventBody::ReviewSigned(_)
+        | EventBody::Waived(_)
+        | EventBody::PartyReport
+        | EventBody::Published(_)
+        | EventBody::Archived => {}
+    }
+    Ok(())
+}
+
+/// Parses one event object given as JSON text without building a JSON tree: the common case of
+/// stored and imported events, about twice as fast. `None` whenever anything is not plainly
+/// right (an error of any kind, a repeated or escaped key): the caller then parses the text with
+/// [`parse_event_owned`], which says exactly what is wrong. Whenever this returns an event,
+/// `parse_event_owned` returns the same one for the same text (tested on every fuzzing input and
+/// on generated cases).
+pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
+    let Members(members) = serde_json::from_str(json).ok()?;
+    let (mut type_name, mut at, mut actor, mut role) = (None, None, None, None);
+    let mut rest = Vec::with_capacity(members.len());
+    for (key, value) in members {
+        let slot = match key {
+            "type" => &mut type_name,
+            "at" => &mut at,
+            "actor" => &mut actor,
+            "role" => &mut role,
+            _ => {
+                rest.push((key, value));
+                continue;
+            }
+        };
+        if slot.replace(value).is_some() {
+            return None;
+        }
+    }
+    let type_name: String = serde_json::from_str(type_name?.get()).ok()?;
+    let at = match at {
+        Some(raw) => {
+            let text: String = serde_json::from_str(raw.get()).ok()?;
+            DateTime::parse_from_rfc3339(&text).ok()?
+        }
+        None => supplied.default_at?,
+    };
+    let (actor, role) = match &supplied.actor {
+        Some((name, role_given)) => {
+            if actor.is_some() || role.is_some() {
+                return None;
+            }
+            (name.clone(), *role_given)
+        }
+        None => {
+            let actor: String = serde_json::from_str(actor?.get()).ok()?;
+            if actor.trim().is_empty() {
+                return None;
+            }
+            (actor, serde_json::from_str(role?.get()).ok()?)
+        }
+    };
+    let fields = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(rest.into_iter());
+    let body = decode_body(&type_name, fields).ok()??;
+    check_body(&body, at).ok()?;
+    Some(Event {
+        at,
+        actor,
+        role,
+        body,
+    })
+}
+
+/// The members of a JSON object, in order, their values unparsed (keys without escapes only).
+struct Members<'a>(Vec<(&'a str, &'a serde_json::value::RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 /// Deserializes the type-specific fields, reporting the path of the field at fault.
 pub(crate) fn fields<T: DeserializeOwned>(value: Value) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let field = if path == "." {
-            // serde reports unknown and missing fields at the parent: name them from the message.
-            field_in_message(&inner).unwrap_or_default()
-        } else {
-            path
-        };
-        FieldError {
-            field,
-            message: inner,
-        }
+        field_error(&path, e.into_inner().to_string())
     })
+}
+
+/// The error of the field at `path` (`.` for the object itself).
+fn field_error(path: &str, message: String) -> FieldError {
+    let field = if path == "." {
+        // serde reports unknown and missing fields at the parent: name them from the message.
+        field_in_message(&message).unwrap_or_default()
+    } else {
+        path.to_owned()
+    };
+    FieldError { field, message }
 }
 
 fn field_in_message(message: &str) -> Option<String> {

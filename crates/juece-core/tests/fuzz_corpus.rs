@@ -70,3 +70,66 @@ fn profile_corpus_replays_without_panics() {
         }
     }
 }
+
+/// Every object found in the case-file corpus (a few thousand events, valid and broken, and
+/// whatever else the fuzzer produced), given to both event parsers: whenever the fast one
+/// returns an event, it is the one the full parser returns; and it never declines an event
+/// that `Event::to_json` wrote.
+#[test]
+fn the_fast_event_parser_agrees_with_the_full_one() {
+    use juece_core::event::{parse_event_fast, parse_event_owned, Supplied};
+    use serde_json::Value;
+
+    fn objects(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Object(map) => {
+                out.push(v.clone());
+                map.values().for_each(|x| objects(x, out));
+            }
+            Value::Array(items) => items.iter().for_each(|x| objects(x, out)),
+            _ => {}
+        }
+    }
+    let supplied = [
+        Supplied::default(),
+        Supplied {
+            actor: Some(("某人".into(), juece_core::ids::Role::Head)),
+            default_at: Some("2023-04-12T11:00:00+08:00".parse().unwrap()),
+        },
+    ];
+    let (mut agreed, mut declined, mut written) = (0, 0, 0);
+    for path in inputs("case_file") {
+        let data = std::fs::read(&path).unwrap();
+        let Ok(doc) = serde_json::from_slice::<Value>(&data) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        objects(&doc, &mut found);
+        for object in found {
+            let text = object.to_string();
+            for s in &supplied {
+                let full = parse_event_owned(object.clone(), s);
+                match parse_event_fast(&text, s) {
+                    Some(fast) => {
+                        assert_eq!(Ok(&fast), full.as_ref(), "{}: {text}", path.display());
+                        agreed += 1;
+                    }
+                    None => declined += 1,
+                }
+                if let Ok(event) = full {
+                    let again = event.to_json().to_string();
+                    assert_eq!(
+                        parse_event_fast(&again, &Supplied::default()).as_ref(),
+                        Some(&event),
+                        "{again}"
+                    );
+                    written += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        agreed > 1000 && declined > 1000 && written > 1000,
+        "{agreed} {declined} {written}"
+    );
+}

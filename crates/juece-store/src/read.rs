@@ -1,6 +1,8 @@
 //! Reads: cases with their histories, listings, profiles.
 
-use juece_core::event::{parse_event_owned, Attributes, Case, CaseHeader, Event, Supplied};
+use juece_core::event::{
+    parse_event_fast, parse_event_owned, Attributes, Case, CaseHeader, Event, Supplied,
+};
 use juece_core::ids::{Category, Status};
 
 use crate::{Projection, Store, StoreError};
@@ -51,8 +53,22 @@ impl StoredCase {
 
 /// Parses the event out of a stored leaf's canonical bytes.
 pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreError> {
+    /// Only the event of a stored leaf, unparsed: its case, sequence and header are checked by
+    /// `verify`.
+    #[derive(serde::Deserialize)]
+    struct RawLeaf<'a> {
+        #[serde(borrow)]
+        event: &'a serde_json::value::RawValue,
+    }
+    // The bytes were written by this program: the fast parser nearly always takes them, and the
+    // full one below words the error when it does not.
+    if let Ok(leaf) = serde_json::from_slice::<RawLeaf<'_>>(canonical) {
+        if let Some(event) = parse_event_fast(leaf.event.get(), &Supplied::default()) {
+            return Ok(event);
+        }
+    }
     let corrupt = |what: String| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
-    /// Only the event of a stored leaf: its case, sequence and header are checked by `verify`.
+    /// Only the event of a stored leaf.
     #[derive(serde::Deserialize)]
     struct Leaf {
         event: serde_json::Value,
