@@ -1,0 +1,365 @@
+//! Verification of the hash chain (`juece-log/1`, docs/log-format.md), optionally against a
+//! checkpoint: a log size and the chain hash at that size, signed and kept outside the office.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::mpsc;
+
+use juece_core::log::{canonical_json, chain_hash, hex, leaf_hash, Hash, GENESIS};
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+
+use crate::{Store, StoreError};
+
+mod batch;
+mod cases;
+mod row;
+
+use self::batch::*;
+use self::cases::*;
+use self::row::*;
+
+/// A trusted statement of the log: its size and head hash at some moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    /// Number of events.
+    pub size: u64,
+    /// Chain hash of the `size`-th event (genesis for 0).
+    pub head: Hash,
+}
+
+/// The first event at which the stored log stops being what was hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyFailure {
+    /// Position in the global order, 1-based (`None` for a problem not tied to one row).
+    pub position: Option<u64>,
+    /// The case, when known.
+    pub case_ref: Option<String>,
+    /// The sequence number within the case, when known.
+    pub seq: Option<i64>,
+    /// What differs.
+    pub what: String,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Events in the log.
+    pub events: u64,
+    /// Cases in the database.
+    pub cases: u64,
+    /// The chain hash of the last event.
+    pub head: Hash,
+    /// The first failure, if any.
+    pub failure: Option<VerifyFailure>,
+    /// With a checkpoint: how many events it anchors (all of them when the log extends it).
+    pub anchored: Option<u64>,
+    /// With a checkpoint: events after it, not yet anchored.
+    pub unanchored: u64,
+}
+
+impl VerifyReport {
+    /// Whether every check passed.
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// The order-dependent state of a verification: where the chain is and what failed first.
+struct Chain {
+    anchor: Option<Anchor>,
+    prev: Hash,
+    position: u64,
+    failure: Option<VerifyFailure>,
+    anchored: Option<u64>,
+}
+
+impl Chain {
+    fn new(anchor: Option<Anchor>) -> Chain {
+        let mut chain = Chain {
+            anchor,
+            prev: GENESIS,
+            position: 0,
+            failure: None,
+            anchored: None,
+        };
+        if let Some(a) = anchor {
+            if a.size == 0 {
+                chain.anchored = Some(0);
+                if a.head != GENESIS {
+                    chain.failure = Some(fail(
+                        None,
+                        None,
+                        None,
+                        "the checkpoint of an empty log has a non-zero head".into(),
+                    ));
+                }
+            }
+        }
+        chain
+    }
+
+    /// Hashes and checks the rows of `batch`, in order.
+    fn batch(&mut self, batch: &Batch, cases: &mut Cases) {
+        let mut start = 0;
+        for row in &batch.rows {
+            let canonical = batch
+                .bytes
+                .get(start..row.canonical_end)
+                .unwrap_or_default();
+            let stored_leaf = batch
+                .bytes
+                .get(row.canonical_end..row.leaf_end)
+                .unwrap_or_default();
+            let stored_chain = batch
+                .bytes
+                .get(row.leaf_end..row.chain_end)
+                .unwrap_or_default();
+            start = row.chain_end;
+            self.position += 1;
+            let leaf = leaf_hash(canonical);
+            let chain = chain_hash(&self.prev, &leaf);
+            if self.failure.is_none() {
+                self.failure = check_row(
+                    &Stored {
+                        row,
+                        canonical,
+                        leaf: stored_leaf,
+                        chain: stored_chain,
+                    },
+                    self.position,
+                    &leaf,
+                    &chain,
+                    cases,
+                );
+            }
+            self.prev = chain;
+            if let Some(a) = self.anchor {
+                if self.position == a.size {
+                    if chain == a.head {
+                        self.anchored = Some(a.size);
+                    } else if self.failure.is_none() {
+                        self.failure = Some(fail(
+                            Some(self.position),
+                            cases.case_ref(row.case_id),
+                            Some(row.seq),
+                            format!(
+                                "the log no longer extends the checkpoint: the chain hash at size {} is {}, the checkpoint says {}; an event at or before this position was changed, dropped, inserted or reordered",
+                                a.size,
+                                hex(&chain),
+                                hex(&a.head)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Store {
+    /// The log's size and head hash now.
+    pub fn head(&self) -> Result<Anchor, StoreError> {
+        let (size, head): (i64, Option<Vec<u8>>) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM events), (SELECT chain_hash FROM events ORDER BY event_id DESC LIMIT 1)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let head = match head {
+            None => GENESIS,
+            Some(h) => h
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("the last chain hash is not 32 bytes".into()))?,
+        };
+        Ok(Anchor {
+            size: size as u64,
+            head,
+        })
+    }
+
+    /// Recomputes the whole chain in global order and reports the first event that differs
+    /// from what was hashed; with `anchor`, also whether the log still extends it.
+    ///
+    /// Two threads: this one steps SQLite (a connection stays on its thread) and copies rows into
+    /// batches; the other hashes and checks them in order, and hands each batch back for reuse.
+    pub fn verify(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
+        let mut chain = Chain::new(anchor);
+        let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(BATCHES);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(BATCHES);
+        let (read, checked) = std::thread::scope(|s| {
+            let state = &mut chain;
+            let worker = s.spawn(move || {
+                let mut loading = CaseLoader::default();
+                let mut cases = None;
+                for mut batch in full_rx {
+                    loading.add(&batch);
+                    if !batch.rows.is_empty() {
+                        let cases =
+                            cases.get_or_insert_with(|| std::mem::take(&mut loading).finish());
+                        state.batch(&batch, cases);
+                    }
+                    batch.clear();
+                    // The reader is gone only once it has sent its last batch.
+                    let _ = empty_tx.send(batch);
+                }
+                cases.unwrap_or_else(|| loading.finish())
+            });
+            let mut feed = Feed {
+                full: &full_tx,
+                empty: &empty_rx,
+                allocated: 0,
+            };
+            let read = self
+                .read_cases(&mut feed)
+                .and_then(|()| self.read_events(&mut feed));
+            // No more batches: the worker finishes the ones it has, then stops.
+            drop(full_tx);
+            (read, worker.join())
+        });
+        let Ok(cases) = checked else {
+            return Err(StoreError::Corrupt(
+                "the thread checking the hash chain stopped unexpectedly".into(),
+            ));
+        };
+        read?;
+        let Chain {
+            prev,
+            position: events,
+            mut failure,
+            anchored,
+            ..
+        } = chain;
+        if failure.is_none() {
+            failure = self.check_cases(&cases)?;
+        }
+        if let Some(a) = anchor {
+            if a.size > events && failure.is_none() {
+                failure = Some(fail(
+                    None,
+                    None,
+                    None,
+                    format!(
+                        "the log has {events} events but the checkpoint anchors {}: events were removed from the end",
+                        a.size
+                    ),
+                ));
+            }
+        }
+        let unanchored = match anchor {
+            Some(a) if a.size <= events => events - a.size,
+            _ => 0,
+        };
+        Ok(VerifyReport {
+            events,
+            cases: cases.count,
+            head: prev,
+            failure,
+            anchored,
+            unanchored,
+        })
+    }
+
+    /// Reads the `cases` table into batches for the worker, which derives from each case what
+    /// its events must show.
+    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes FROM cases",
+        )?;
+        let mut rows = stmt.query([])?;
+        let Some(mut batch) = feed.take() else {
+            return Ok(());
+        };
+        while let Some(r) = rows.next()? {
+            // Columns in the order they were always read, so that a damaged row reports the
+            // same error.
+            let mut ends = [0; 7];
+            for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
+                batch.bytes.extend_from_slice(text(r, i)?.as_bytes());
+                *end = batch.bytes.len();
+            }
+            let profile_version = r.get(7)?;
+            batch.cases.push(CaseRow {
+                case_id: r.get(0)?,
+                profile_version,
+                ends,
+            });
+            if !feed.pass_if_full(&mut batch) {
+                return Ok(());
+            }
+        }
+        feed.send(batch);
+        Ok(())
+    }
+
+    /// Reads the events in global order into batches for the worker.
+    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        // A scan in append order (the rowid), without a join: the case of each row comes from
+        // the cases, loaded once.
+        let mut stmt = self.conn.prepare(
+            "SELECT event_id, case_id, seq, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let Some(mut batch) = feed.take() else {
+            return Ok(());
+        };
+        while let Some(r) = rows.next()? {
+            // Columns in the order they were always read, so that a damaged row reports the
+            // same error.
+            let case_id: i64 = r.get(1)?;
+            let event_id: i64 = r.get(0)?;
+            let seq: i64 = r.get(2)?;
+            batch.bytes.extend_from_slice(blob(r, 3)?);
+            let canonical_end = batch.bytes.len();
+            batch.bytes.extend_from_slice(blob(r, 4)?);
+            let leaf_end = batch.bytes.len();
+            batch.bytes.extend_from_slice(blob(r, 5)?);
+            batch.rows.push(RowMeta {
+                event_id,
+                case_id,
+                seq,
+                canonical_end,
+                leaf_end,
+                chain_end: batch.bytes.len(),
+            });
+            if !feed.pass_if_full(&mut batch) {
+                return Ok(());
+            }
+        }
+        feed.send(batch);
+        Ok(())
+    }
+
+    /// Every case has its history, starting at 0 with no gap (a dropped case or tail shows here).
+    fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT case_id, ref FROM cases ORDER BY ref")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let case_id: i64 = r.get(0)?;
+            if cases.get(case_id).is_none_or(|c| c.next_seq <= 0) {
+                return Ok(Some(fail(
+                    None,
+                    Some(r.get(1)?),
+                    None,
+                    "the case has no events: its history was removed".into(),
+                )));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn fail(
+    position: Option<u64>,
+    case_ref: Option<String>,
+    seq: Option<i64>,
+    what: String,
+) -> VerifyFailure {
+    VerifyFailure {
+        position,
+        case_ref,
+        seq,
+        what,
+    }
+}
