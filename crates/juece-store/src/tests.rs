@@ -1,3 +1,4 @@
+use juece_core::event::{Case, Event};
 use juece_core::ids::Role;
 use juece_core::{builtin, casefile};
 
@@ -13,16 +14,35 @@ fn projection() -> Projection {
     }
 }
 
-#[test]
-fn import_then_load_gives_the_same_cases() -> Result<(), Box<dyn std::error::Error>> {
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// Imports `cases`, each under the shipped profile it names.
+fn import_under_their_profiles(store: &mut Store, cases: &[Case]) -> TestResult<ImportSummary> {
     let profiles = builtin::profiles()?;
-    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
-    let mut store = Store::open_in_memory()?;
     let with_profiles: Vec<_> = cases
         .iter()
         .map(|c| Ok((c, profiles.resolve(&c.header.workflow)?, projection())))
         .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
-    let summary = store.import(with_profiles)?;
+    Ok(store.import(with_profiles)?)
+}
+
+/// A store holding the first three events of the first example case, and the events left to
+/// append.
+fn stored_head() -> TestResult<(Store, Case, Vec<Event>)> {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let mut head = cases[0].clone();
+    let tail = head.events.split_off(3);
+    store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+    Ok((store, head, tail))
+}
+
+#[test]
+fn import_then_load_gives_the_same_cases() -> Result<(), Box<dyn std::error::Error>> {
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let summary = import_under_their_profiles(&mut store, &cases)?;
     assert_eq!(summary.cases, cases.len());
     assert_eq!(
         store.event_count()? as usize,
@@ -120,12 +140,7 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
 
 #[test]
 fn append_refuses_a_stale_history() -> Result<(), Box<dyn std::error::Error>> {
-    let profiles = builtin::profiles()?;
-    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
-    let mut store = Store::open_in_memory()?;
-    let mut head = cases[0].clone();
-    let tail = head.events.split_off(3);
-    store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+    let (mut store, head, tail) = stored_head()?;
     store.append(&head.header.case_ref, 3, &tail[..1], &projection(), None)?;
     // A writer that still believes the case has 3 events loses, and writes nothing.
     let err = store
@@ -175,7 +190,6 @@ fn users_accumulate_roles() -> Result<(), Box<dyn std::error::Error>> {
 
 #[test]
 fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std::error::Error>> {
-    let profiles = builtin::profiles()?;
     let examples = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
     // Imported out of order, across several chunks.
     let cases: Vec<_> = (0..20)
@@ -186,11 +200,7 @@ fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std:
         })
         .collect();
     let mut store = Store::open_in_memory()?;
-    let with_profiles: Vec<_> = cases
-        .iter()
-        .map(|c| Ok((c, profiles.resolve(&c.header.workflow)?, projection())))
-        .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
-    store.import(with_profiles)?;
+    import_under_their_profiles(&mut store, &cases)?;
     let refs = store.map_cases(|chunk| {
         Ok::<_, StoreError>(
             chunk
@@ -228,12 +238,7 @@ fn map_cases_answers_in_the_order_of_the_references() -> Result<(), Box<dyn std:
 #[test]
 fn appends_keep_the_projection_and_its_listings_current() -> Result<(), Box<dyn std::error::Error>>
 {
-    let profiles = builtin::profiles()?;
-    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
-    let mut store = Store::open_in_memory()?;
-    let mut head = cases[0].clone();
-    let tail = head.events.split_off(3);
-    store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+    let (mut store, head, tail) = stored_head()?;
     let row = |store: &Store,
                filter: &ListFilter|
      -> Result<Vec<(String, Projection, String)>, StoreError> {
