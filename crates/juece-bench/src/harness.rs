@@ -124,7 +124,7 @@ pub fn run(o: &RunOptions) -> Result<Report, Error> {
     }
     if !o.juece.is_file() {
         return Err(format!(
-            "no juece binary at `{}`; build it first: cargo build --release -p juece-cli -p juece-bench (or pass --juece PATH)",
+            "no juece binary at `{}`; build it first: cargo build --release -p juece-cli --features juece-cli/test-clock -p juece-bench (or pass --juece PATH); the harness sets the clock with JUECE_NOW, which only that feature compiles in",
             o.juece.display()
         )
         .into());

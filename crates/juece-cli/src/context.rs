@@ -44,7 +44,11 @@ pub struct GlobalArgs {
     )]
     pub test_write_delay_ms: Option<u64>,
 
-    /// The current time, RFC 3339 (for reproducible runs; default: the clock)
+    /// Test hook: the current time, RFC 3339. Compiled only into test builds (debug builds, or
+    /// release builds made with `--features test-clock` for the performance harness and the
+    /// guide): a release build for an office has no way to set its clock, so no event can be
+    /// dated by anyone but the clock (procedure.md: `recorded_at` is never set by the user).
+    #[cfg(any(debug_assertions, feature = "test-clock"))]
     #[arg(long, global = true, env = "JUECE_NOW", hide = true, value_parser = parse_now)]
     pub now: Option<DateTime<FixedOffset>>,
 }
@@ -64,6 +68,7 @@ impl From<LangArg> for Lang {
     }
 }
 
+#[cfg(any(debug_assertions, feature = "test-clock"))]
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(s).map_err(|e| format!("`{s}` is not an RFC 3339 time: {e}"))
 }
@@ -75,14 +80,18 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 impl GlobalArgs {
-    /// The current time: `--now`/`JUECE_NOW`, else the clock in the local offset.
+    /// The current time: the clock in the local offset (in test builds, `--now`/`JUECE_NOW`
+    /// when given).
     #[expect(
         clippy::disallowed_methods,
         reason = "the one place that reads the clock and turns it into a value"
     )]
     pub fn now(&self) -> DateTime<FixedOffset> {
-        self.now
-            .unwrap_or_else(|| chrono::Local::now().fixed_offset())
+        #[cfg(any(debug_assertions, feature = "test-clock"))]
+        if let Some(now) = self.now {
+            return now;
+        }
+        chrono::Local::now().fixed_offset()
     }
 
     /// The language chosen.
@@ -110,12 +119,16 @@ impl GlobalArgs {
         Ok(Store::open(&self.db)?)
     }
 
-    /// The shipped profiles plus those stored in the database. A stored `id@version` wins over
-    /// a shipped one: cases are audited under the exact text they were imported under.
+    /// The profiles stored in the database plus the shipped ones. A shipped `id@version` is
+    /// authoritative (it can never be registered with other content); every other stored
+    /// profile is audited under the exact text it was imported under.
     pub fn profiles(&self, store: &Store) -> Result<Profiles, CliError> {
-        let mut profiles = builtin::profiles()?;
+        let mut profiles = Profiles::default();
         for (origin, text) in store.profile_texts()? {
             profiles.add(Profile::parse(&origin, &text)?);
+        }
+        for shipped in builtin::profiles()?.all() {
+            profiles.add(shipped.clone());
         }
         Ok(profiles)
     }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use juece_core::calendar::CalendarError;
 use juece_core::casefile::CaseFileError;
-use juece_core::evaluate::EvalError;
 use juece_core::profile::ProfileError;
 use juece_core::registry::UnknownProfileError;
 use juece_store::StoreError;
@@ -99,14 +98,6 @@ impl From<UnknownProfileError> for CliError {
     fn from(e: UnknownProfileError) -> CliError {
         CliError::bad_input(e)
             .with_hint("`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one")
-    }
-}
-
-impl From<EvalError> for CliError {
-    fn from(e: EvalError) -> CliError {
-        CliError::bad_input(e).with_hint(
-            "add the missing year's holiday calendar with `--calendar FILE` (juece-calendar/1 or a holiday-cn year file)",
-        )
     }
 }
 

@@ -65,15 +65,41 @@ pub fn event_time(
     global: &GlobalArgs,
     args: &WriteArgs,
 ) -> Result<DateTime<FixedOffset>, CliError> {
-    match &args.at {
+    let at = match &args.at {
         Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
             CliError::bad_input(format!(
                 "`--at {s}` is not an RFC 3339 time with offset ({e})"
             ))
             .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
-        }),
-        None => Ok(global.now()),
+        })?,
+        None => global.now(),
+    };
+    not_in_the_future(global, at)?;
+    Ok(at)
+}
+
+/// How far ahead of the clock an event's `at` may be (clocks of two machines differ a little);
+/// beyond it, live use refuses the event (procedure.md: more than 5 minutes ahead).
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+
+/// Refuses an `at` more than [`FUTURE_TOLERANCE_MINUTES`] ahead of the clock: an event is
+/// recorded once it has happened, and a case dated in the future could never be written to again.
+pub fn not_in_the_future(global: &GlobalArgs, at: DateTime<FixedOffset>) -> Result<(), CliError> {
+    let now = global.now();
+    if at > now + chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        let (at, now) = (at.to_rfc3339(), now.to_rfc3339());
+        return Err(match global.lang() {
+            Lang::Zh => CliError::bad_input(format!(
+                "时间 {at} 晚于当前时间 {now}：事项发生后才能记录"
+            ))
+            .with_hint("请用 --at 写明实际发生的时间（不得晚于现在）；未写入任何内容"),
+            Lang::En => CliError::bad_input(format!(
+                "`at` {at} is in the future (now: {now}); an event is recorded once it has happened"
+            ))
+            .with_hint("give the time it actually happened with --at (not later than now); nothing was written"),
+        });
     }
+    Ok(())
 }
 
 /// Picks the role the actor records `body` in, or refuses (exit 3) naming the roles that may.
@@ -243,9 +269,11 @@ impl WriteSession {
         };
         // Parse with a provisional role; the real one depends on the event type.
         let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
+        // `recorded_at` is the clock's, always: the user never sets it (procedure.md).
         let supplied = Supplied {
             actor: Some((actor.name.clone(), provisional)),
             default_at,
+            recorded_at: Some(global.now()),
         };
         let mut event = parse_event(event_json, &supplied).map_err(|e| {
             let field = if e.field.is_empty() {
@@ -256,13 +284,7 @@ impl WriteSession {
             CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
                 .with_hint("nothing was written")
         })?;
-        if event.at > global.now() + chrono::Duration::minutes(1) {
-            return Err(CliError::bad_input(format!(
-                "`at` {} is in the future; an event is recorded once it has happened",
-                event.at.to_rfc3339()
-            ))
-            .with_hint("nothing was written"));
-        }
+        not_in_the_future(global, event.at)?;
         let overriding = args.override_justification.is_some();
         if overriding && !actor.roles.contains(&Role::Head) {
             return Err(CliError {
@@ -274,7 +296,10 @@ impl WriteSession {
                 hints: vec!["nothing was written".into()],
             });
         }
-        let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
+        let (role, role_forced) = match &event.body {
+            EventBody::Voided(v) => (void_role(&stored.case, &actor, v, lang)?, false),
+            body => role_for(profile, &actor, body, overriding, lang)?,
+        };
         event.role = role;
 
         if let Some(last) = stored.case.events.last() {
@@ -292,7 +317,13 @@ impl WriteSession {
         extended.events.push(event.clone());
         check_case(&extended, profile, None)?;
 
-        let mut outcome = check_event(profile, calendar, &stored.case, &event, event.date())?;
+        let mut outcome = check_event(profile, calendar, &stored.case, &event, event.date())
+            .ok_or_else(|| {
+                CliError::bad_input(format!(
+                    "case `{case_ref}` has no `opened` event on or before {}",
+                    event.at.to_rfc3339()
+                ))
+            })?;
         if role_forced {
             let allowed: Vec<&str> = profile
                 .roles_for(&event.body)
@@ -311,6 +342,7 @@ impl WriteSession {
                     let unmet: Vec<String> = outcome.unmet.iter().map(|u| u.code.clone()).collect();
                     to_write.push(Event {
                         at: event.at,
+                        recorded_at: event.recorded_at,
                         actor: actor.name.clone(),
                         role: Role::Head,
                         body: EventBody::Override(Override {
@@ -330,7 +362,7 @@ impl WriteSession {
         for e in &to_write[1..] {
             extended.events.push(e.clone());
         }
-        let proj = projection(profile, calendar, &extended)?;
+        let proj = projection(profile, calendar, &extended);
         if let Some(ms) = global.test_write_delay_ms {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
@@ -362,6 +394,88 @@ impl WriteSession {
             lang,
         ))
     }
+}
+
+/// The event live use may void: the case's latest event that is not voided already, not itself a
+/// `voided` event and not an `override` (which stays beside the gate it forced).
+pub fn voidable_latest(case: &juece_core::event::Case) -> Option<usize> {
+    let mut voided = std::collections::BTreeSet::new();
+    for (i, e) in case.events.iter().enumerate().rev() {
+        if let EventBody::Voided(v) = &e.body {
+            if !voided.contains(&i) {
+                if let Ok(t) = usize::try_from(v.event) {
+                    voided.insert(t);
+                }
+            }
+        }
+    }
+    (0..case.events.len()).rev().find(|i| {
+        !voided.contains(i)
+            && !matches!(
+                case.events[*i].body,
+                EventBody::Voided(_) | EventBody::Override(_)
+            )
+    })
+}
+
+/// Who may void (interchange.md, `voided`): only the author of the case's latest non-voided
+/// event, or `legal_office`, and only that latest event. Refused with exit 3 otherwise.
+fn void_role(
+    case: &juece_core::event::Case,
+    actor: &Actor,
+    v: &juece_core::event::Voided,
+    lang: Lang,
+) -> Result<Role, CliError> {
+    let zh = lang == Lang::Zh;
+    let refused = |message: String| CliError {
+        exit: Exit::Refused,
+        message,
+        hints: vec![if zh {
+            "未写入任何内容".to_owned()
+        } else {
+            "nothing was written".to_owned()
+        }],
+    };
+    let latest = voidable_latest(case);
+    let target = usize::try_from(v.event).ok();
+    if target == Some(0) || latest == Some(0) {
+        return Err(CliError::bad_input(if zh {
+            "立项事件不能作废：如立项有误，请由法制机构说明情况".to_owned()
+        } else {
+            "the opening of a case cannot be voided".to_owned()
+        }));
+    }
+    let Some(latest) = latest.filter(|l| Some(*l) == target) else {
+        let which = latest.map(|l| l.to_string()).unwrap_or_else(|| "—".into());
+        return Err(refused(if zh {
+            format!("只能作废本事项最近一项未作废的事件（第 {which} 项），不能作废第 {} 项（第三十三条：记录不得删改，只能依次更正）", v.event)
+        } else {
+            format!("only the case's latest event that is not voided (event {which}) may be voided, not event {} (Art. 33: records are corrected in order, never rewritten)", v.event)
+        }));
+    };
+    let author = &case.events[latest];
+    if actor.roles.contains(&Role::LegalOffice) {
+        return Ok(Role::LegalOffice);
+    }
+    if author.actor == actor.name {
+        let role = if actor.roles.contains(&author.role) {
+            author.role
+        } else {
+            actor.roles.first().copied().unwrap_or(author.role)
+        };
+        return Ok(role);
+    }
+    Err(refused(if zh {
+        format!(
+            "`{}` 不得作废第 {latest} 项事件：只有该事件的记录人 `{}` 或法制机构（legal_office）可以作废",
+            actor.name, author.actor
+        )
+    } else {
+        format!(
+            "`{}` may not void event {latest}: only its author `{}` or `legal_office` may",
+            actor.name, author.actor
+        )
+    }))
 }
 
 /// A retried command: nothing is written, and the first attempt's events are named.

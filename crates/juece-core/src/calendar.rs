@@ -1,23 +1,19 @@
-//! The working-day calendar: official holidays and adjusted working weekends, as data.
+//! The working-day calendar: official holidays and adjusted working weekends, as data, and an
+//! estimate for the years no official notice covers.
 //!
 //! Working days are Monday–Friday, minus the official days off, plus the weekend days declared
-//! working days (调休上班). A date in a year the calendar does not cover is an error, never a guess:
-//! the State Council publishes each year's arrangement in November, and the user adds it as a file.
+//! working days (调休上班). The State Council publishes each year's arrangement in November, and
+//! the user adds it as a file (`juece calendar add`). Until then, a day of an uncovered year is
+//! *estimated* (procedure.md, "Deadlines are dates"): weekends off, plus the statutory holidays of
+//! 《全国年节及纪念日放假办法》 for that year ([`crate::statutory`]), no adjusted weekends. The
+//! calendar never fails: every count says which years it estimated, so a finding can be marked
+//! `"estimated": true` and become exact once the notice is loaded.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
-
-/// A date outside the years the calendar covers.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{date} is outside the working-day calendar, which covers {covered}")]
-pub struct OutsideCalendarError {
-    /// The date that could not be classified.
-    pub date: NaiveDate,
-    /// The covered years, e.g. `2019–2026`.
-    pub covered: String,
-}
 
 /// A calendar file that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -33,12 +29,74 @@ pub enum CalendarError {
     },
 }
 
-/// Which days are working days, for the years it covers.
+/// Which days are working days: official for the years its notices cover (and the days they
+/// name), estimated for every other day.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     years: BTreeSet<i32>,
     days_off: BTreeMap<NaiveDate, String>,
     working_weekends: BTreeSet<NaiveDate>,
+}
+
+/// A count of working days, or a date computed from one, with the years it had to estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counted<T> {
+    /// The count or date.
+    pub value: T,
+    /// The years of the days that were estimated (no official notice loaded); empty when exact.
+    pub estimated: BTreeSet<i32>,
+}
+
+impl<T> Counted<T> {
+    /// Whether any day behind the value was estimated.
+    pub fn is_estimated(&self) -> bool {
+        !self.estimated.is_empty()
+    }
+}
+
+/// Estimated statutory days off per year, computed once per year for the whole process (the
+/// lunar computation is the slow part, and the answer never changes).
+fn estimated_days_off(year: i32) -> Arc<BTreeMap<NaiveDate, &'static str>> {
+    type Cache = RwLock<HashMap<i32, Arc<BTreeMap<NaiveDate, &'static str>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
+    if let Ok(read) = cache.read() {
+        if let Some(days) = read.get(&year) {
+            return Arc::clone(days);
+        }
+    }
+    let days: BTreeMap<NaiveDate, &'static str> = match crate::statutory::statutory_days_off(year)
+    {
+        Some(days) => days.into_iter().map(|d| (d.date, d.name)).collect(),
+        None => fixed_date_holidays(year),
+    };
+    let days = Arc::new(days);
+    if let Ok(mut write) = cache.write() {
+        // Years far outside any real case's dates are not worth keeping without bound.
+        if write.len() < 4096 {
+            write.insert(year, Arc::clone(&days));
+        }
+    }
+    days
+}
+
+/// The holidays on fixed Gregorian dates, for a year the lunar computation does not reach.
+fn fixed_date_holidays(year: i32) -> BTreeMap<NaiveDate, &'static str> {
+    let mut out = BTreeMap::new();
+    let mut put = |m: u32, d: u32, name: &'static str| {
+        if let Some(date) = NaiveDate::from_ymd_opt(year, m, d) {
+            out.insert(date, name);
+        }
+    };
+    put(1, 1, "元旦");
+    put(5, 1, "劳动节");
+    if year >= 2025 {
+        put(5, 2, "劳动节");
+    }
+    for d in 1..=3 {
+        put(10, d, "国庆节");
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -145,7 +203,7 @@ impl Calendar {
         Ok(())
     }
 
-    /// The years covered, as text such as `2019–2026`.
+    /// The years an official notice covers, as text such as `2019–2026`.
     pub fn covered(&self) -> String {
         match (self.years.first(), self.years.last()) {
             (Some(a), Some(b)) if a == b => a.to_string(),
@@ -160,76 +218,111 @@ impl Calendar {
         }
     }
 
-    fn ensure_covered(&self, date: NaiveDate) -> Result<(), OutsideCalendarError> {
-        if self.years.contains(&date.year()) {
-            Ok(())
-        } else {
-            Err(OutsideCalendarError {
-                date,
-                covered: self.covered(),
-            })
-        }
+    /// The years an official notice covers.
+    pub fn official_years(&self) -> &BTreeSet<i32> {
+        &self.years
     }
 
-    /// Whether `date` is a working day.
-    pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, OutsideCalendarError> {
-        self.ensure_covered(date)?;
+    /// Whether `date` is classified by estimate: not named by any loaded notice, in a year no
+    /// notice covers.
+    pub fn is_estimated(&self, date: NaiveDate) -> bool {
+        !self.years.contains(&date.year())
+            && !self.working_weekends.contains(&date)
+            && !self.days_off.contains_key(&date)
+    }
+
+    /// Whether `date` is a working day (officially where a notice covers it, else estimated).
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
         if self.working_weekends.contains(&date) {
-            return Ok(true);
+            return true;
         }
         if self.days_off.contains_key(&date) {
-            return Ok(false);
+            return false;
         }
-        Ok(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun))
+        if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            return false;
+        }
+        if self.years.contains(&date.year()) {
+            return true;
+        }
+        !estimated_days_off(date.year()).contains_key(&date)
     }
 
-    /// The holiday name when `date` is an official day off.
-    pub fn holiday_name(&self, date: NaiveDate) -> Option<&str> {
-        self.days_off.get(&date).map(String::as_str)
+    /// The holiday name when `date` is a day off: official, else estimated.
+    pub fn holiday_name(&self, date: NaiveDate) -> Option<String> {
+        if let Some(name) = self.days_off.get(&date) {
+            return Some(name.clone());
+        }
+        if self.is_estimated(date) {
+            return estimated_days_off(date.year())
+                .get(&date)
+                .map(|n| (*n).to_owned());
+        }
+        None
+    }
+
+    fn note(&self, date: NaiveDate, estimated: &mut BTreeSet<i32>) {
+        if self.is_estimated(date) {
+            estimated.insert(date.year());
+        }
     }
 
     /// Counts the working days strictly after `from` and strictly before `to` (0 when `to <= from + 1`).
-    pub fn working_days_between(
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Counted<u32> {
+        self.working_days_between_capped(from, to, u32::MAX)
+    }
+
+    /// Like [`Calendar::working_days_between`], but stops counting at `cap`: a rule that only
+    /// asks "fewer than N?" never walks a span of centuries that a hostile file may give it.
+    pub fn working_days_between_capped(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<u32, OutsideCalendarError> {
-        self.ensure_covered(from)?;
-        self.ensure_covered(to)?;
-        let mut count = 0;
+        cap: u32,
+    ) -> Counted<u32> {
+        let mut out = Counted::default();
         let mut d = from.succ_opt();
         while let Some(day) = d {
-            if day >= to {
+            if day >= to || out.value >= cap {
                 break;
             }
-            if self.is_working_day(day)? {
-                count += 1;
+            self.note(day, &mut out.estimated);
+            if self.is_working_day(day) {
+                out.value += 1;
             }
             d = day.succ_opt();
         }
-        Ok(count)
+        out
     }
 
-    /// The `n`-th working day after `from` (`n` ≥ 1), or an error when it falls outside the calendar.
-    pub fn add_working_days(
-        &self,
-        from: NaiveDate,
-        n: u32,
-    ) -> Result<NaiveDate, OutsideCalendarError> {
-        self.ensure_covered(from)?;
+    /// The `n`-th working day after `from` (`from` itself when `n` is 0): a deadline is a date,
+    /// computed from its start. `None` only past the last date chrono can represent.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Option<Counted<NaiveDate>> {
+        let mut estimated = BTreeSet::new();
         let mut left = n;
         let mut d = from;
         while left > 0 {
-            d = d.succ_opt().ok_or(OutsideCalendarError {
-                date: d,
-                covered: self.covered(),
-            })?;
-            if self.is_working_day(d)? {
+            d = d.succ_opt()?;
+            self.note(d, &mut estimated);
+            if self.is_working_day(d) {
                 left -= 1;
             }
         }
-        Ok(d)
+        Some(Counted {
+            value: d,
+            estimated,
+        })
     }
+}
+
+/// The estimated years in a message: `2027` or `2027、2028` (zh), `2027, 2028` (en).
+pub fn years_text(years: &BTreeSet<i32>, lang: crate::Lang) -> String {
+    let sep = if lang == crate::Lang::Zh { "、" } else { ", " };
+    years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 #[cfg(test)]
@@ -253,53 +346,66 @@ mod tests {
     #[test]
     fn weekdays_holidays_and_adjusted_weekends() {
         let c = shipped();
-        assert!(c.is_working_day(d("2023-04-12")).unwrap());
-        assert!(!c.is_working_day(d("2023-04-15")).unwrap(), "Saturday");
-        assert!(!c.is_working_day(d("2023-10-02")).unwrap(), "国庆节 Monday");
-        assert!(c.is_working_day(d("2023-10-07")).unwrap(), "调休 Saturday");
-        assert!(
-            c.is_working_day(d("2026-02-28")).unwrap(),
-            "调休 Saturday 2026"
-        );
-        assert_eq!(c.holiday_name(d("2026-02-17")), Some("春节"));
+        assert!(c.is_working_day(d("2023-04-12")));
+        assert!(!c.is_working_day(d("2023-04-15")), "Saturday");
+        assert!(!c.is_working_day(d("2023-10-02")), "国庆节 Monday");
+        assert!(c.is_working_day(d("2023-10-07")), "调休 Saturday");
+        assert!(c.is_working_day(d("2026-02-28")), "调休 Saturday 2026");
+        assert_eq!(c.holiday_name(d("2026-02-17")).as_deref(), Some("春节"));
+        assert!(!c.is_estimated(d("2026-02-17")));
     }
 
     #[test]
     fn counts_strictly_between() {
         let c = shipped();
         // 2023-03-27 (Mon) .. 2023-04-05 (清明, Wed): 28,29,30,31, 3, 4 = 6 working days.
-        assert_eq!(
-            c.working_days_between(d("2023-03-27"), d("2023-04-05"))
-                .unwrap(),
-            6
-        );
+        let n = c.working_days_between(d("2023-03-27"), d("2023-04-05"));
+        assert_eq!(n.value, 6);
+        assert!(!n.is_estimated());
         assert_eq!(
             c.working_days_between(d("2023-03-27"), d("2023-03-28"))
-                .unwrap(),
+                .value,
             0
         );
         assert_eq!(
             c.working_days_between(d("2023-03-28"), d("2023-03-27"))
-                .unwrap(),
+                .value,
             0
         );
+        let deadline = c.add_working_days(d("2023-03-27"), 7).unwrap();
+        assert_eq!(deadline.value, d("2023-04-06"));
+        assert!(deadline.estimated.is_empty());
         assert_eq!(
-            c.add_working_days(d("2023-03-27"), 7).unwrap(),
-            d("2023-04-06")
+            c.working_days_between_capped(d("2023-01-01"), d("2023-12-31"), 7)
+                .value,
+            7,
+            "the capped count stops at the cap"
         );
     }
 
     #[test]
-    fn outside_years_is_an_error() {
+    fn an_uncovered_year_is_estimated_never_an_error() {
         let c = shipped();
-        let err = c.is_working_day(d("2027-01-04")).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "2027-01-04 is outside the working-day calendar, which covers 2019–2026"
-        );
-        assert!(c
-            .working_days_between(d("2018-12-20"), d("2019-01-10"))
-            .is_err());
+        // 2027-01-01 (Fri) is 元旦 by statute; 2027-01-04 (Mon) a working day; weekends off.
+        assert!(c.is_estimated(d("2027-01-04")));
+        assert!(c.is_working_day(d("2027-01-04")));
+        assert!(!c.is_working_day(d("2027-01-01")));
+        assert!(!c.is_working_day(d("2027-01-02")), "Saturday");
+        assert!(!c.is_working_day(d("2027-10-01")), "国庆节");
+        // A count that crosses into 2027 names the year.
+        let n = c.working_days_between(d("2026-12-28"), d("2027-01-06"));
+        assert_eq!(n.value, 5, "12-29, 30, 31, 2027-01-04, 05");
+        assert_eq!(n.estimated.iter().copied().collect::<Vec<_>>(), vec![2027]);
+        // A day a loaded notice names is official whatever its year (the 2019 notice names
+        // 2018-12-29 as an adjusted working Saturday and 2018-12-30..31 as days off).
+        assert!(!c.is_estimated(d("2018-12-29")));
+        assert!(c.is_working_day(d("2018-12-29")));
+        assert!(!c.is_working_day(d("2018-12-31")));
+        assert!(c.is_estimated(d("2018-12-28")));
+        // Years far away still answer.
+        assert!(c.is_working_day(d("2200-01-02")) || !c.is_working_day(d("2200-01-02")));
+        assert!(c.add_working_days(d("2040-06-01"), 20).is_some());
+        assert!(c.add_working_days(NaiveDate::MAX, 1).is_none());
     }
 
     #[test]
@@ -312,12 +418,10 @@ mod tests {
                 {"name": "春节", "date": "2027-02-07", "isOffDay": false}]}"#,
         )
         .unwrap();
-        assert!(!c.is_working_day(d("2027-01-01")).unwrap());
-        assert!(
-            c.is_working_day(d("2027-02-07")).unwrap(),
-            "adjusted Sunday"
-        );
-        assert!(c.is_working_day(d("2027-01-04")).unwrap());
+        assert!(!c.is_working_day(d("2027-01-01")));
+        assert!(c.is_working_day(d("2027-02-07")), "adjusted Sunday");
+        assert!(c.is_working_day(d("2027-01-04")));
+        assert!(!c.is_estimated(d("2027-01-04")), "2027 is official now");
         assert_eq!(c.covered(), "2019–2027");
     }
 

@@ -10,14 +10,18 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::event::{
-    fields, kind_of, parse_event_owned, Attributes, Case, CaseHeader, EventBody, Supplied,
+    fields, kind_of, parse_event_owned, Attributes, Case, CaseHeader, CatalogueRef, EventBody,
+    Supplied,
 };
 use crate::finding::Code;
 use crate::ids::Category;
 use crate::profile::Profile;
 
-/// The case file format this version reads and writes.
-pub const CASES_FORMAT: &str = "juece-cases/1";
+/// The case file format this version writes (`juece export`).
+pub const CASES_FORMAT: &str = "juece-cases/2";
+
+/// Every case file format this version reads: version 1 keeps importing unchanged in meaning.
+pub const CASES_FORMATS_READ: &[&str] = &["juece-cases/1", "juece-cases/2"];
 
 /// Where in a case file a problem is, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +90,8 @@ struct HeaderFile {
     workflow: String,
     #[serde(default)]
     attributes: Attributes,
+    #[serde(default)]
+    catalogue: Option<CatalogueRef>,
 }
 
 /// Parses a `juece-cases/1` document into cases. Checks the shape of every field; the checks
@@ -179,11 +185,14 @@ where
             match key.as_str() {
                 "format" => {
                     let value: Value = map.next_value()?;
-                    if value.as_str() != Some(CASES_FORMAT) {
+                    if !value
+                        .as_str()
+                        .is_some_and(|f| CASES_FORMATS_READ.contains(&f))
+                    {
                         let mut e = CaseFileError::document(format!("unsupported format {value}"));
                         e.field = Some("format".into());
                         *self.stopped = Some(
-                            e.with_help(format!("this version reads `{CASES_FORMAT}`"))
+                            e.with_help("this version reads `juece-cases/1` and `juece-cases/2`")
                                 .into(),
                         );
                         return Err(stop());
@@ -379,6 +388,7 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
             category: header.category,
             workflow: header.workflow,
             attributes: header.attributes,
+            catalogue: header.catalogue,
         },
         events: parsed,
     })
@@ -478,6 +488,20 @@ pub fn check_case(
         match &event.body {
             EventBody::ReviewSubmitted(s) => known(&s.draft)?,
             EventBody::ReviewSigned(s) => known(&s.draft)?,
+            EventBody::Voided(v) => {
+                if usize::try_from(v.event).map_or(true, |t| t >= j) {
+                    return Err(err(
+                        Some(j),
+                        "event",
+                        format!(
+                            "`voided` names event {}, which is not an earlier event of this case (0 to {})",
+                            v.event,
+                            j.saturating_sub(1)
+                        ),
+                    )
+                    .with_help("`event` is the 0-based position of the voided event in `events`"));
+                }
+            }
             EventBody::Override(o) => {
                 for (k, code) in o.unmet.iter().enumerate() {
                     if Code::parse(code).is_none()
@@ -558,6 +582,13 @@ pub fn case_to_json(case: &Case, pinned: &str) -> Value {
         "attributes".into(),
         serde_json::to_value(h.attributes).unwrap_or(Value::Null),
     );
+    // Written only when present, so a version-1 case keeps its exact bytes (and chain hashes).
+    if let Some(c) = &h.catalogue {
+        map.insert(
+            "catalogue".into(),
+            serde_json::to_value(c).unwrap_or(Value::Null),
+        );
+    }
     map.insert(
         "events".into(),
         Value::Array(case.events.iter().map(|e| e.to_json()).collect()),

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
-use crate::evaluate::{evaluate, EvalError, Evaluation, StepState};
+use crate::evaluate::{evaluate, Evaluation, StepState};
 use crate::event::{Case, Event, EventBody};
 use crate::finding::{Code, Finding};
 use crate::ids::{Outcome, Severity, Step};
@@ -87,28 +87,20 @@ impl CheckOutcome {
 }
 
 /// Checks `proposed` against `case`'s history as of `as_of` (normally the proposed event's date).
+/// `None` when the history with the event appended has no `opened` event on or before it (the
+/// case does not exist yet at that time): the caller's input is wrong, not the procedure.
 pub fn check_event(
     profile: &Profile,
     calendar: &Calendar,
     case: &Case,
     proposed: &Event,
     as_of: NaiveDate,
-) -> Result<CheckOutcome, EvalError> {
-    let as_of = as_of.max(proposed.date());
-    let before = evaluate(profile, calendar, case, as_of)?;
+) -> Option<CheckOutcome> {
+    let as_of = as_of.max(proposed.at.date_naive());
+    let before = evaluate(profile, calendar, case, as_of);
     let mut extended = case.clone();
     extended.events.push(proposed.clone());
-    let Some(after) = evaluate(profile, calendar, &extended, as_of)? else {
-        // Not reachable: the proposed event is within `as_of`, so the case is too.
-        return Err(EvalError {
-            case_ref: case.header.case_ref.clone(),
-            what: "the case opens after the proposed event".into(),
-            source: crate::calendar::OutsideCalendarError {
-                date: as_of,
-                covered: calendar.covered(),
-            },
-        });
-    };
+    let after = evaluate(profile, calendar, &extended, as_of)?;
     let old: Vec<&Finding> = before
         .as_ref()
         .map(|b| b.findings.iter().collect())
@@ -141,7 +133,7 @@ pub fn check_event(
     let advisories = out_of_order_ahead(profile, case, proposed)
         .into_iter()
         .collect();
-    Ok(CheckOutcome {
+    Some(CheckOutcome {
         gate,
         unmet,
         new_findings,
@@ -183,6 +175,7 @@ fn out_of_order_ahead(profile: &Profile, case: &Case, proposed: &Event) -> Optio
             rule.label(Lang::En)
         ),
         event: Some(case.events.len()),
+        estimated: false,
     })
 }
 
@@ -219,11 +212,7 @@ fn gate_unmet(
     let prereqs: Vec<Step> = profile
         .prerequisites(step)
         .into_iter()
-        .filter(|p| {
-            !after_decision
-                || *p == Step::CollectiveDecision
-                || profile.precedes(Step::CollectiveDecision, *p)
-        })
+        .filter(|p| !after_decision || !profile.precedes(*p, Step::CollectiveDecision))
         .collect();
     for p in prereqs {
         let Some(report) = before.step(p) else {
@@ -403,7 +392,8 @@ pub fn fix_for(code: &str) -> (&'static str, &'static str) {
         "UNCONTROLLED_RISK" => ("采取措施并重新评估至风险可控，或作出同意以外的决定", "take measures and reassess until the risk is controllable, or decide otherwise"),
         "UNLAWFUL_REVIEW_IGNORED" => ("修改草案并重新送请合法性审查", "revise the draft and submit it for legality review again"),
         "STALE_LEGALITY_REVIEW" => ("将现行草案重新送请合法性审查并签署意见", "submit the current draft for legality review and have it signed off"),
-        "SHORT_REVIEW_WINDOW" => ("推迟会议，使送审与会议之间不少于 7 个工作日", "hold the meeting later, leaving at least 7 working days after the submission"),
+        "SHORT_REVIEW_WINDOW" => ("推迟会议，使送审与会议之间不少于 7 个工作日；本流程允许缩短的，可在送审时如实记录缩短理由", "hold the meeting later, leaving at least 7 working days after the submission, or, where the workflow allows it, record why the window is shortened when submitting"),
+        "FAIR_COMPETITION_REVIEW_MISSING" => ("会前进行公平竞争审查并记录（juece evidence fair-competition）", "carry out the fair-competition review before the meeting and record it (juece evidence fair-competition)"),
         "UNAUTHORIZED_SIGNER" => ("由本流程允许的审查人员签署", "have a role the workflow allows sign the review"),
         "SELF_REVIEW" => ("由未送审、未起草草案的审查人员签署", "have someone who neither submitted nor drafted it sign the review"),
         "IMPROPER_MEETING" => ("提交常务会议或者全体会议讨论", "put it to an executive or plenary meeting"),

@@ -5,29 +5,16 @@
 //! Each finding code is produced by one small function below named after it (`rule_…`), which
 //! cites its article: "where is the rule about X" is one search for the code.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 
-use crate::calendar::{Calendar, OutsideCalendarError};
+use crate::calendar::{years_text, Calendar};
 use crate::event::{Case, Event, EventBody, Expert};
 use crate::finding::{Code, Finding};
 use crate::ids::{Conclusion, Outcome, ParticipationMethod, Severity, Status, Step};
 use crate::profile::{Profile, Quorum};
 use crate::Lang;
-
-/// A working-day or deadline rule needed a date the calendar does not cover.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("cannot evaluate case `{case_ref}`: {what}: {source}")]
-pub struct EvalError {
-    /// The case.
-    pub case_ref: String,
-    /// What was being counted.
-    pub what: String,
-    /// The uncovered date.
-    #[source]
-    pub source: OutsideCalendarError,
-}
 
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +113,11 @@ pub struct Evaluation {
     pub current_draft: Option<String>,
     /// The latest collective decision's outcome and meeting date.
     pub latest_decision: Option<(Outcome, NaiveDate)>,
+    /// The indices of the events the rules leave out because a `voided` event voids them.
+    pub voided: BTreeSet<usize>,
+    /// The years whose working days were estimated for a finding or a pending deadline (the
+    /// `CALENDAR_ESTIMATED` finding names them); empty when every count was exact.
+    pub estimated_years: BTreeSet<i32>,
 }
 
 impl Evaluation {
@@ -142,20 +134,27 @@ impl Evaluation {
     }
 }
 
-/// Evaluates `case` against `profile` as of `as_of`. Events dated after `as_of` are left out;
-/// `Ok(None)` when the case was opened after it.
+/// Evaluates `case` against `profile` as of `as_of`. Events whose `at` falls after `as_of` are
+/// left out (`recorded_at` plays no part in the cut); `None` when the case was opened after it.
+/// It never fails: a day no official calendar covers is estimated, and the findings say so.
 pub fn evaluate(
     profile: &Profile,
     calendar: &Calendar,
     case: &Case,
     as_of: NaiveDate,
-) -> Result<Option<Evaluation>, EvalError> {
+) -> Option<Evaluation> {
     match case.events.first() {
-        Some(opened) if opened.date() <= as_of => {}
-        _ => return Ok(None),
+        Some(opened) if opened.at.date_naive() <= as_of => {}
+        _ => return None,
     }
     let included: Vec<usize> = (0..case.events.len())
-        .filter(|&i| case.events[i].date() <= as_of)
+        .filter(|&i| case.events[i].at.date_naive() <= as_of)
+        .collect();
+    let voided = voided_events(case, &included);
+    let kept: Vec<usize> = included
+        .iter()
+        .copied()
+        .filter(|i| !voided.contains(i))
         .collect();
     let mut ctx = Ctx {
         profile,
@@ -163,9 +162,11 @@ pub fn evaluate(
         case,
         as_of,
         findings: Vec::new(),
-        by_kind: Kinds::collect(case, &included),
+        by_kind: Kinds::collect(case, &kept),
+        voided: voided.clone(),
+        estimated_years: BTreeSet::new(),
     };
-    ctx.run()?;
+    ctx.run();
     let steps = ctx.step_reports();
     let k = &ctx.by_kind;
     let latest_decision = k.meetings.last().map(|&m| {
@@ -177,20 +178,43 @@ pub fn evaluate(
         .last()
         .map(|&d| draft_version(&case.events[d]).to_owned());
     let status = status_of(case, k);
+    let estimated_years = ctx.estimated_years;
     let mut findings = ctx.findings;
     findings.sort_by(|a, b| {
         let sa = a.step.map(|s| profile.order_of(s)).unwrap_or(usize::MAX);
         let sb = b.step.map(|s| profile.order_of(s)).unwrap_or(usize::MAX);
         sa.cmp(&sb).then(a.code.as_str().cmp(b.code.as_str()))
     });
-    Ok(Some(Evaluation {
+    Some(Evaluation {
         status,
         findings,
         steps,
         events_considered: included.len(),
         current_draft,
         latest_decision,
-    }))
+        voided,
+        estimated_years,
+    })
+}
+
+/// The events voided by a `voided` event among `included`. A `voided` event that is itself
+/// voided voids nothing; its target is earlier, so one pass from the end settles every chain.
+/// The `opened` event is never left out: the case exists from it.
+fn voided_events(case: &Case, included: &[usize]) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for &i in included.iter().rev() {
+        if out.contains(&i) {
+            continue;
+        }
+        if let EventBody::Voided(v) = &case.events[i].body {
+            if let Ok(target) = usize::try_from(v.event) {
+                if target > 0 && target < i {
+                    out.insert(target);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The included events' indices, by kind, in time order.
@@ -206,6 +230,8 @@ struct Kinds {
     publications: Vec<usize>,
     archives: Vec<usize>,
     overrides: Vec<usize>,
+    fair_competition: Vec<usize>,
+    voids: Vec<usize>,
 }
 
 impl Kinds {
@@ -234,6 +260,8 @@ impl Kinds {
                 EventBody::Published(_) => k.publications.push(i),
                 EventBody::Archived => k.archives.push(i),
                 EventBody::Override(_) => k.overrides.push(i),
+                EventBody::FairCompetitionReview(_) => k.fair_competition.push(i),
+                EventBody::Voided(_) => k.voids.push(i),
             }
         }
         k
@@ -302,6 +330,8 @@ struct Ctx<'a> {
     as_of: NaiveDate,
     findings: Vec<Finding>,
     by_kind: Kinds,
+    voided: BTreeSet<usize>,
+    estimated_years: BTreeSet<i32>,
 }
 
 /// Both languages of one message.
@@ -325,13 +355,26 @@ impl<'a> Ctx<'a> {
     }
 
     fn push(&mut self, code: Code, step: Option<Step>, event: Option<usize>, m: Msg) {
+        self.push_estimated(code, step, event, m, &BTreeSet::new());
+    }
+
+    /// A finding whose working-day count or deadline used the estimated days of `estimated`.
+    fn push_estimated(
+        &mut self,
+        code: Code,
+        step: Option<Step>,
+        event: Option<usize>,
+        m: Msg,
+        estimated: &BTreeSet<i32>,
+    ) {
         let article = match code.fixed_article() {
             "" => step
                 .map(|s| self.profile.step(s).article().to_owned())
                 .unwrap_or_default(),
             a => a.to_owned(),
         };
-        self.push_with_article(code, step, event, article, m);
+        self.estimated_years.extend(estimated);
+        self.push_full(code, step, event, article, m, !estimated.is_empty());
     }
 
     fn push_with_article(
@@ -342,6 +385,18 @@ impl<'a> Ctx<'a> {
         article: String,
         m: Msg,
     ) {
+        self.push_full(code, step, event, article, m, false);
+    }
+
+    fn push_full(
+        &mut self,
+        code: Code,
+        step: Option<Step>,
+        event: Option<usize>,
+        article: String,
+        m: Msg,
+        estimated: bool,
+    ) {
         let f = Finding {
             code,
             step,
@@ -349,6 +404,7 @@ impl<'a> Ctx<'a> {
             message_zh: m.zh,
             message_en: m.en,
             event,
+            estimated,
         };
         // The same judgement reached from two meetings is one finding; every override is its own.
         let repeated = f.code != Code::GuardOverridden
@@ -361,15 +417,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn calendar_err(&self, what: String) -> impl FnOnce(OutsideCalendarError) -> EvalError + '_ {
-        move |source| EvalError {
-            case_ref: self.case.header.case_ref.clone(),
-            what,
-            source,
-        }
-    }
-
-    fn run(&mut self) -> Result<(), EvalError> {
+    fn run(&mut self) {
         let k = &self.by_kind;
         let waivers = k.waivers.clone();
         let meetings = k.meetings.clone();
@@ -380,26 +428,18 @@ impl<'a> Ctx<'a> {
             self.rule_waiver(w);
         }
 
-        // Evidence judged: the latest before each meeting's review submission (or the meeting),
-        // and the latest overall, each once.
-        let mut judged: BTreeSet<usize> = BTreeSet::new();
+        // Evidence judged (procedure.md, precise points): one per fact-finding step, the latest
+        // before the latest approving or rejecting decision, else the latest as of the audit date.
         let mut judged_signoffs: BTreeSet<usize> = BTreeSet::new();
         for &m in &meetings {
-            let cutoff = latest_before(&self.by_kind.submissions, m).unwrap_or(m);
-            for step in Step::FACT_FINDING {
-                if let Some(e) = latest_before(self.by_kind.evidence(step), cutoff) {
-                    judged.insert(e);
-                }
-            }
             if let Some(g) = latest_before(&self.by_kind.signoffs, m) {
                 judged_signoffs.insert(g);
             }
         }
-        for step in Step::FACT_FINDING {
-            if let Some(&e) = self.by_kind.evidence(step).last() {
-                judged.insert(e);
-            }
-        }
+        let judged: Vec<usize> = Step::FACT_FINDING
+            .into_iter()
+            .filter_map(|step| self.judged_evidence(step))
+            .collect();
         if let Some(&g) = self.by_kind.signoffs.last() {
             judged_signoffs.insert(g);
         }
@@ -417,28 +457,59 @@ impl<'a> Ctx<'a> {
         for &m in &meetings {
             self.rule_skipped_step(m);
             self.rule_out_of_order(m);
-            self.rules_on_review_at_meeting(m)?;
+            self.rules_on_review_at_meeting(m);
             self.rule_improper_meeting(m);
             self.rule_no_quorum(m);
             self.rule_unexplained_head_decision(m);
             self.rule_uncontrolled_risk(m);
+            self.rule_fair_competition_review_missing(m);
+            self.rule_deferred_too_long(m);
         }
         for p in publications {
             self.rule_no_party_report(p);
         }
-        self.rule_not_published()?;
+        self.rule_not_published();
         self.rule_not_archived();
-        self.rule_deferred_too_long();
         for o in overrides {
             self.rule_guard_overridden(o);
         }
-        Ok(())
+        self.rule_backfilled();
+        self.rule_voided_event();
+        self.rule_calendar_estimated();
     }
 
-    /// Whether the waiver event `w` is valid (procedure.md, "Waivers").
+    /// The latest approving or rejecting collective decision: the one whose evidence is judged.
+    fn decisive_meeting(&self) -> Option<usize> {
+        self.by_kind.meetings.iter().rev().copied().find(|&m| {
+            matches!(
+                decision(self.ev(m)).0,
+                Outcome::Approve | Outcome::Reject
+            )
+        })
+    }
+
+    /// The evidence event judged for a fact-finding step: the latest recorded before the latest
+    /// approving or rejecting decision, or, where there is none, the latest as of the audit date.
+    fn judged_evidence(&self, step: Step) -> Option<usize> {
+        let evidence = self.by_kind.evidence(step);
+        match self.decisive_meeting() {
+            Some(m) => latest_before(evidence, m),
+            None => evidence.last().copied(),
+        }
+    }
+
+    /// Whether the waiver event `w` is valid (procedure.md, "Waivers"). Publication is required
+    /// only for an approved decision, judged against the latest decision before the waiver.
     fn waiver_valid(&self, w: usize) -> bool {
         match &self.ev(w).body {
             EventBody::Waived(x) => {
+                if x.step == Step::Publication {
+                    let approved_before = latest_before(&self.by_kind.meetings, w)
+                        .is_some_and(|m| decision(self.ev(m)).0 == Outcome::Approve);
+                    if !approved_before {
+                        return true;
+                    }
+                }
                 self.profile
                     .waiver_is_valid(x.step, x.reason, &self.case.header.attributes)
             }
@@ -601,17 +672,20 @@ impl<'a> Ctx<'a> {
                     ));
                 }
                 if let Some(min) = p.min_experts {
+                    // Distinct experts, names compared after trimming: one listed twice counts once.
                     let good = r
                         .experts
                         .iter()
                         .filter(|x| x.signed && !x.conflict_of_interest)
-                        .count();
+                        .map(|x| x.name.trim())
+                        .collect::<HashSet<&str>>()
+                        .len();
                     if good < min as usize {
                         out.push((
                             Code::ExpertQuorum,
                             msg(
-                                format!("无直接利害关系且署名的专家论证意见 {good} 份，少于本流程要求的 {min} 份"),
-                                format!("{good} signed opinions from experts without a direct interest, fewer than the {min} the workflow requires"),
+                                format!("无直接利害关系且署名的专家（同名只计一次）{good} 名，少于本流程要求的 {min} 名"),
+                                format!("{good} distinct experts without a direct interest signed their opinions, fewer than the {min} the workflow requires"),
                             ),
                         ));
                     }
@@ -709,11 +783,11 @@ impl<'a> Ctx<'a> {
     /// The legality-review findings judged at a meeting, on the latest submission and sign-off
     /// before it: `UNLAWFUL_REVIEW_IGNORED`, `LEGAL_RISK_STATED`, `STALE_LEGALITY_REVIEW` (Art. 25)
     /// and `SHORT_REVIEW_WINDOW` (Art. 26).
-    fn rules_on_review_at_meeting(&mut self, m: usize) -> Result<(), EvalError> {
+    fn rules_on_review_at_meeting(&mut self, m: usize) {
         let meeting_date = self.ev(m).date();
         if let Some(g) = latest_before(&self.by_kind.signoffs, m) {
             let EventBody::ReviewSigned(sig) = &self.ev(g).body else {
-                return Ok(());
+                return;
             };
             let signed_on = self.ev(g).date();
             match sig.conclusion {
@@ -755,25 +829,47 @@ impl<'a> Ctx<'a> {
         if let Some(s) = latest_before(&self.by_kind.submissions, m) {
             let submitted = self.ev(s).date();
             let min = self.profile.parameters().min_review_working_days;
-            let n = self
+            // Only "fewer than `min`?" matters: the count stops there.
+            let counted = self
                 .calendar
-                .working_days_between(submitted, meeting_date)
-                .map_err(self.calendar_err(format!(
-                    "counting working days between the legality review submission on {submitted} and the meeting on {meeting_date}"
-                )))?;
+                .working_days_between_capped(submitted, meeting_date, min);
+            let n = counted.value;
             if n < min {
-                self.push(
-                    Code::ShortReviewWindow,
-                    Some(Step::LegalityReview),
-                    Some(m),
-                    msg(
+                let reason = match &self.ev(s).body {
+                    EventBody::ReviewSubmitted(sub) => sub
+                        .shortened_reason
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty()),
+                    _ => None,
+                };
+                let allowed = self.profile.parameters().allows_review_window_shortening();
+                let (code, zh, en) = match reason {
+                    Some(r) if allowed => (
+                        Code::ShortenedReviewWindow,
+                        format!("送请合法性审查（{submitted}）与会议（{meeting_date}）之间仅 {n} 个工作日，少于 {min} 个工作日，已记录缩短理由：{r}"),
+                        format!("only {n} working days between the legality review submission ({submitted}) and the meeting ({meeting_date}), fewer than {min}; shortening reason recorded: {r}"),
+                    ),
+                    Some(r) => (
+                        Code::ShortReviewWindow,
+                        format!("送请合法性审查（{submitted}）与会议（{meeting_date}）之间仅 {n} 个工作日，少于 {min} 个工作日；记录了缩短理由（{r}），但本流程不允许缩短审查期限"),
+                        format!("only {n} working days between the legality review submission ({submitted}) and the meeting ({meeting_date}), fewer than {min}; a shortening reason is recorded ({r}), but this workflow does not allow shortening the review window"),
+                    ),
+                    None => (
+                        Code::ShortReviewWindow,
                         format!("送请合法性审查（{submitted}）与会议（{meeting_date}）之间仅 {n} 个工作日，少于 {min} 个工作日"),
                         format!("only {n} working days between the legality review submission ({submitted}) and the meeting ({meeting_date}), fewer than {min}"),
                     ),
+                };
+                self.push_estimated(
+                    code,
+                    Some(Step::LegalityReview),
+                    Some(m),
+                    msg(zh, en),
+                    &counted.estimated,
                 );
             }
         }
-        Ok(())
     }
 
     /// `UNAUTHORIZED_SIGNER` (Art. 28): signed by a role the profile does not allow.
@@ -940,7 +1036,30 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    /// `NO_PARTY_REPORT` (Art. 31): an approved decision published with no party report before it.
+    /// `FAIR_COMPETITION_REVIEW_MISSING` (Art. 29 (1)): a case with `market_entities` discussed
+    /// with no fair-competition review recorded before the meeting. Its presence is judged, not
+    /// its conclusion (shown in `case show` and the report).
+    fn rule_fair_competition_review_missing(&mut self, m: usize) {
+        if !self.case.header.attributes.market_entities {
+            return;
+        }
+        if latest_before(&self.by_kind.fair_competition, m).is_some() {
+            return;
+        }
+        let date = self.ev(m).date();
+        self.push(
+            Code::FairCompetitionReviewMissing,
+            Some(Step::CollectiveDecision),
+            Some(m),
+            msg(
+                format!("本事项涉及市场主体经济活动，{date} 会议前未记录公平竞争审查"),
+                format!("the case concerns market entities' economic activity, and no fair-competition review was recorded before the meeting of {date}"),
+            ),
+        );
+    }
+
+    /// `NO_PARTY_REPORT` (Art. 31): an approved decision published with no party report before
+    /// it. 出台前: a report any time after opening and before publication counts.
     fn rule_no_party_report(&mut self, p: usize) {
         let Some(m) = latest_before(&self.by_kind.meetings, p) else {
             return;
@@ -948,7 +1067,7 @@ impl<'a> Ctx<'a> {
         if decision(self.ev(m)).0 != Outcome::Approve {
             return;
         }
-        if self.by_kind.party_reports.iter().any(|&r| r > m && r < p) {
+        if self.by_kind.party_reports.iter().any(|&r| r < p) {
             return;
         }
         let (decided, published) = (self.ev(m).date(), self.ev(p).date());
@@ -968,48 +1087,57 @@ impl<'a> Ctx<'a> {
         Some((m, decision(self.ev(m)).0, self.ev(m).date()))
     }
 
+    /// Whether publication is required now: the latest decision approves, the case is not
+    /// confidential (the profile's condition), and no valid waiver after that approval covers it
+    /// (an approval after a waiver makes publication required again).
     fn publication_required(&self) -> bool {
         let attrs = &self.case.header.attributes;
+        let Some((m, Outcome::Approve, _)) = self.latest_decision() else {
+            return false;
+        };
         self.profile.is_required(Step::Publication, attrs)
             && !self.by_kind.waivers.iter().any(|&w| {
-                waived_step(self.ev(w)) == Some(Step::Publication) && self.waiver_valid(w)
+                w > m
+                    && waived_step(self.ev(w)) == Some(Step::Publication)
+                    && self.waiver_valid(w)
             })
+    }
+
+    /// The publication deadline of the latest approval, while publication is required and not
+    /// done: the `limit`-th working day after the decision, a date computed from its start.
+    fn pending_publication_deadline(&self) -> Option<(usize, NaiveDate, u32, crate::calendar::Counted<NaiveDate>)> {
+        let limit = self.profile.parameters().publication_deadline_working_days?;
+        let (m, _, decided) = self.latest_decision()?;
+        if !self.publication_required() || self.by_kind.publications.iter().any(|&p| p > m) {
+            return None;
+        }
+        let deadline = self.calendar.add_working_days(decided, limit)?;
+        Some((m, decided, limit, deadline))
     }
 
     /// `NOT_PUBLISHED` (Art. 32): approved, not confidential, unpublished past the profile's
     /// deadline (working days after the meeting) as of the audit date.
-    fn rule_not_published(&mut self) -> Result<(), EvalError> {
-        let Some(limit) = self.profile.parameters().publication_deadline_working_days else {
-            return Ok(());
+    fn rule_not_published(&mut self) {
+        let Some((m, decided, limit, deadline)) = self.pending_publication_deadline() else {
+            return;
         };
-        let Some((m, Outcome::Approve, decided)) = self.latest_decision() else {
-            return Ok(());
-        };
-        if !self.publication_required() || self.by_kind.publications.iter().any(|&p| p > m) {
-            return Ok(());
-        }
-        // Past the deadline (the `limit`-th working day after the decision) exactly when at
-        // least `limit` working days lie strictly between the decision and the as-of date.
         let as_of = self.as_of;
-        let elapsed = self.calendar.working_days_between(decided, as_of).map_err(
-            self.calendar_err(format!("counting the publication deadline from {decided}")),
-        )?;
-        if elapsed < limit {
-            return Ok(());
+        if as_of <= deadline.value {
+            // Still pending: an estimated deadline is named by CALENDAR_ESTIMATED.
+            self.estimated_years.extend(&deadline.estimated);
+            return;
         }
-        let deadline = self.calendar.add_working_days(decided, limit).map_err(
-            self.calendar_err(format!("counting the publication deadline from {decided}")),
-        )?;
-        self.push(
+        let due = deadline.value;
+        self.push_estimated(
             Code::NotPublished,
             Some(Step::Publication),
             Some(m),
             msg(
-                format!("{decided} 作出同意决定，截至 {as_of} 仍未公布，已超过 {limit} 个工作日的公布期限（{deadline}）"),
-                format!("approved on {decided} and still unpublished on {as_of}, past the {limit}-working-day deadline ({deadline})"),
+                format!("{decided} 作出同意决定，截至 {as_of} 仍未公布，已超过 {limit} 个工作日的公布期限（{due}）"),
+                format!("approved on {decided} and still unpublished on {as_of}, past the {limit}-working-day deadline ({due})"),
             ),
+            &deadline.estimated,
         );
-        Ok(())
     }
 
     /// `NOT_ARCHIVED` (Art. 33): approved or rejected, unarchived past the profile's deadline
@@ -1026,7 +1154,9 @@ impl<'a> Ctx<'a> {
         if self.by_kind.archives.iter().any(|&a| a > m) {
             return;
         }
-        let deadline = decided + Duration::days(i64::from(limit));
+        let Some(deadline) = decided.checked_add_signed(Duration::days(i64::from(limit))) else {
+            return;
+        };
         let as_of = self.as_of;
         if as_of <= deadline {
             return;
@@ -1042,17 +1172,38 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    /// `DEFERRED_TOO_LONG` (local rules): deferred and not discussed again within the lapse period.
-    fn rule_deferred_too_long(&mut self) {
+    /// `DEFERRED_TOO_LONG` (local rules): a `defer` decision whose next meeting came more than
+    /// the lapse period (calendar days) after it, or, with no later meeting, the audit date is
+    /// more than that after it. Exactly the lapse period is not flagged.
+    fn rule_deferred_too_long(&mut self, m: usize) {
         let Some(limit) = self.profile.parameters().deferral_lapse_days else {
             return;
         };
-        let Some((m, Outcome::Defer, deferred)) = self.latest_decision() else {
+        if decision(self.ev(m)).0 != Outcome::Defer {
             return;
+        }
+        let deferred = self.ev(m).date();
+        let next = self.by_kind.meetings.iter().copied().find(|&n| n > m);
+        let (until, zh_end, en_end) = match next {
+            Some(n) => {
+                let again = self.ev(n).date();
+                (
+                    again,
+                    format!("至 {again} 才再次讨论"),
+                    format!("discussed again only on {again}"),
+                )
+            }
+            None => {
+                let as_of = self.as_of;
+                (
+                    as_of,
+                    format!("截至 {as_of} 未再次讨论，草案依规失效"),
+                    format!("not discussed again by {as_of}; the draft has lapsed"),
+                )
+            }
         };
-        let lapse = deferred + Duration::days(i64::from(limit));
-        let as_of = self.as_of;
-        if as_of <= lapse {
+        let days = (until - deferred).num_days();
+        if days <= i64::from(limit) {
             return;
         }
         self.push(
@@ -1060,8 +1211,94 @@ impl<'a> Ctx<'a> {
             Some(Step::CollectiveDecision),
             Some(m),
             msg(
-                format!("{deferred} 决定暂缓，截至 {as_of} 未再次讨论，已超过 {limit} 日（{lapse}），草案依规失效"),
-                format!("deferred on {deferred} and not discussed again by {as_of}, past the {limit}-day lapse period ({lapse}); the draft has lapsed"),
+                format!("{deferred} 决定暂缓，{zh_end}，相隔 {days} 日，超过 {limit} 日的暂缓期限"),
+                format!("deferred on {deferred} and {en_end}, {days} days later, past the {limit}-day lapse period"),
+            ),
+        );
+    }
+
+    /// `BACKFILLED` (Art. 33, 39): an event entered more than the profile's grace period
+    /// (calendar days) after the date it happened — a procedure documented after the fact
+    /// (事后补录). Only events carrying `recorded_at` can be judged.
+    fn rule_backfilled(&mut self) {
+        let grace = i64::from(self.profile.parameters().backfill_grace());
+        let candidates: Vec<usize> = (0..self.case.events.len())
+            .filter(|&i| self.ev(i).at.date_naive() <= self.as_of && !self.voided.contains(&i))
+            .collect();
+        for i in candidates {
+            let e = self.ev(i);
+            let Some(recorded) = e.recorded_at else {
+                continue;
+            };
+            let (happened, entered) = (e.at.date_naive(), recorded.date_naive());
+            let late = (entered - happened).num_days();
+            if late <= grace {
+                continue;
+            }
+            let (what_zh, what_en) = (event_label(e, Lang::Zh), event_label(e, Lang::En));
+            let actor = e.actor.clone();
+            self.push(
+                Code::Backfilled,
+                e.body.step(),
+                Some(i),
+                msg(
+                    format!("“{what_zh}”（第 {i} 项事件）发生于 {happened}，由 {actor} 于 {entered} 才录入，晚 {late} 日，超过 {grace} 日：属事后补录"),
+                    format!("`{what_en}` (event {i}) happened on {happened} but was entered by {actor} only on {entered}, {late} days later, more than {grace}: documented after the fact"),
+                ),
+            );
+        }
+    }
+
+    /// `VOIDED_EVENT` (Art. 33): an event voided by mistake is kept, left out by the rules, and
+    /// shown with who voided it, when and why.
+    fn rule_voided_event(&mut self) {
+        for v in self.by_kind.voids.clone() {
+            let e = self.ev(v);
+            let EventBody::Voided(x) = &e.body else {
+                continue;
+            };
+            let Some(target) = usize::try_from(x.event)
+                .ok()
+                .filter(|t| self.voided.contains(t))
+            else {
+                continue;
+            };
+            let t = self.ev(target);
+            let (what_zh, what_en) = (event_label(t, Lang::Zh), event_label(t, Lang::En));
+            let (actor, date, reason) = (e.actor.clone(), e.at.date_naive(), x.reason.clone());
+            self.push(
+                Code::VoidedEvent,
+                t.body.step(),
+                Some(v),
+                msg(
+                    format!("第 {target} 项事件“{what_zh}”已由 {actor} 于 {date} 作废，不再计入；理由：{reason}"),
+                    format!("event {target} (`{what_en}`) was voided by {actor} on {date} and is left out; reason: {reason}"),
+                ),
+            );
+        }
+    }
+
+    /// `CALENDAR_ESTIMATED`: one per case, naming the years whose working days were estimated
+    /// for a finding or a still pending deadline. Loading the official notice makes it exact.
+    fn rule_calendar_estimated(&mut self) {
+        if self.estimated_years.is_empty() {
+            return;
+        }
+        let step = self
+            .findings
+            .iter()
+            .find(|f| f.estimated)
+            .and_then(|f| f.step)
+            .or(Some(Step::Publication));
+        let zh = years_text(&self.estimated_years, Lang::Zh);
+        let en = years_text(&self.estimated_years, Lang::En);
+        self.push(
+            Code::CalendarEstimated,
+            step,
+            None,
+            msg(
+                format!("{zh} 年的工作日按法定节假日估算（尚未导入国务院该年的放假安排）；导入官方通知（juece calendar add 文件）后结果即为准确"),
+                format!("working days in {en} are estimated from the statutory holidays (no official holiday notice loaded for that year); load the notice with `juece calendar add FILE` to make this exact"),
             ),
         );
     }
@@ -1151,8 +1388,8 @@ impl<'a> Ctx<'a> {
                 Step::PublicParticipation | Step::ExpertReview | Step::RiskAssessment => {
                     let required = self.profile.is_required(step, &attrs);
                     let (valid_w, any_w) = waiver_of(step);
-                    match k.evidence(step).last() {
-                        Some(&e) => {
+                    match self.judged_evidence(step) {
+                        Some(e) => {
                             problems = self
                                 .judge_evidence(e)
                                 .into_iter()
@@ -1213,29 +1450,32 @@ impl<'a> Ctx<'a> {
                     Some((m, ..)) => (true, StepState::Pending, Some(m)),
                     None => (true, StepState::Pending, None),
                 },
-                Step::PartyReport => match decided {
-                    Some((_, Outcome::Approve, _)) => match after_decision(&k.party_reports) {
-                        Some(r) => (true, StepState::Done, Some(r)),
-                        None => (true, StepState::Pending, None),
-                    },
-                    _ if undecided => (false, StepState::AfterDecision, None),
-                    _ => (false, StepState::NotRequired, None),
-                },
-                Step::Publication => {
+                // 出台前: a report any time before publication counts, before the decision too.
+                Step::PartyReport => {
                     let approved = matches!(decided, Some((_, Outcome::Approve, _)));
-                    let required = approved && self.profile.is_required(step, &attrs);
+                    let report = match after_decision(&k.publications) {
+                        Some(p) => latest_before(&k.party_reports, p),
+                        None => k.party_reports.last().copied(),
+                    };
+                    match (report, decided) {
+                        (Some(r), _) => (approved, StepState::Done, Some(r)),
+                        (None, Some((_, Outcome::Approve, _))) => (true, StepState::Pending, None),
+                        (None, _) if undecided => (false, StepState::AfterDecision, None),
+                        (None, _) => (false, StepState::NotRequired, None),
+                    }
+                }
+                Step::Publication => {
+                    let required = self.publication_required();
                     let (valid_w, _) = waiver_of(step);
+                    let covering_w = valid_w.filter(|&w| decided.is_none_or(|(m, ..)| w > m));
                     match after_decision(&k.publications) {
                         Some(p) => (required, StepState::Done, Some(p)),
-                        None if undecided
-                            && valid_w.is_none()
-                            && self.profile.is_required(step, &attrs) =>
-                        {
+                        None if required => (true, StepState::Pending, None),
+                        None if covering_w.is_some() => (false, StepState::Waived, covering_w),
+                        None if undecided && self.profile.is_required(step, &attrs) => {
                             (false, StepState::AfterDecision, None)
                         }
-                        None if !required => (false, StepState::NotRequired, None),
-                        None if valid_w.is_some() => (true, StepState::Waived, valid_w),
-                        None => (true, StepState::Pending, None),
+                        None => (false, StepState::NotRequired, None),
                     }
                 }
                 Step::Archiving => match decided {
@@ -1290,11 +1530,16 @@ pub fn step_of_code(code: Code) -> Option<Step> {
         Code::NoPartyReport => Step::PartyReport,
         Code::NotPublished => Step::Publication,
         Code::NotArchived => Step::Archiving,
+        Code::ShortenedReviewWindow => Step::LegalityReview,
+        Code::FairCompetitionReviewMissing => Step::CollectiveDecision,
         Code::SkippedStep
         | Code::OutOfOrder
         | Code::WaivedStep
         | Code::ImproperWaiver
-        | Code::GuardOverridden => return None,
+        | Code::GuardOverridden
+        | Code::Backfilled
+        | Code::VoidedEvent
+        | Code::CalendarEstimated => return None,
     })
 }
 
@@ -1391,6 +1636,20 @@ pub fn event_label(e: &Event, lang: Lang) -> &'static str {
                 "强制推进"
             } else {
                 "override"
+            }
+        }
+        EventBody::FairCompetitionReview(_) => {
+            if zh {
+                "公平竞争审查"
+            } else {
+                "fair-competition review"
+            }
+        }
+        EventBody::Voided(_) => {
+            if zh {
+                "作废事件"
+            } else {
+                "void an event"
             }
         }
     }

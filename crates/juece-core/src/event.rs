@@ -155,6 +155,69 @@ pub struct RiskAssessment {
 pub struct ReviewSubmission {
     /// The draft version submitted.
     pub draft: String,
+    /// Why the review window (一般不少于7个工作日, Art. 26) is shorter, if it is (`juece-cases/2`).
+    /// Written only when present, so version-1 events keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortened_reason: Option<String>,
+}
+
+/// The conclusion of a fair-competition review (公平竞争审查).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FairCompetitionConclusion {
+    /// 符合公平竞争审查标准.
+    Compliant,
+    /// 不符合.
+    NotCompliant,
+    /// 适用例外规定.
+    Exception,
+}
+
+impl FairCompetitionConclusion {
+    /// The identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Compliant => "compliant",
+            Self::NotCompliant => "not_compliant",
+            Self::Exception => "exception",
+        }
+    }
+
+    /// The label in `lang`.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match (self, lang) {
+            (Self::Compliant, crate::Lang::Zh) => "符合",
+            (Self::NotCompliant, crate::Lang::Zh) => "不符合",
+            (Self::Exception, crate::Lang::Zh) => "适用例外",
+            (Self::Compliant, crate::Lang::En) => "compliant",
+            (Self::NotCompliant, crate::Lang::En) => "not compliant",
+            (Self::Exception, crate::Lang::En) => "exception",
+        }
+    }
+}
+
+/// A fair-competition review among the meeting materials (Art. 29 (1); `juece-cases/2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FairCompetitionReview {
+    /// The conclusion.
+    pub conclusion: FairCompetitionConclusion,
+    /// Its basis, in words.
+    pub basis: String,
+    /// Who reviewed, if named.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+}
+
+/// An earlier event of the same case recorded by mistake, voided (`juece-cases/2`): never
+/// deleted, left out by the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voided {
+    /// The `seq` (0-based position in the case's events) of the voided event.
+    pub event: u64,
+    /// Why.
+    pub reason: String,
 }
 
 /// A legality review sign-off.
@@ -268,6 +331,10 @@ pub enum EventBody {
     Archived,
     /// `override`
     Override(Override),
+    /// `fair_competition_review` (`juece-cases/2`)
+    FairCompetitionReview(FairCompetitionReview),
+    /// `voided` (`juece-cases/2`)
+    Voided(Voided),
 }
 
 /// Every event type, in the order of interchange.md.
@@ -285,6 +352,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "published",
     "archived",
     "override",
+    "fair_competition_review",
+    "voided",
 ];
 
 impl EventBody {
@@ -304,6 +373,8 @@ impl EventBody {
             EventBody::Published(_) => "published",
             EventBody::Archived => "archived",
             EventBody::Override(_) => "override",
+            EventBody::FairCompetitionReview(_) => "fair_competition_review",
+            EventBody::Voided(_) => "voided",
         }
     }
 
@@ -316,12 +387,17 @@ impl EventBody {
             EventBody::ReviewSubmitted(_) | EventBody::ReviewSigned(_) => {
                 Some(Step::LegalityReview)
             }
-            EventBody::CollectiveDecision(_) => Some(Step::CollectiveDecision),
+            EventBody::CollectiveDecision(_) | EventBody::FairCompetitionReview(_) => {
+                Some(Step::CollectiveDecision)
+            }
             EventBody::PartyReport => Some(Step::PartyReport),
             EventBody::Published(_) => Some(Step::Publication),
             EventBody::Archived => Some(Step::Archiving),
             EventBody::Waived(w) => Some(w.step),
-            EventBody::Opened | EventBody::Draft(_) | EventBody::Override(_) => None,
+            EventBody::Opened
+            | EventBody::Draft(_)
+            | EventBody::Override(_)
+            | EventBody::Voided(_) => None,
         }
     }
 
@@ -342,8 +418,11 @@ impl EventBody {
 /// One event of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    /// When it was recorded, with its offset.
+    /// When it happened, with its offset: what the rules judge.
     pub at: DateTime<FixedOffset>,
+    /// When it was entered (`juece-cases/2`): set by live use from the clock, never by the user;
+    /// absent on events imported from before.
+    pub recorded_at: Option<DateTime<FixedOffset>>,
     /// Who recorded or performed it.
     pub actor: String,
     /// In which role.
@@ -370,6 +449,12 @@ impl Event {
             "at".into(),
             Value::from(self.at.to_rfc3339_opts(SecondsFormat::AutoSi, false)),
         );
+        if let Some(recorded_at) = self.recorded_at {
+            map.insert(
+                "recorded_at".into(),
+                Value::from(recorded_at.to_rfc3339_opts(SecondsFormat::AutoSi, false)),
+            );
+        }
         map.insert("actor".into(), Value::from(self.actor.clone()));
         map.insert("role".into(), Value::from(self.role.as_str()));
         let fields = match &self.body {
@@ -384,6 +469,8 @@ impl Event {
             EventBody::CollectiveDecision(x) => to_value(x),
             EventBody::Published(x) => to_value(x),
             EventBody::Override(x) => to_value(x),
+            EventBody::FairCompetitionReview(x) => to_value(x),
+            EventBody::Voided(x) => to_value(x),
         };
         if let Value::Object(fields) = fields {
             map.extend(fields);
@@ -413,6 +500,8 @@ pub struct Supplied {
     pub actor: Option<(String, Role)>,
     /// The time to use when the object has no `at`.
     pub default_at: Option<DateTime<FixedOffset>>,
+    /// Live use: `recorded_at` comes from the clock, so the object must not carry it.
+    pub recorded_at: Option<DateTime<FixedOffset>>,
 }
 
 /// Parses one event object of the vocabulary.
@@ -457,6 +546,28 @@ pub fn parse_event_owned(value: Value, supplied: &Supplied) -> Result<Event, Fie
             Some(at) => at,
             None => return Err(err("at", "missing field `at`".into())),
         },
+    };
+    let recorded_at = match (obj.remove("recorded_at"), supplied.recorded_at) {
+        (Some(_), Some(_)) => {
+            return Err(err(
+                "recorded_at",
+                "`recorded_at` is set by juece from the clock when the event is entered; remove it from the event file".into(),
+            ))
+        }
+        (Some(Value::String(s)), None) => Some(DateTime::parse_from_rfc3339(&s).map_err(|e| {
+            err(
+                "recorded_at",
+                format!("`{s}` is not an RFC 3339 time with offset ({e}), e.g. `2023-02-01T09:00:00+08:00`"),
+            )
+        })?),
+        (Some(Value::Null), None) => None,
+        (Some(other), None) => {
+            return Err(err(
+                "recorded_at",
+                format!("expected a string, found {}", kind_of(&other)),
+            ))
+        }
+        (None, clock) => clock,
     };
     let (actor, role) = match &supplied.actor {
         Some((actor, role)) => {
@@ -507,6 +618,7 @@ pub fn parse_event_owned(value: Value, supplied: &Supplied) -> Result<Event, Fie
     check_body(&body, at)?;
     Ok(Event {
         at,
+        recorded_at,
         actor,
         role,
         body,
@@ -540,6 +652,10 @@ fn decode_body<'de, D: serde::Deserializer<'de>>(
         "published" => EventBody::Published(Publication::deserialize(fields)?),
         "archived" => Empty::deserialize(fields).map(|_| EventBody::Archived)?,
         "override" => EventBody::Override(Override::deserialize(fields)?),
+        "fair_competition_review" => {
+            EventBody::FairCompetitionReview(FairCompetitionReview::deserialize(fields)?)
+        }
+        "voided" => EventBody::Voided(Voided::deserialize(fields)?),
         _ => return Ok(None),
     }))
 }
@@ -622,6 +738,16 @@ fn check_body(body: &EventBody, at: DateTime<FixedOffset>) -> Result<(), FieldEr
                 return err("justification", "must not be empty".into());
             }
         }
+        EventBody::Voided(v) => {
+            if v.reason.trim().is_empty() {
+                return err("reason", "must not be empty: say why the event is voided".into());
+            }
+        }
+        EventBody::FairCompetitionReview(r) => {
+            if r.basis.trim().is_empty() {
+                return err("basis", "must not be empty".into());
+            }
+        }
         EventBody::Opened
         | EventBody::RiskAssessment(_)
         | EventBody::ReviewSubmitted(_)
@@ -642,7 +768,7 @@ fn check_body(body: &EventBody, at: DateTime<FixedOffset>) -> Result<(), FieldEr
 /// on generated cases).
 pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
     let Members(members) = serde_json::from_str(json).ok()?;
-    let (mut type_name, mut at, mut actor, mut role) = (None, None, None, None);
+    let (mut type_name, mut at, mut actor, mut role, mut recorded) = (None, None, None, None, None);
     let mut rest = Vec::with_capacity(members.len());
     for (key, value) in members {
         let slot = match key {
@@ -650,6 +776,7 @@ pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
             "at" => &mut at,
             "actor" => &mut actor,
             "role" => &mut role,
+            "recorded_at" => &mut recorded,
             _ => {
                 rest.push((key, value));
                 continue;
@@ -666,6 +793,17 @@ pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
             DateTime::parse_from_rfc3339(&text).ok()?
         }
         None => supplied.default_at?,
+    };
+    let recorded_at = match (recorded, supplied.recorded_at) {
+        (Some(_), Some(_)) => return None,
+        (Some(raw), None) => {
+            let text: Option<String> = serde_json::from_str(raw.get()).ok()?;
+            match text {
+                Some(text) => Some(DateTime::parse_from_rfc3339(&text).ok()?),
+                None => None,
+            }
+        }
+        (None, clock) => clock,
     };
     let (actor, role) = match &supplied.actor {
         Some((name, role_given)) => {
@@ -687,6 +825,7 @@ pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
     check_body(&body, at).ok()?;
     Some(Event {
         at,
+        recorded_at,
         actor,
         role,
         body,
@@ -774,6 +913,20 @@ pub struct CaseHeader {
     pub workflow: String,
     /// Attributes.
     pub attributes: Attributes,
+    /// The entry of the organ's decision catalogue the case implements (`juece-cases/2`).
+    pub catalogue: Option<CatalogueRef>,
+}
+
+/// A link from a case to an item of a decision catalogue (决策事项目录, Art. 3 ¶3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueRef {
+    /// The organ whose catalogue it is.
+    pub organ: String,
+    /// The catalogue's year.
+    pub year: i32,
+    /// The item id.
+    pub item: String,
 }
 
 /// A case: its header and its history in time order.

@@ -62,6 +62,8 @@ codes! {
     LegalRiskStated = "LEGAL_RISK_STATED", Info, "第二十五条";
     StaleLegalityReview = "STALE_LEGALITY_REVIEW", Violation, "第二十五条";
     ShortReviewWindow = "SHORT_REVIEW_WINDOW", Violation, "第二十六条";
+    ShortenedReviewWindow = "SHORTENED_REVIEW_WINDOW", Info, "第二十六条";
+    FairCompetitionReviewMissing = "FAIR_COMPETITION_REVIEW_MISSING", Violation, "第二十九条";
     UnauthorizedSigner = "UNAUTHORIZED_SIGNER", Violation, "第二十八条";
     SelfReview = "SELF_REVIEW", Violation, "第二十八条";
     ImproperMeeting = "IMPROPER_MEETING", Violation, "第三十条";
@@ -72,6 +74,9 @@ codes! {
     NotArchived = "NOT_ARCHIVED", Warning, "第三十三条";
     DeferredTooLong = "DEFERRED_TOO_LONG", Warning, "地方规定";
     GuardOverridden = "GUARD_OVERRIDDEN", Warning, "";
+    Backfilled = "BACKFILLED", Warning, "第三十三条、第三十九条";
+    VoidedEvent = "VOIDED_EVENT", Info, "第三十三条";
+    CalendarEstimated = "CALENDAR_ESTIMATED", Info, "—";
 }
 
 impl std::fmt::Display for Code {
@@ -101,6 +106,9 @@ pub struct Finding {
     pub message_en: String,
     /// The index of the event that gives rise to it, in the evaluated history.
     pub event: Option<usize>,
+    /// Whether a working-day count or deadline behind it used estimated days (a year no
+    /// official holiday notice covers): `"estimated": true` in `juece-audit/1`.
+    pub estimated: bool,
 }
 
 impl Finding {
@@ -134,6 +142,9 @@ pub fn article_in(article: &str, lang: Lang) -> String {
         .map(|part| {
             if part == "地方规定" {
                 return "local rules".to_owned();
+            }
+            if part == "—" {
+                return "—".to_owned();
             }
             part.strip_prefix('第')
                 .and_then(|p| p.strip_suffix('条'))
@@ -184,6 +195,6 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 25);
+        assert_eq!(Code::ALL.len(), 30);
     }
 }

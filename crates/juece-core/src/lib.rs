@@ -15,7 +15,7 @@
 //! let case = &cases[0];
 //! let profile = profiles.resolve(&case.header.workflow).unwrap();
 //! let as_of = "2024-01-31".parse().unwrap();
-//! let eval = evaluate(profile, &calendar, case, as_of).unwrap().unwrap();
+//! let eval = evaluate(profile, &calendar, case, as_of).unwrap();
 //! assert!(eval.findings.is_empty());
 //! ```
 
@@ -32,6 +32,7 @@ pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
+pub mod statutory;
 
 use serde::{Deserialize, Serialize};
 

@@ -78,7 +78,7 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 
 /// The header object chained with a case's first event.
 pub fn header_json(header: &CaseHeader, pinned: &str) -> Value {
-    json!({
+    let mut h = json!({
         "ref": header.case_ref,
         "title": header.title,
         "organ": header.organ,
@@ -86,7 +86,13 @@ pub fn header_json(header: &CaseHeader, pinned: &str) -> Value {
         "category": header.category.as_str(),
         "workflow": pinned,
         "attributes": header.attributes,
-    })
+    });
+    // The catalogue link (`juece-cases/2`) is chained too, and only when present, so a
+    // version-1 case keeps its exact bytes and hashes.
+    if let (Some(c), Some(map)) = (&header.catalogue, h.as_object_mut()) {
+        map.insert("catalogue".into(), json!(c));
+    }
+    h
 }
 
 /// The canonical bytes of event `seq` of a case. `header` is given for `seq` 0 only.

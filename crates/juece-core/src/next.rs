@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::calendar::Calendar;
 use crate::check::{check_event, Unmet};
-use crate::evaluate::{EvalError, Evaluation, StepState};
+use crate::evaluate::{Evaluation, StepState};
 use crate::event::{parse_event, Case, EventBody, Supplied};
 use crate::ids::{Outcome, Role, Step};
 use crate::profile::Profile;
@@ -73,10 +73,12 @@ pub struct KeyDate {
     pub kind: DateKind,
     /// The step it concerns.
     pub step: Step,
-    /// The date; `None` when it lies beyond the working-day calendar.
+    /// The date; `None` only past the last date that can be represented.
     pub date: Option<NaiveDate>,
     /// Why it is unknown, when `date` is `None`.
     pub unknown_because: Option<String>,
+    /// The years whose working days were estimated to compute it (no official notice loaded).
+    pub estimated: std::collections::BTreeSet<i32>,
 }
 
 /// The dates that still matter for a case, from its whole history.
@@ -111,17 +113,15 @@ pub fn key_dates(
     if let Some(s) = latest_submission {
         if latest_meeting.is_none_or(|m| m < s) {
             let n = p.min_review_working_days;
-            out.push(match calendar.add_working_days(events[s].date(), n) {
-                Ok(d) => known(
-                    DateKind::EarliestMeeting,
-                    Step::CollectiveDecision,
-                    d + Duration::days(1),
-                ),
-                Err(e) => unknown(
-                    DateKind::EarliestMeeting,
-                    Step::CollectiveDecision,
-                    e.to_string(),
-                ),
+            let earliest = calendar
+                .add_working_days(events[s].date(), n)
+                .and_then(|d| Some((d.value.succ_opt()?, d.estimated)));
+            out.push(match earliest {
+                Some((d, estimated)) => KeyDate {
+                    estimated,
+                    ..known(DateKind::EarliestMeeting, Step::CollectiveDecision, d)
+                },
+                None => unknown(DateKind::EarliestMeeting, Step::CollectiveDecision),
             });
         }
     }
@@ -137,12 +137,11 @@ pub fn key_dates(
         if outcome == Outcome::Approve && !done(Step::Publication) {
             if let Some(n) = p.publication_deadline_working_days {
                 out.push(match calendar.add_working_days(decided, n) {
-                    Ok(d) => known(DateKind::PublicationDeadline, Step::Publication, d),
-                    Err(e) => unknown(
-                        DateKind::PublicationDeadline,
-                        Step::Publication,
-                        e.to_string(),
-                    ),
+                    Some(d) => KeyDate {
+                        estimated: d.estimated,
+                        ..known(DateKind::PublicationDeadline, Step::Publication, d.value)
+                    },
+                    None => unknown(DateKind::PublicationDeadline, Step::Publication),
                 });
             }
         }
@@ -179,15 +178,17 @@ fn known(kind: DateKind, step: Step, date: NaiveDate) -> KeyDate {
         step,
         date: Some(date),
         unknown_because: None,
+        estimated: Default::default(),
     }
 }
 
-fn unknown(kind: DateKind, step: Step, why: String) -> KeyDate {
+fn unknown(kind: DateKind, step: Step) -> KeyDate {
     KeyDate {
         kind,
         step,
         date: None,
-        unknown_because: Some(why),
+        unknown_because: Some("beyond the last date that can be represented".to_owned()),
+        estimated: Default::default(),
     }
 }
 
@@ -211,7 +212,7 @@ pub fn next_actions(
     case: &Case,
     eval: &Evaluation,
     now: DateTime<FixedOffset>,
-) -> Result<Vec<NextAction>, EvalError> {
+) -> Vec<NextAction> {
     let draft = eval.current_draft.clone();
     let submitted_current = case.events.iter().any(
         |e| matches!(&e.body, EventBody::ReviewSubmitted(s) if Some(&s.draft) == draft.as_ref()),
@@ -258,6 +259,7 @@ pub fn next_actions(
         let supplied = Supplied {
             actor: Some(("\u{2063}next".to_owned(), Role::Head)),
             default_at: None,
+            recorded_at: None,
         };
         let Ok(event) = parse_event(&c, &supplied) else {
             continue;
@@ -267,7 +269,10 @@ pub fn next_actions(
         let mut unmet = if draft.is_none() && matches!(event.body, EventBody::ReviewSubmitted(_)) {
             vec![crate::check::no_draft()]
         } else {
-            check_event(profile, calendar, case, &event, event.date())?.unmet
+            match check_event(profile, calendar, case, &event, event.date()) {
+                Some(outcome) => outcome.unmet,
+                None => continue,
+            }
         };
         unmet.retain(|u| u.code != "UNAUTHORIZED_SIGNER");
         out.push(NextAction {
@@ -277,5 +282,5 @@ pub fn next_actions(
             unmet,
         });
     }
-    Ok(out)
+    out
 }

@@ -73,6 +73,30 @@ pub struct Parameters {
     pub archiving_deadline_days: Option<u32>,
     /// Calendar days after which a deferred draft lapses; `null`: none.
     pub deferral_lapse_days: Option<u32>,
+    /// Whether a recorded reason may shorten the legality-review lead time (Art. 26: 一般不少于7个
+    /// 工作日). Omitted: allowed, as the Decree says (`decree-713`); `local-strict` refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_window_shortening: Option<bool>,
+    /// Calendar days after an event's date within which it may be entered before it counts as
+    /// documented after the fact (`BACKFILLED`). Omitted: 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_grace_days: Option<u32>,
+}
+
+/// The default of [`Parameters::backfill_grace_days`].
+pub const DEFAULT_BACKFILL_GRACE_DAYS: u32 = 3;
+
+impl Parameters {
+    /// Whether a recorded reason turns a short review window into `SHORTENED_REVIEW_WINDOW`.
+    pub fn allows_review_window_shortening(&self) -> bool {
+        self.review_window_shortening.unwrap_or(true)
+    }
+
+    /// The grace period of `BACKFILLED`, in calendar days.
+    pub fn backfill_grace(&self) -> u32 {
+        self.backfill_grace_days
+            .unwrap_or(DEFAULT_BACKFILL_GRACE_DAYS)
+    }
 }
 
 /// A meeting quorum rule.
@@ -157,6 +181,24 @@ pub fn event_types_of(step: Step) -> &'static [&'static str] {
     }
 }
 
+/// Event types a step's `performed_by` may name but need not: their roles default to
+/// [`default_roles_for`] (`fair_competition_review`, new in `juece-cases/2`, so that version-1
+/// profiles keep loading).
+pub fn optional_event_types_of(step: Step) -> &'static [&'static str] {
+    match step {
+        Step::CollectiveDecision => &["fair_competition_review"],
+        _ => &[],
+    }
+}
+
+/// The roles that may record an optional event type a profile does not mention.
+pub fn default_roles_for(event_type: &str) -> &'static [Role] {
+    match event_type {
+        "fair_competition_review" => &[Role::UndertakingUnit, Role::LegalOffice],
+        _ => &[],
+    }
+}
+
 /// One problem found while checking a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileProblem {
@@ -232,7 +274,13 @@ impl StepRule {
         self.performed_by
             .get(event_type)
             .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .unwrap_or_else(|| {
+                if optional_event_types_of(self.step).contains(&event_type) {
+                    default_roles_for(event_type)
+                } else {
+                    &[]
+                }
+            })
     }
     /// The roles that may waive it.
     pub fn waived_by(&self) -> &[Role] {
@@ -360,7 +408,9 @@ impl Profile {
                 }
             }
             for (event, roles) in &raw.performed_by {
-                if !event_types_of(step).contains(&event.as_str()) {
+                if !event_types_of(step).contains(&event.as_str())
+                    && !optional_event_types_of(step).contains(&event.as_str())
+                {
                     problem(
                         Some(&raw.id),
                         format!(
@@ -468,14 +518,24 @@ impl Profile {
                     }
                 }
             }
-            // Every step must be reachable: connected to the decision, before or after it.
+            // Every step must be reachable: connected to the decision, before or after it, or a
+            // prerequisite of a step after it (the party report, Art. 31: any time before
+            // publication).
+            let after_decision: Vec<NodeIndex> = nodes
+                .values()
+                .copied()
+                .filter(|&m| has_path_connecting(&graph, cd, m, None))
+                .collect();
             for (&step, &n) in &nodes {
                 if !has_path_connecting(&graph, n, cd, None)
                     && !has_path_connecting(&graph, cd, n, None)
+                    && !after_decision
+                        .iter()
+                        .any(|&m| has_path_connecting(&graph, n, m, None))
                 {
                     problem(
                         Some(step.as_str()),
-                        "is not reachable: it is neither before nor after `collective_decision`"
+                        "is not reachable: it is neither before nor after `collective_decision`, nor a prerequisite of a step after it"
                             .into(),
                     );
                 }

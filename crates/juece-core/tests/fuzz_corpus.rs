@@ -95,6 +95,7 @@ fn the_fast_event_parser_agrees_with_the_full_one() {
         Supplied {
             actor: Some(("某人".into(), juece_core::ids::Role::Head)),
             default_at: Some("2023-04-12T11:00:00+08:00".parse().unwrap()),
+            recorded_at: Some("2023-04-12T12:00:00+08:00".parse().unwrap()),
         },
     ];
     let (mut agreed, mut declined, mut written) = (0, 0, 0);

@@ -188,8 +188,10 @@ fn a_meeting_five_working_days_after_submission_across_a_holiday_is_refused() {
     assert_eq!(o.unmet[0].article, "第二十六条");
 }
 
+/// procedure.md v2, §6: the party report (Art. 31, 出台前) may be made any time after opening
+/// and before publication: before the meeting, or after a deferral, it is not refused.
 #[test]
-fn party_report_needs_an_approval() {
+fn party_report_may_come_any_time_before_publication() {
     let case = example();
     let mut history = case.clone();
     history.events.truncate(8);
@@ -198,7 +200,18 @@ fn party_report_needs_an_approval() {
     decision["head_decision"] = json!("defer");
     history.events[7] = event(decision);
     let o = check(&history, &case.events[8]);
-    assert_eq!(unmet_codes(&o), ["NOT_APPROVED"]);
+    assert!(unmet_codes(&o).is_empty(), "{:?}", unmet_codes(&o));
+    // Before the meeting too.
+    history.events.truncate(5);
+    let early = event(
+        json!({ "type": "party_report", "at": "2023-03-26T09:00:00+08:00", "actor": "王敏", "role": "legal_office" }),
+    );
+    assert!(!check(&history, &early).refused());
+    // Publication still needs the approval and the report.
+    let mut decided = case.clone();
+    decided.events.truncate(8);
+    let o = check(&decided, &case.events[9]);
+    assert_eq!(unmet_codes(&o), ["NO_PARTY_REPORT"]);
 }
 
 #[test]

@@ -49,6 +49,7 @@ fn samples() -> Vec<(String, EventBody)> {
                 &Supplied {
                     actor: Some(("x".into(), Role::Admin)),
                     default_at: None,
+                    recorded_at: None,
                 },
             )
             .unwrap();

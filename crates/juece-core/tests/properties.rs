@@ -192,6 +192,7 @@ fn opened(attrs: [bool; 5], strict: bool) -> Case {
             "hearing_required": attrs[2], "confidential": attrs[3], "market_entities": attrs[4] }),
         )
         .unwrap(),
+        catalogue: None,
     };
     let open = parse_event(&json!({ "type": "opened", "at": "2024-01-02T09:00:00+08:00", "actor": "王敏", "role": "legal_office" }), &Supplied::default()).unwrap();
     Case {
@@ -231,6 +232,7 @@ fn live(case: Case, writes: &[(Write, u8, bool)]) -> (Case, Vec<(Code, String)>,
             case.events.push(event.clone());
             case.events.push(Event {
                 at: event.at,
+                recorded_at: None,
                 actor: "赵县长".into(),
                 role: juece_core::ids::Role::Head,
                 body: EventBody::Override(juece_core::event::Override {
@@ -288,7 +290,7 @@ proptest! {
         let calendar = builtin::calendar().unwrap();
         let profile = profiles.resolve(&case.header.workflow).unwrap();
         let last = case.events.iter().map(Event::date).max().unwrap();
-        let audit = evaluate(profile, &calendar, &case, last).unwrap().unwrap();
+        let audit = evaluate(profile, &calendar, &case, last).unwrap();
         for f in audit.findings.iter().filter(|f| f.severity() == Severity::Violation) {
             let seen = reported.iter().any(|(c, m)| *c == f.code && *m == f.message_en);
             let forced = overridden.iter().any(|c| c == f.code.as_str());

@@ -98,7 +98,6 @@ fn eval_at(case: &Value, as_of: &str) -> Evaluation {
     let profile = w.profiles.resolve(&case.header.workflow).unwrap();
     check_case(&case, profile, None).unwrap();
     evaluate(profile, &w.calendar, &case, as_of.parse().unwrap())
-        .unwrap()
         .expect("case opened before the as-of date")
 }
 
@@ -935,9 +934,7 @@ fn as_of_leaves_out_later_events() {
     let case = parse(&c);
     let profile = w.profiles.resolve("decree-713").unwrap();
     assert!(
-        evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap())
-            .unwrap()
-            .is_none()
+        evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap()).is_none()
     );
 }
 
@@ -961,17 +958,25 @@ fn findings_are_ordered_by_step_then_code() {
 }
 
 #[test]
-fn dates_outside_the_calendar_are_an_error_not_a_guess() {
-    let c = review_window("2027-03-01", "2027-03-15");
-    let w = world();
-    let case = parse(&c);
-    let profile = w.profiles.resolve("decree-713").unwrap();
-    let err = evaluate(profile, &w.calendar, &case, "2027-12-31".parse().unwrap()).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("2027-03-01 is outside the working-day calendar, which covers 2019–2026"),
-        "{err}"
-    );
+fn dates_outside_the_official_calendar_are_estimated_and_marked() {
+    // 2027 has no official notice loaded: the window is counted on estimated working days.
+    let c = review_window("2027-03-01", "2027-03-05");
+    let e = eval_at(&c, "2027-12-31");
+    let short = e
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "SHORT_REVIEW_WINDOW")
+        .expect("a 3-working-day window is short");
+    assert!(short.estimated);
+    assert!(e
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "CALENDAR_ESTIMATED" && f.message_en.contains("2027")));
+    assert_eq!(e.estimated_years.iter().copied().collect::<Vec<_>>(), vec![2027]);
+    // Inside the official years nothing is estimated.
+    let e = eval_at(&review_window("2023-03-06", "2023-03-15"), "2024-01-31");
+    assert!(e.findings.iter().all(|f| !f.estimated));
+    assert!(e.estimated_years.is_empty());
 }
 
 // ---- explicit near misses for the codes whose near miss is the clean example ----

@@ -426,6 +426,17 @@ fn compare_stored(
     Ok(Some(None))
 }
 
+/// Whether `profile` is exactly a shipped profile (same id, version and content).
+fn is_shipped(profile: &Profile) -> bool {
+    juece_core::builtin::profiles().is_ok_and(|shipped| {
+        shipped
+            .resolve(&profile.pinned())
+            .is_ok_and(|p| {
+                serde_json::to_string(p.file()).ok() == serde_json::to_string(profile.file()).ok()
+            })
+    })
+}
+
 pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {
     let content = serde_json::to_string_pretty(profile.file())
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -438,6 +449,17 @@ pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<boo
         .optional()?;
     match existing {
         Some(c) if c == content => Ok(false),
+        // A shipped profile's text changed with the rules (procedure.md version 2 added
+        // `review_window_shortening`, `backfill_grace_days`, the party report's place in the
+        // graph): the shipped text is authoritative for its own id@version, so a database
+        // made by an older juece takes the current text instead of refusing every import.
+        Some(_) if is_shipped(profile) => {
+            tx.execute(
+                "UPDATE profiles SET content = ?3 WHERE id = ?1 AND version = ?2",
+                params![profile.id(), profile.version(), content],
+            )?;
+            Ok(true)
+        }
         Some(_) => Err(StoreError::ProfileConflict(profile.pinned())),
         None => {
             tx.execute(

@@ -88,7 +88,7 @@ pub fn audit_cases(
     for stored in cases {
         let pinned = stored.pinned();
         let profile = profiles.resolve(&pinned)?;
-        let Some(eval) = evaluate(profile, calendar, &stored.case, as_of)? else {
+        let Some(eval) = evaluate(profile, calendar, &stored.case, as_of) else {
             continue;
         };
         out.push(CaseAudit {
@@ -147,6 +147,9 @@ struct AuditFinding<'a> {
     step: Option<&'static str>,
     article: &'a str,
     message: &'a str,
+    /// Present (true) only where a working-day count or deadline used estimated days.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    estimated: bool,
 }
 
 fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
@@ -169,6 +172,7 @@ fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
                         step: f.step.map(|s| s.as_str()),
                         article: &f.article,
                         message: f.message(lang),
+                        estimated: f.estimated,
                     })
                     .collect(),
             })
@@ -218,7 +222,7 @@ fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
                 f.severity().as_str(),
                 f.step.map(|s| s.as_str()).unwrap_or(""),
                 &f.article_in(lang),
-                f.message(lang),
+                &message_of(f, lang),
             ]));
         }
     }
@@ -253,7 +257,7 @@ fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang:
                 f.step.map(|s| s.label(lang)).unwrap_or("—").to_owned(),
                 f.code.as_str().to_owned(),
                 f.article_in(lang),
-                f.message(lang).to_owned(),
+                message_of(f, lang),
             ]);
         }
     }
@@ -297,6 +301,15 @@ fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang:
         ),
     });
     s
+}
+
+/// A finding's message for the human formats, marked where it rests on estimated working days.
+fn message_of(f: &juece_core::finding::Finding, lang: Lang) -> String {
+    match (f.estimated, lang) {
+        (false, _) => f.message(lang).to_owned(),
+        (true, Lang::Zh) => format!("{}〔估算〕", f.message(lang)),
+        (true, Lang::En) => format!("{} [estimated]", f.message(lang)),
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

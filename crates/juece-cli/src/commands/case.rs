@@ -21,6 +21,23 @@ pub enum CaseCommand {
     Show(ShowArgs),
     /// List cases, optionally only those with skipped steps or overrides
     List(ListArgs),
+    /// Void the case's latest event, recorded by mistake: it is kept and shown, and the rules
+    /// leave it out (only its author or legal_office; 第三十三条)
+    Void(VoidArgs),
+}
+
+#[derive(Args)]
+pub struct VoidArgs {
+    /// The case reference
+    case_ref: String,
+    /// Why the event is voided
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+    /// The event to void, by its number in `case show` (default: the latest that may be voided)
+    #[arg(long, value_name = "SEQ")]
+    event: Option<u64>,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 #[derive(Args)]
@@ -103,7 +120,31 @@ pub fn run(global: &GlobalArgs, cmd: &CaseCommand) -> CmdResult {
         CaseCommand::Open(a) => open(global, a),
         CaseCommand::Show(a) => crate::commands::case_show::run(global, a),
         CaseCommand::List(a) => list(global, a),
+        CaseCommand::Void(a) => void(global, a),
     }
+}
+
+fn void(global: &GlobalArgs, a: &VoidArgs) -> CmdResult {
+    let event = match a.event {
+        Some(seq) => seq,
+        None => {
+            let store = global.store()?;
+            let Some(stored) = store.load_case(&a.case_ref)? else {
+                return Err(CliError::bad_input(format!(
+                    "no case `{}` in the database",
+                    a.case_ref
+                ))
+                .with_hint("`juece case list` shows the cases"));
+            };
+            crate::write::voidable_latest(&stored.case).unwrap_or(0) as u64
+        }
+    };
+    crate::write::write_event(
+        global,
+        &a.case_ref,
+        &json!({ "type": "voided", "event": event, "reason": a.reason }),
+        &a.write,
+    )
 }
 
 fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
@@ -117,7 +158,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let profile = profiles.resolve(&a.workflow)?;
-    let at = event_time(global, &a.write)?;
+    let at = event_time(global, &a.write)?; // refuses a time in the future
     let (role, _) = role_for(profile, &who, &EventBody::Opened, false, global.lang())?;
     let attributes = Attributes {
         technical: a.technical,
@@ -135,9 +176,11 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             category: a.category,
             workflow: profile.pinned(),
             attributes,
+            catalogue: None,
         },
         events: vec![Event {
             at,
+            recorded_at: Some(global.now()),
             actor: who.name.clone(),
             role,
             body: EventBody::Opened,

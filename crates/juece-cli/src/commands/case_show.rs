@@ -7,6 +7,7 @@ use juece_core::next::{key_dates, next_actions, KeyDate, NextAction};
 use juece_core::Lang;
 use juece_store::StoredCase;
 use serde_json::json;
+use std::collections::BTreeSet;
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
@@ -46,20 +47,20 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
         .case
         .events
         .iter()
-        .map(Event::date)
+        .map(|e| e.at.date_naive())
         .max()
         .unwrap_or(now.date_naive());
     let as_of = now.date_naive().max(last);
-    let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of)? else {
+    let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
         return Err(CliError::bad_input(format!(
             "case `{}` has no history",
             a.case_ref
         )));
     };
     let dates = key_dates(profile, &calendar, &stored.case, &eval);
-    let next = next_actions(profile, &calendar, &stored.case, &eval, now)?;
+    let next = next_actions(profile, &calendar, &stored.case, &eval, now);
     let text = match a.format {
-        ShowFormat::Json => render_json(&stored, &eval, &dates, &next, as_of, lang),
+        ShowFormat::Json => render_json(&calendar, &stored, &eval, &dates, &next, as_of, lang),
         ShowFormat::Table => render_text(&stored, &eval, &dates, &next, as_of, lang),
     };
     emit(&text)?;
@@ -168,6 +169,22 @@ pub fn summary(e: &Event, lang: Lang) -> String {
             o.unmet.join(", "),
             o.justification
         ),
+        EventBody::FairCompetitionReview(r) => format!(
+            "{}: {} — {}",
+            if zh {
+                "公平竞争审查"
+            } else {
+                "fair-competition review"
+            },
+            r.conclusion.label(lang),
+            r.basis
+        ),
+        EventBody::Voided(v) => format!(
+            "{} {}: {}",
+            if zh { "作废事件" } else { "voided event" },
+            v.event,
+            v.reason
+        ),
     }
 }
 
@@ -181,7 +198,40 @@ fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// Which years behind this case's findings and dates are estimated (no official notice loaded).
+fn estimated_years(eval: &Evaluation, dates: &[KeyDate]) -> BTreeSet<i32> {
+    let mut years = eval.estimated_years.clone();
+    for d in dates {
+        years.extend(&d.estimated);
+    }
+    years
+}
+
+fn estimated_note_json(
+    calendar: &juece_core::calendar::Calendar,
+    eval: &Evaluation,
+    dates: &[KeyDate],
+) -> serde_json::Value {
+    json!({
+        "official": calendar.official_years().iter().collect::<Vec<_>>(),
+        "estimated": estimated_years(eval, dates).into_iter().collect::<Vec<_>>(),
+    })
+}
+
+/// The plain words said wherever a count or date rests on estimated working days.
+pub fn estimated_note(years: &BTreeSet<i32>, lang: Lang) -> Option<String> {
+    if years.is_empty() {
+        return None;
+    }
+    let y = juece_core::calendar::years_text(years, lang);
+    Some(match lang {
+        Lang::Zh => format!("注：{y} 年尚未导入国务院放假安排，涉及该年的工作日按法定节假日估算（标“估算”）。通知公布后运行 `juece calendar add 文件`（juece-calendar/1 或 holiday-cn 年度文件）即可得到准确结果。"),
+        Lang::En => format!("Note: no official holiday notice is loaded for {y}; working days in that year are estimated from the statutory holidays (marked \"estimated\"). Once the notice is published, run `juece calendar add FILE` (juece-calendar/1 or a holiday-cn year file) to make them exact."),
+    })
+}
+
 fn render_json(
+    calendar: &juece_core::calendar::Calendar,
     stored: &StoredCase,
     eval: &Evaluation,
     dates: &[KeyDate],
@@ -202,17 +252,26 @@ fn render_json(
         "as_of": as_of.to_string(),
         "current_draft": eval.current_draft,
         "timeline": stored.case.events.iter().enumerate().map(|(i, e)| json!({
-            "seq": i, "at": e.at.to_rfc3339(), "actor": e.actor, "role": e.role.as_str(),
+            "seq": i, "at": e.at.to_rfc3339(),
+            "recorded_at": e.recorded_at.map(|r| r.to_rfc3339()),
+            "actor": e.actor, "role": e.role.as_str(),
             "type": e.body.type_name(), "summary": summary(e, lang),
+            "voided": eval.voided.contains(&i),
         })).collect::<Vec<_>>(),
         "steps": eval.steps.iter().map(|s| json!({
             "step": s.step.as_str(), "required": s.required, "state": s.state.as_str(),
             "problems": s.problems.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "findings": eval.findings.iter().map(|f| json!({
-            "code": f.code.as_str(), "severity": f.severity().as_str(),
-            "step": f.step.map(|s| s.as_str()), "article": f.article, "message": f.message(lang),
-        })).collect::<Vec<_>>(),
+        "findings": eval.findings.iter().map(|f| {
+            let mut j = json!({
+                "code": f.code.as_str(), "severity": f.severity().as_str(),
+                "step": f.step.map(|s| s.as_str()), "article": f.article, "message": f.message(lang),
+            });
+            if f.estimated {
+                j["estimated"] = json!(true);
+            }
+            j
+        }).collect::<Vec<_>>(),
         "next": next.iter().map(|n| json!({
             "event": n.event_type, "step": n.step.as_str(), "possible": n.unmet.is_empty(),
             "roles": n.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
@@ -223,7 +282,9 @@ fn render_json(
         "dates": dates.iter().map(|d| json!({
             "kind": d.kind.as_str(), "step": d.step.as_str(),
             "date": d.date.map(|x| x.to_string()), "unknown_because": d.unknown_because,
+            "estimated": !d.estimated.is_empty(),
         })).collect::<Vec<_>>(),
+        "calendar": estimated_note_json(calendar, eval, dates),
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -292,7 +353,11 @@ fn render_text(
                 e.at.format("%Y-%m-%d %H:%M").to_string(),
                 e.actor.clone(),
                 e.role.label(lang).to_owned(),
-                summary(e, lang),
+                if eval.voided.contains(&i) {
+                    format!("{}（{}）", summary(e, lang), if zh { "已作废" } else { "voided" })
+                } else {
+                    summary(e, lang)
+                },
             ]
         })
         .collect();
@@ -336,12 +401,17 @@ fn render_text(
     }
     for f in &eval.findings {
         s.push_str(&format!(
-            "  {} {} [{}] {}（{}）\n",
+            "  {} {} [{}] {}（{}）{}\n",
             f.severity().label(lang),
             f.code,
             f.step.map(|x| x.label(lang)).unwrap_or("—"),
             f.message(lang),
-            f.article_in(lang)
+            f.article_in(lang),
+            match (f.estimated, zh) {
+                (false, _) => "",
+                (true, true) => "〔估算〕",
+                (true, false) => " [estimated]",
+            }
         ));
     }
 
@@ -398,7 +468,17 @@ fn render_text(
             (None, Some(why)) => format!("{} ({why})", if zh { "无法计算" } else { "unknown" }),
             (None, None) => "—".into(),
         };
-        s.push_str(&format!("  {}: {when}\n", d.kind.label(lang)));
+        let estimated = match (d.estimated.is_empty(), zh) {
+            (true, _) => "",
+            (false, true) => "（估算）",
+            (false, false) => " (estimated)",
+        };
+        s.push_str(&format!("  {}: {when}{estimated}\n", d.kind.label(lang)));
+    }
+    if let Some(note) = estimated_note(&estimated_years(eval, dates), lang) {
+        s.push('\n');
+        s.push_str(&note);
+        s.push('\n');
     }
     s
 }

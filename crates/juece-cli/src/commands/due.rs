@@ -24,7 +24,10 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let today = global.today();
-    let horizon = today + Duration::days(i64::from(a.within));
+    let horizon = today
+        .checked_add_signed(Duration::days(i64::from(a.within)))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    let mut estimated = std::collections::BTreeSet::new();
     let mut items = Vec::new();
     for stored in store.load_all()? {
         let profile = profiles.resolve(&stored.pinned())?;
@@ -32,10 +35,10 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
             .case
             .events
             .iter()
-            .map(|e| e.date())
+            .map(|e| e.at.date_naive())
             .max()
             .unwrap_or(today);
-        let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last))? else {
+        let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last)) else {
             continue;
         };
         for d in key_dates(profile, &calendar, &stored.case, &eval) {
@@ -46,6 +49,7 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
             // Deadlines stay listed once overdue; milestones only while ahead.
             let relevant = date <= horizon && (d.kind.is_deadline() || date >= today);
             if relevant {
+                estimated.extend(&d.estimated);
                 items.push((Some(date), stored.case.header.case_ref.clone(), d));
             }
         }
@@ -72,7 +76,12 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
                     d.unknown_because.clone().unwrap_or_default(),
                 ),
             };
-            vec![when, left, case_ref.clone(), d.kind.label(lang).to_owned()]
+            let what = match (d.estimated.is_empty(), zh) {
+                (true, _) => d.kind.label(lang).to_owned(),
+                (false, true) => format!("{}（估算）", d.kind.label(lang)),
+                (false, false) => format!("{} (estimated)", d.kind.label(lang)),
+            };
+            vec![when, left, case_ref.clone(), what]
         })
         .collect();
     let header: [&str; 4] = if zh {
@@ -92,6 +101,11 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
         s.push_str(if zh { "（无）\n" } else { "(none)\n" });
     } else {
         s.push_str(&table(&header, &rows));
+    }
+    if let Some(note) = crate::commands::case_show::estimated_note(&estimated, lang) {
+        s.push('\n');
+        s.push_str(&note);
+        s.push('\n');
     }
     emit(&s)?;
     Ok(Exit::Ok)

@@ -21,6 +21,9 @@ pub enum EvidenceCommand {
     Experts(ExpertsArgs),
     /// Risk assessment (第二十二条至第二十四条)
     Risk(RiskArgs),
+    /// Fair-competition review among the meeting materials, for a case concerning market
+    /// entities (第二十九条; 《公平竞争审查条例》)
+    FairCompetition(FairCompetitionArgs),
 }
 
 #[derive(Args)]
@@ -85,6 +88,23 @@ pub struct RiskArgs {
     /// The measures
     #[arg(long, value_name = "TEXT")]
     measures: Option<String>,
+    #[command(flatten)]
+    write: WriteArgs,
+}
+
+#[derive(Args)]
+pub struct FairCompetitionArgs {
+    /// The case reference
+    case_ref: String,
+    /// The conclusion: compliant, not_compliant, exception
+    #[arg(long, value_name = "CONCLUSION")]
+    conclusion: String,
+    /// The basis of the conclusion
+    #[arg(long, value_name = "TEXT")]
+    basis: String,
+    /// Who reviewed
+    #[arg(long, value_name = "NAME")]
+    reviewer: Option<String>,
     #[command(flatten)]
     write: WriteArgs,
 }
@@ -192,6 +212,11 @@ pub fn run(global: &GlobalArgs, cmd: &EvidenceCommand) -> CmdResult {
                     json!({ "type": "risk_assessment", "level": level, "controllable": controllable, "measures": a.measures })
                 }
             };
+            write_event(global, &a.case_ref, &event, &a.write)
+        }
+        EvidenceCommand::FairCompetition(a) => {
+            let event = json!({ "type": "fair_competition_review", "conclusion": a.conclusion,
+                                "basis": a.basis, "reviewer": a.reviewer });
             write_event(global, &a.case_ref, &event, &a.write)
         }
     }

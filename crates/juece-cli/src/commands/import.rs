@@ -172,7 +172,7 @@ fn prepare<'p>(
         index: i,
         case: PreparedCase::new(case, &profile.pinned()),
         profile,
-        projection: projection(profile, calendar, case)?,
+        projection: projection(profile, calendar, case),
     })
 }
 
@@ -226,25 +226,21 @@ pub fn import_cases(
 }
 
 /// The listing projection of a case: its evaluation as of its last event.
-pub fn projection(
-    profile: &Profile,
-    calendar: &Calendar,
-    case: &Case,
-) -> Result<Projection, CliError> {
+pub fn projection(profile: &Profile, calendar: &Calendar, case: &Case) -> Projection {
     let as_of = case
         .events
         .iter()
-        .map(|e| e.date())
+        .map(|e| e.at.date_naive())
         .max()
         .unwrap_or_default();
-    let eval = evaluate(profile, calendar, case, as_of)?;
+    let eval = evaluate(profile, calendar, case, as_of);
     let count = |s: Severity| {
         eval.iter()
             .flat_map(|e| &e.findings)
             .filter(|f| f.severity() == s)
             .count() as u32
     };
-    Ok(Projection {
+    Projection {
         status: eval
             .as_ref()
             .map(|e| e.status)
@@ -256,5 +252,5 @@ pub fn projection(
         has_override: case.events.iter().any(|e| e.body.type_name() == "override"),
         violations: count(Severity::Violation),
         warnings: count(Severity::Warning),
-    })
+    }
 }

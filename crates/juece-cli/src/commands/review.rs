@@ -23,6 +23,11 @@ pub struct SubmitArgs {
     /// The draft version (default: the latest)
     #[arg(long, value_name = "V")]
     draft: Option<String>,
+    /// Why the reviewer gets fewer than 7 working days before the meeting (第二十六条: 一般不少于
+    /// 7个工作日); counts only where the workflow allows shortening (decree-713 does,
+    /// local-strict does not)
+    #[arg(long, value_name = "REASON")]
+    shortened_reason: Option<String>,
     #[command(flatten)]
     write: WriteArgs,
 }
@@ -87,7 +92,10 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
             write_event(
                 global,
                 &a.case_ref,
-                &json!({ "type": "legality_review_submitted", "draft": draft }),
+                &match &a.shortened_reason {
+                    Some(r) => json!({ "type": "legality_review_submitted", "draft": draft, "shortened_reason": r }),
+                    None => json!({ "type": "legality_review_submitted", "draft": draft }),
+                },
                 &a.write,
             )
         }
