@@ -1026,3 +1026,347 @@ fn not_archived_near_miss_rejected_and_archived() {
     assert_eq!(eval_at(&c, "2024-01-31").status, Status::Archived);
     assert!(findings_at(&c, "2024-01-31").is_empty());
 }
+
+// ==== procedure.md version 2 ====
+
+fn event_codes(e: &Evaluation) -> Vec<String> {
+    e.findings.iter().map(|f| f.code.as_str().to_owned()).collect()
+}
+
+// ---- publication is required only for an approved decision (§7) ----
+
+#[test]
+fn waived_step_publication_after_a_rejection_is_valid() {
+    let mut c = base();
+    c["workflow"] = json!("local-strict");
+    events(&mut c)[DECIDE]["majority"] = json!("reject");
+    events(&mut c)[DECIDE]["head_decision"] = json!("reject");
+    events(&mut c).truncate(PARTY);
+    events(&mut c).push(waiver_at("publication", "not_applicable", "2023-04-13T09:00:00+08:00"));
+    assert_eq!(
+        findings_at(&c, "2023-04-20"),
+        vec![("WAIVED_STEP".into(), "publication".into())]
+    );
+}
+
+#[test]
+fn improper_waiver_of_publication_after_an_approval() {
+    let mut c = unpublished_local_strict();
+    events(&mut c).push(waiver_at("publication", "not_applicable", "2023-04-14T10:00:00+08:00"));
+    let found = findings_at(&c, "2023-04-20");
+    assert!(found.contains(&("IMPROPER_WAIVER".into(), "publication".into())), "{found:?}");
+}
+
+#[test]
+fn a_publication_waiver_before_an_approval_does_not_cover_it() {
+    // Waived while undecided (valid then: not required), approved afterwards: required again.
+    let mut c = unpublished_local_strict();
+    events(&mut c).insert(
+        DECIDE,
+        waiver_at("publication", "not_applicable", "2023-04-11T09:00:00+08:00"),
+    );
+    let found = findings_at(&c, "2023-05-12");
+    assert!(found.contains(&("WAIVED_STEP".into(), "publication".into())), "{found:?}");
+    assert!(found.contains(&("NOT_PUBLISHED".into(), "publication".into())), "{found:?}");
+    let e = eval_at(&c, "2023-05-12");
+    let publication = e.step(juece_core::ids::Step::Publication).unwrap();
+    assert_eq!(publication.state, juece_core::evaluate::StepState::Pending);
+}
+
+// ---- the evidence judged: the latest before the latest approve/reject decision ----
+
+#[test]
+fn evidence_recorded_after_the_decision_is_not_judged() {
+    let mut c = base();
+    let mut late = events(&mut c)[PP].clone();
+    late["at"] = json!("2023-04-13T09:00:00+08:00");
+    late["comment_period"] = json!({ "start": "2023-04-01", "end": "2023-04-10" });
+    events(&mut c).insert(DECIDE + 1, late);
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+}
+
+#[test]
+fn undecided_case_is_judged_on_its_latest_evidence() {
+    let mut c = base();
+    events(&mut c).truncate(SUBMIT);
+    let mut second = events(&mut c)[PP].clone();
+    second["at"] = json!("2023-03-26T09:00:00+08:00");
+    second["comment_period"] = json!({ "start": "2023-03-01", "end": "2023-03-20" });
+    events(&mut c).push(second);
+    assert_eq!(codes(&c), vec!["SHORT_COMMENT_PERIOD"]);
+}
+
+// ---- EXPERT_QUORUM counts distinct experts ----
+
+#[test]
+fn expert_quorum_an_expert_listed_twice_counts_once() {
+    let mut c = base();
+    events(&mut c)[ER]["experts"] = json!([
+        expert("赵工", true, false),
+        expert(" 赵工 ", true, false),
+        expert("钱教授", true, false)
+    ]);
+    assert_eq!(codes(&c), vec!["EXPERT_QUORUM"]);
+    // Near miss: three distinct names.
+    events(&mut c)[ER]["experts"][1] = expert("孙研究员", true, false);
+    assert!(codes(&c).is_empty());
+}
+
+// ---- DEFERRED_TOO_LONG for a deferral that ended late ----
+
+fn deferred_then_discussed(again: &str) -> Value {
+    let mut c = base();
+    c["workflow"] = json!("local-strict");
+    events(&mut c).truncate(DECIDE + 1);
+    events(&mut c)[DECIDE]["majority"] = json!("defer");
+    events(&mut c)[DECIDE]["head_decision"] = json!("defer");
+    let mut next = events(&mut c)[DECIDE].clone();
+    next["majority"] = json!("rediscuss");
+    next["head_decision"] = json!("rediscuss");
+    next["at"] = json!(format!("{again}T11:00:00+08:00"));
+    next["meeting"]["date"] = json!(again);
+    events(&mut c).push(next);
+    c
+}
+
+#[test]
+fn deferred_too_long_when_the_next_meeting_came_late() {
+    // Deferred 2023-04-12; 2024-04-12 is 366 days later (2024 is a leap year).
+    let c = deferred_then_discussed("2024-04-12");
+    assert_eq!(
+        findings_at(&c, "2024-06-01"),
+        vec![("DEFERRED_TOO_LONG".into(), "collective_decision".into())]
+    );
+    // Near miss: exactly 365 days.
+    let c = deferred_then_discussed("2024-04-11");
+    assert!(findings_at(&c, "2024-06-01").is_empty());
+}
+
+// ---- NO_PARTY_REPORT: any time before publication (Art. 31, 出台前) ----
+
+#[test]
+fn no_party_report_near_miss_reported_before_the_meeting() {
+    let mut c = base();
+    let mut report = events(&mut c).remove(PARTY);
+    report["at"] = json!("2023-04-05T09:00:00+08:00");
+    events(&mut c).insert(SIGN + 1, report);
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+}
+
+// ---- SHORTENED_REVIEW_WINDOW (decree-713) and SHORT_REVIEW_WINDOW (local-strict) ----
+
+fn six_days_with_reason(workflow: &str, reason: Option<&str>) -> Value {
+    let mut c = review_window("2023-03-06", "2023-03-15");
+    c["workflow"] = json!(workflow);
+    if let Some(r) = reason {
+        events(&mut c)[SUBMIT]["shortened_reason"] = json!(r);
+    }
+    c
+}
+
+#[test]
+fn shortened_review_window_with_a_reason_under_decree_713() {
+    let c = six_days_with_reason("decree-713", Some("防汛应急，须于汛期前决定"));
+    assert_eq!(
+        findings(&c),
+        vec![("SHORTENED_REVIEW_WINDOW".into(), "legality_review".into())]
+    );
+    let e = eval(&c);
+    assert_eq!(e.findings[0].article, "第二十六条");
+    assert!(e.findings[0].message_en.contains("shortening reason recorded"));
+}
+
+#[test]
+fn short_review_window_without_a_reason_under_decree_713() {
+    let c = six_days_with_reason("decree-713", None);
+    assert_eq!(codes(&c), vec!["SHORT_REVIEW_WINDOW"]);
+    let c = six_days_with_reason("decree-713", Some("   "));
+    assert_eq!(codes(&c), vec!["SHORT_REVIEW_WINDOW"], "a blank reason is no reason");
+}
+
+#[test]
+fn short_review_window_with_a_reason_under_local_strict() {
+    // local-strict refuses shortening (review_window_shortening: false): the reason changes
+    // nothing. The other local-strict findings of this history are not about the window.
+    let c = six_days_with_reason("local-strict", Some("防汛应急"));
+    let found = findings(&c);
+    assert!(found.contains(&("SHORT_REVIEW_WINDOW".into(), "legality_review".into())));
+    assert!(!found.iter().any(|(c, _)| c == "SHORTENED_REVIEW_WINDOW"));
+    let c = six_days_with_reason("local-strict", None);
+    assert!(findings(&c).contains(&("SHORT_REVIEW_WINDOW".into(), "legality_review".into())));
+}
+
+#[test]
+fn shortened_review_window_near_miss_seven_working_days_with_a_reason() {
+    let mut c = review_window("2023-03-06", "2023-03-16");
+    events(&mut c)[SUBMIT]["shortened_reason"] = json!("不需要");
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+}
+
+// ---- FAIR_COMPETITION_REVIEW_MISSING (Art. 29) ----
+
+fn fair_competition_review(at: &str) -> Value {
+    json!({ "type": "fair_competition_review", "at": at, "actor": "李强", "role": "undertaking_unit",
+            "conclusion": "compliant", "basis": "《公平竞争审查条例》第八条", "reviewer": null })
+}
+
+#[test]
+fn fair_competition_review_missing_for_market_entities() {
+    let mut c = base();
+    c["attributes"]["market_entities"] = json!(true);
+    assert_eq!(
+        findings(&c),
+        vec![(
+            "FAIR_COMPETITION_REVIEW_MISSING".into(),
+            "collective_decision".into()
+        )]
+    );
+    assert_eq!(eval(&c).findings[0].article, "第二十九条");
+    // Recorded only after the meeting: still missing at the meeting.
+    events(&mut c).insert(DECIDE + 1, fair_competition_review("2023-04-12T15:00:00+08:00"));
+    assert_eq!(codes(&c), vec!["FAIR_COMPETITION_REVIEW_MISSING"]);
+}
+
+#[test]
+fn fair_competition_review_near_misses() {
+    let mut c = base();
+    c["attributes"]["market_entities"] = json!(true);
+    events(&mut c).insert(DECIDE, fair_competition_review("2023-04-10T09:00:00+08:00"));
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    // Its conclusion is shown, not judged.
+    events(&mut c)[DECIDE]["conclusion"] = json!("not_compliant");
+    assert!(codes(&c).is_empty());
+    // No market entities: not needed.
+    assert!(codes(&base()).is_empty());
+}
+
+// ---- BACKFILLED (Art. 33, 39): 3 days of grace, 4 is after the fact ----
+
+#[test]
+fn backfilled_four_days_after() {
+    let mut c = base();
+    // The expert review happened 2023-03-22 and was entered 2023-03-26: 4 days.
+    events(&mut c)[ER]["recorded_at"] = json!("2023-03-26T09:00:00+08:00");
+    assert_eq!(
+        findings(&c),
+        vec![("BACKFILLED".into(), "expert_review".into())]
+    );
+    let e = eval(&c);
+    assert_eq!(e.findings[0].article, "第三十三条、第三十九条");
+    assert_eq!(e.findings[0].severity().as_str(), "warning");
+}
+
+#[test]
+fn backfilled_near_miss_three_days_after() {
+    let mut c = base();
+    events(&mut c)[ER]["recorded_at"] = json!("2023-03-25T23:59:00+08:00");
+    assert!(codes(&c).is_empty());
+    // No recorded_at (imported from before version 2): not judged.
+    assert!(codes(&base()).is_empty());
+}
+
+#[test]
+fn backfilled_dates_are_read_in_their_own_offsets() {
+    let mut c = base();
+    // 2023-03-22T17:00+08:00 happened; entered 2023-03-25T20:00-05:00, which is 03-26 in
+    // Beijing but 03-25 in its own offset: 3 days, not backfilled.
+    events(&mut c)[ER]["recorded_at"] = json!("2023-03-25T20:00:00-05:00");
+    assert!(codes(&c).is_empty());
+}
+
+#[test]
+fn backfilled_opening_names_no_step() {
+    let mut c = base();
+    events(&mut c)[0]["recorded_at"] = json!("2023-02-10T09:00:00+08:00");
+    let e = eval(&c);
+    assert_eq!(event_codes(&e), vec!["BACKFILLED"]);
+    assert_eq!(e.findings[0].step, None);
+}
+
+// ---- VOIDED_EVENT (Art. 33) ----
+
+fn voided(seq: usize, at: &str) -> Value {
+    json!({ "type": "voided", "at": at, "actor": "王敏", "role": "legal_office",
+            "event": seq, "reason": "误录" })
+}
+
+#[test]
+fn voided_event_is_left_out_by_the_rules() {
+    let mut c = base();
+    // The expert review is voided before the legality review: the step was then skipped.
+    events(&mut c).insert(RA + 1, voided(ER, "2023-03-26T09:00:00+08:00"));
+    let found = findings(&c);
+    assert!(found.contains(&("VOIDED_EVENT".into(), "expert_review".into())), "{found:?}");
+    assert!(found.contains(&("SKIPPED_STEP".into(), "expert_review".into())), "{found:?}");
+    let e = eval(&c);
+    assert!(e.voided.contains(&ER));
+    let v = e.findings.iter().find(|f| f.code.as_str() == "VOIDED_EVENT").unwrap();
+    assert!(v.message_zh.contains("王敏") && v.message_zh.contains("误录"), "{}", v.message_zh);
+}
+
+#[test]
+fn voided_event_near_miss_a_voided_void_voids_nothing() {
+    let mut c = base();
+    events(&mut c).insert(RA + 1, voided(ER, "2023-03-26T09:00:00+08:00"));
+    events(&mut c).insert(RA + 2, voided(RA + 1, "2023-03-26T10:00:00+08:00"));
+    let found = findings(&c);
+    assert_eq!(
+        found,
+        vec![("VOIDED_EVENT".into(), String::new())],
+        "only the second void is in force, and it voids the first"
+    );
+    // A void after the as-of date is not in force yet.
+    let mut c = base();
+    events(&mut c).push(voided(ER, "2023-06-01T09:00:00+08:00"));
+    assert!(findings_at(&c, "2023-05-31").is_empty());
+}
+
+// ---- CALENDAR_ESTIMATED ----
+
+#[test]
+fn calendar_estimated_for_a_pending_deadline_in_an_uncovered_year() {
+    // local-strict, approved 2026-12-28: the 20-working-day publication deadline runs into 2027.
+    let mut c = unpublished_local_strict();
+    events(&mut c).truncate(DECIDE + 1);
+    set_meeting_date(&mut c, "2026-12-28");
+    let e = eval_at(&c, "2026-12-30");
+    let est: Vec<&juece_core::finding::Finding> = e
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "CALENDAR_ESTIMATED")
+        .collect();
+    assert_eq!(est.len(), 1, "{:?}", event_codes(&e));
+    assert!(est[0].message_en.contains("2027"));
+    assert_eq!(est[0].severity().as_str(), "info");
+    // Past the estimated deadline, NOT_PUBLISHED is marked estimated.
+    let e = eval_at(&c, "2027-03-31");
+    let np = e
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "NOT_PUBLISHED")
+        .expect("past the deadline");
+    assert!(np.estimated);
+}
+
+#[test]
+fn calendar_estimated_near_miss_deadline_inside_the_official_years() {
+    let mut c = unpublished_local_strict();
+    events(&mut c).truncate(DECIDE + 1);
+    // Approved 2026-11-02: the 20th working day is 2026-11-27, inside 2026.
+    set_meeting_date(&mut c, "2026-11-02");
+    let e = eval_at(&c, "2026-11-10");
+    assert!(e.findings.is_empty(), "{:?}", event_codes(&e));
+    assert!(e.estimated_years.is_empty());
+    // And a past deadline is computed as a date: an audit in 2040 of a 2024 case still works
+    // and is exact (the calendar is needed up to the deadline, never up to the audit date).
+    let mut c = unpublished_local_strict();
+    events(&mut c).truncate(DECIDE + 1);
+    // Approved 2024-01-31: the 20th working day after it is 2024-03-04 (春节 02-10..17 off,
+    // 02-04 and 02-18 worked).
+    set_meeting_date(&mut c, "2024-01-31");
+    let e = eval_at(&c, "2040-01-10");
+    let np = e.findings.iter().find(|f| f.code.as_str() == "NOT_PUBLISHED").unwrap();
+    assert!(!np.estimated);
+    assert!(np.message_en.contains("2024-03-04"), "{}", np.message_en);
+    assert!(e.estimated_years.is_empty());
+}
