@@ -32,6 +32,7 @@ pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
+pub mod statutory;
 
 use serde::{Deserialize, Serialize};
 
