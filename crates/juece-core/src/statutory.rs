@@ -15,16 +15,18 @@
 //! | 中秋节 Mid-Autumn Festival | lunar 8/15 | the same |
 //! | 国庆节 National Day | 1–3 Oct | 1–3 Oct |
 //!
-//! "Before 2025" is the rule procedure.md states; it is the 2014–2024 text of the 办法 (the 2008–2013
-//! text gave 春节 as 除夕–初二, and earlier texts had no 清明, 端午 or 中秋), and the estimate applies
-//! it to every earlier year alike.
+//! "Before 2025" is the rule procedure.md states: the 2014–2024 text of the 办法. The estimate
+//! applies it to every earlier year alike, though the 2008–2013 text gave 春节 as 除夕–初二 and the
+//! 1999–2007 text had 劳动节 1–3 May and no 清明, 端午 or 中秋.
 //!
-//! The lunar dates and the 清明 term come from [`tyme4rs`] (6tail's Tyme, MIT), chosen because it
-//! computes both the lunisolar calendar and the 24 solar terms astronomically (许剑伟's 寿星天文历
-//! algorithms, Beijing time) in one small, pure crate (no I/O, clock or environment; its only
-//! dependencies are `regex` and `lazy_static`), and it is actively kept. The table-based
-//! `chinese-lunisolar-calendar` has no solar terms and `lunar_rust` is an older port of the same
-//! author's library; the former serves as the independent check in the tests.
+//! The lunar dates and the 清明 term come from [`tyme4rs`] (6tail's Tyme, MIT), chosen because one
+//! small, pure crate (no I/O, clock or environment; its only dependencies are `regex` and
+//! `lazy_static`) computes both the lunisolar calendar and the 24 solar terms, astronomically
+//! (许剑伟's 寿星天文历 algorithms, Beijing time, from 1960; before 1960 as the calendars were
+//! issued, from its table of their new moons). `chinese-lunisolar-calendar` (a table of 1901–2100) has no solar terms, and
+//! `lunar_rust` is an older port of the same author's library; the former is the tests'
+//! independent check, which agrees on all but four of the 600 lunar dates 1901–2100, each a new
+//! moon within minutes of midnight (1909, 1942 and 1954 before 1960, and 2089).
 
 use chrono::{Datelike, Days, NaiveDate};
 use tyme4rs::tyme::lunar::LunarDay;
