@@ -23,10 +23,11 @@
 //! small, pure crate (no I/O, clock or environment; its only dependencies are `regex` and
 //! `lazy_static`) computes both the lunisolar calendar and the 24 solar terms, astronomically
 //! (许剑伟's 寿星天文历 algorithms, Beijing time, from 1960; before 1960 as the calendars were
-//! issued, from its table of their new moons). `chinese-lunisolar-calendar` (a table of 1901–2100) has no solar terms, and
-//! `lunar_rust` is an older port of the same author's library; the former is the tests'
-//! independent check, which agrees on all but four of the 600 lunar dates 1901–2100, each a new
-//! moon within minutes of midnight (1909, 1942 and 1954 before 1960, and 2089).
+//! issued, from its table of their new moons). `chinese-lunisolar-calendar` (a table of
+//! 1901–2100) has no solar terms, and `lunar_rust` is an older port of the same author's library;
+//! the former is the tests' independent check, which agrees on all but four of the 600 lunar
+//! dates 1901–2100, each a new moon within minutes of midnight (1909, 1942 and 1954 before 1960,
+//! and 2089).
 
 use chrono::{Datelike, Days, NaiveDate};
 use tyme4rs::tyme::lunar::LunarDay;
