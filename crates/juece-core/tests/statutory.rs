@@ -5,8 +5,8 @@
 //! 3. Meeus' low-accuracy solar longitude (Astronomical Algorithms, 2nd ed., ch. 25, ±0.01°)
 //!    for every 清明 of every supported year;
 //! 4. a hand table of 2027–2035 春节, 端午, 中秋 and 清明 dates, those of the Hong Kong
-//!    Observatory's Gregorian–Lunar calendar conversion tables (typed in by hand, not fetched; 2, 3
-//!    and this test agree on every one).
+//!    Observatory's Gregorian–Lunar calendar conversion tables (typed in by hand, not fetched;
+//!    2 agrees on every lunar date of it, 3 on every 清明 it can decide).
 
 #![allow(
     clippy::unwrap_used,
