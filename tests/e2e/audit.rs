@@ -82,7 +82,7 @@ fn audit_table_is_for_people() {
             && out.contains("公众参与")
     );
     assert!(
-        out.contains("共 3 件事项，2 件有发现：违规 11 项，警告 1 项，提示 1 项"),
+        out.contains("共 3 件事项，2 件有发现：违规 12 项，警告 1 项，提示 1 项"),
         "{out}"
     );
     // Columns are aligned by display width: the article column starts at the same width on
@@ -102,7 +102,7 @@ fn audit_table_is_for_people() {
     assert!(en.stdout.contains("public participation") && en.stdout.contains("Art. 15"));
     assert!(
         en.stdout
-            .contains("3 cases, 2 with findings: 11 violations, 1 warning, 1 info"),
+            .contains("3 cases, 2 with findings: 12 violations, 1 warning, 1 info"),
         "{}",
         en.stdout
     );
@@ -188,50 +188,60 @@ fn bad_usage_exits_two() {
     assert_eq!(env.juece(&["--help"]).code, 0);
 }
 
+/// procedure.md v2: the calendar never makes an import or an audit fail. A year no official
+/// notice covers is estimated, and the findings say so until the notice is loaded.
 #[test]
-fn dates_beyond_the_calendar_need_a_calendar_file() {
+fn dates_beyond_the_official_calendar_are_estimated_never_refused() {
     let env = Env::new();
     let mut doc = example_doc();
-    // Move the case to 2027, a year the shipped calendar does not cover.
+    // Move the case to 2027, a year the shipped calendar does not cover, and make the review
+    // window 6 estimated working days: 2027-03-29 (Mon) .. 2027-04-08 (Thu), with 清明 on
+    // 2027-04-05 (Mon) an estimated statutory holiday.
     let text = doc.to_string().replace("2023-", "2027-");
     doc = serde_json::from_str(&text).unwrap();
+    let events = doc["cases"][0]["events"].as_array_mut().unwrap();
+    let at = |e: &mut serde_json::Value, t: &str| e["at"] = serde_json::json!(t);
+    at(&mut events[5], "2027-03-29T09:00:00+08:00");
+    at(&mut events[6], "2027-04-01T16:00:00+08:00");
+    at(&mut events[7], "2027-04-08T11:00:00+08:00");
+    events[7]["meeting"]["date"] = serde_json::json!("2027-04-08");
     let file = env.write("c.json", &doc.to_string());
     let run = env.juece(&["import", file.to_str().unwrap()]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("outside the working-day calendar, which covers 2019–2026"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("hint: add the missing year"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(env.rows(), (0, 0));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.rows(), (1, 11));
+    let audit = |env: &Env, extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["audit", "--format", "json", "--as-of", "2027-12-31"]);
+        env.juece(&args)
+    };
+    let run = audit(&env, &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    let findings = doc["cases"][0]["findings"].as_array().unwrap();
+    let short = findings
+        .iter()
+        .find(|f| f["code"] == "SHORT_REVIEW_WINDOW")
+        .expect("6 estimated working days");
+    assert_eq!(short["estimated"], true);
+    let est = findings
+        .iter()
+        .find(|f| f["code"] == "CALENDAR_ESTIMATED")
+        .expect("the case names the estimated year");
+    assert!(est["message"].as_str().unwrap().contains("2027"), "{est}");
+    // The table says it in plain words.
+    let table = env.juece(&["audit", "--as-of", "2027-12-31"]);
+    assert!(table.stdout.contains("〔估算〕"), "{}", table.stdout);
 
+    // Once the official notice is loaded (here: 清明 is not a day off after all), the same audit
+    // is exact and the window has 7 working days.
     let cal = env.write(
         "2027.json",
-        r#"{"year": 2027, "papers": [], "days": [{"name": "清明节", "date": "2027-04-05", "isOffDay": true}]}"#,
+        r#"{"year": 2027, "papers": [], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#,
     );
-    let run = env.juece(&[
-        "--calendar",
-        cal.to_str().unwrap(),
-        "import",
-        file.to_str().unwrap(),
-    ]);
+    let run = audit(&env, &["--calendar", cal.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
-    let run = env.juece(&[
-        "--calendar",
-        cal.to_str().unwrap(),
-        "audit",
-        "--format",
-        "json",
-        "--as-of",
-        "2027-12-31",
-    ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    let doc = run.json();
+    assert_eq!(doc["cases"][0]["findings"], serde_json::json!([]), "{doc}");
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn export_import_export_is_identical() {
     assert_eq!(a.stdout, b.stdout);
 
     let doc = a.json();
-    assert_eq!(doc["format"], "juece-cases/1");
+    assert_eq!(doc["format"], "juece-cases/2");
     assert_eq!(doc["cases"].as_array().unwrap().len(), 3);
     // Ordered by ref, pinned to the profile version.
     assert_eq!(doc["cases"][0]["workflow"], "decree-713@1");
