@@ -16,4 +16,5 @@ mod history;
 mod import_export;
 mod live;
 mod malformed;
+mod rules_v2;
 mod workflow;

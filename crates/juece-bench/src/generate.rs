@@ -471,6 +471,7 @@ impl History {
             .ok_or_else(|| gen_err("a fixed offset maps every time once"))?;
         self.events.push(Event {
             at,
+            recorded_at: None,
             actor: actor.to_owned(),
             role,
             body,
@@ -611,6 +612,7 @@ impl<'a> Plan<'a> {
                 category,
                 workflow: workflow.to_owned(),
                 attributes: plan.attrs,
+                catalogue: None,
             },
             events: plan.history.events,
         }))
@@ -644,7 +646,7 @@ impl<'a> Plan<'a> {
     }
 
     fn add_working_days(&self, from: NaiveDate, n: u32) -> Option<NaiveDate> {
-        self.calendar.add_working_days(from, n).ok()
+        self.calendar.add_working_days(from, n).map(|d| d.value)
     }
 
     /// The whole history from the opening day.
@@ -974,6 +976,7 @@ impl<'a> Plan<'a> {
     ) -> Fit<()> {
         let body = EventBody::ReviewSubmitted(ReviewSubmission {
             draft: draft.to_owned(),
+            shortened_reason: None,
         });
         self.push(rng, day, submitter, Role::UndertakingUnit, body)
     }

@@ -65,8 +65,7 @@ fn estimated_days_off(year: i32) -> Arc<BTreeMap<NaiveDate, &'static str>> {
             return Arc::clone(days);
         }
     }
-    let days: BTreeMap<NaiveDate, &'static str> = match crate::statutory::statutory_days_off(year)
-    {
+    let days: BTreeMap<NaiveDate, &'static str> = match crate::statutory::statutory_days_off(year) {
         Some(days) => days.into_iter().map(|d| (d.date, d.name)).collect(),
         None => fixed_date_holidays(year),
     };

@@ -488,9 +488,8 @@ pub fn check_case(
         match &event.body {
             EventBody::ReviewSubmitted(s) => known(&s.draft)?,
             EventBody::ReviewSigned(s) => known(&s.draft)?,
-            EventBody::Voided(v) => {
-                if usize::try_from(v.event).map_or(true, |t| t >= j) {
-                    return Err(err(
+            EventBody::Voided(v) if usize::try_from(v.event).map_or(true, |t| t >= j) => {
+                return Err(err(
                         Some(j),
                         "event",
                         format!(
@@ -500,7 +499,6 @@ pub fn check_case(
                         ),
                     )
                     .with_help("`event` is the 0-based position of the voided event in `events`"));
-                }
             }
             EventBody::Override(o) => {
                 for (k, code) in o.unmet.iter().enumerate() {

@@ -480,12 +480,12 @@ impl<'a> Ctx<'a> {
 
     /// The latest approving or rejecting collective decision: the one whose evidence is judged.
     fn decisive_meeting(&self) -> Option<usize> {
-        self.by_kind.meetings.iter().rev().copied().find(|&m| {
-            matches!(
-                decision(self.ev(m)).0,
-                Outcome::Approve | Outcome::Reject
-            )
-        })
+        self.by_kind
+            .meetings
+            .iter()
+            .rev()
+            .copied()
+            .find(|&m| matches!(decision(self.ev(m)).0, Outcome::Approve | Outcome::Reject))
     }
 
     /// The evidence event judged for a fact-finding step: the latest recorded before the latest
@@ -1097,16 +1097,19 @@ impl<'a> Ctx<'a> {
         };
         self.profile.is_required(Step::Publication, attrs)
             && !self.by_kind.waivers.iter().any(|&w| {
-                w > m
-                    && waived_step(self.ev(w)) == Some(Step::Publication)
-                    && self.waiver_valid(w)
+                w > m && waived_step(self.ev(w)) == Some(Step::Publication) && self.waiver_valid(w)
             })
     }
 
     /// The publication deadline of the latest approval, while publication is required and not
     /// done: the `limit`-th working day after the decision, a date computed from its start.
-    fn pending_publication_deadline(&self) -> Option<(usize, NaiveDate, u32, crate::calendar::Counted<NaiveDate>)> {
-        let limit = self.profile.parameters().publication_deadline_working_days?;
+    fn pending_publication_deadline(
+        &self,
+    ) -> Option<(usize, NaiveDate, u32, crate::calendar::Counted<NaiveDate>)> {
+        let limit = self
+            .profile
+            .parameters()
+            .publication_deadline_working_days?;
         let (m, _, decided) = self.latest_decision()?;
         if !self.publication_required() || self.by_kind.publications.iter().any(|&p| p > m) {
             return None;

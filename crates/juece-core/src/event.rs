@@ -740,7 +740,10 @@ fn check_body(body: &EventBody, at: DateTime<FixedOffset>) -> Result<(), FieldEr
         }
         EventBody::Voided(v) => {
             if v.reason.trim().is_empty() {
-                return err("reason", "must not be empty: say why the event is voided".into());
+                return err(
+                    "reason",
+                    "must not be empty: say why the event is voided".into(),
+                );
             }
         }
         EventBody::FairCompetitionReview(r) => {

@@ -933,9 +933,7 @@ fn as_of_leaves_out_later_events() {
     let w = world();
     let case = parse(&c);
     let profile = w.profiles.resolve("decree-713").unwrap();
-    assert!(
-        evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap()).is_none()
-    );
+    assert!(evaluate(profile, &w.calendar, &case, "2023-01-31".parse().unwrap()).is_none());
 }
 
 #[test]
@@ -972,7 +970,10 @@ fn dates_outside_the_official_calendar_are_estimated_and_marked() {
         .findings
         .iter()
         .any(|f| f.code.as_str() == "CALENDAR_ESTIMATED" && f.message_en.contains("2027")));
-    assert_eq!(e.estimated_years.iter().copied().collect::<Vec<_>>(), vec![2027]);
+    assert_eq!(
+        e.estimated_years.iter().copied().collect::<Vec<_>>(),
+        vec![2027]
+    );
     // Inside the official years nothing is estimated.
     let e = eval_at(&review_window("2023-03-06", "2023-03-15"), "2024-01-31");
     assert!(e.findings.iter().all(|f| !f.estimated));
@@ -1030,7 +1031,10 @@ fn not_archived_near_miss_rejected_and_archived() {
 // ==== procedure.md version 2 ====
 
 fn event_codes(e: &Evaluation) -> Vec<String> {
-    e.findings.iter().map(|f| f.code.as_str().to_owned()).collect()
+    e.findings
+        .iter()
+        .map(|f| f.code.as_str().to_owned())
+        .collect()
 }
 
 // ---- publication is required only for an approved decision (§7) ----
@@ -1042,7 +1046,11 @@ fn waived_step_publication_after_a_rejection_is_valid() {
     events(&mut c)[DECIDE]["majority"] = json!("reject");
     events(&mut c)[DECIDE]["head_decision"] = json!("reject");
     events(&mut c).truncate(PARTY);
-    events(&mut c).push(waiver_at("publication", "not_applicable", "2023-04-13T09:00:00+08:00"));
+    events(&mut c).push(waiver_at(
+        "publication",
+        "not_applicable",
+        "2023-04-13T09:00:00+08:00",
+    ));
     assert_eq!(
         findings_at(&c, "2023-04-20"),
         vec![("WAIVED_STEP".into(), "publication".into())]
@@ -1052,9 +1060,16 @@ fn waived_step_publication_after_a_rejection_is_valid() {
 #[test]
 fn improper_waiver_of_publication_after_an_approval() {
     let mut c = unpublished_local_strict();
-    events(&mut c).push(waiver_at("publication", "not_applicable", "2023-04-14T10:00:00+08:00"));
+    events(&mut c).push(waiver_at(
+        "publication",
+        "not_applicable",
+        "2023-04-14T10:00:00+08:00",
+    ));
     let found = findings_at(&c, "2023-04-20");
-    assert!(found.contains(&("IMPROPER_WAIVER".into(), "publication".into())), "{found:?}");
+    assert!(
+        found.contains(&("IMPROPER_WAIVER".into(), "publication".into())),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -1066,8 +1081,14 @@ fn a_publication_waiver_before_an_approval_does_not_cover_it() {
         waiver_at("publication", "not_applicable", "2023-04-11T09:00:00+08:00"),
     );
     let found = findings_at(&c, "2023-05-12");
-    assert!(found.contains(&("WAIVED_STEP".into(), "publication".into())), "{found:?}");
-    assert!(found.contains(&("NOT_PUBLISHED".into(), "publication".into())), "{found:?}");
+    assert!(
+        found.contains(&("WAIVED_STEP".into(), "publication".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("NOT_PUBLISHED".into(), "publication".into())),
+        "{found:?}"
+    );
     let e = eval_at(&c, "2023-05-12");
     let publication = e.step(juece_core::ids::Step::Publication).unwrap();
     assert_eq!(publication.state, juece_core::evaluate::StepState::Pending);
@@ -1173,7 +1194,9 @@ fn shortened_review_window_with_a_reason_under_decree_713() {
     );
     let e = eval(&c);
     assert_eq!(e.findings[0].article, "第二十六条");
-    assert!(e.findings[0].message_en.contains("shortening reason recorded"));
+    assert!(e.findings[0]
+        .message_en
+        .contains("shortening reason recorded"));
 }
 
 #[test]
@@ -1181,7 +1204,11 @@ fn short_review_window_without_a_reason_under_decree_713() {
     let c = six_days_with_reason("decree-713", None);
     assert_eq!(codes(&c), vec!["SHORT_REVIEW_WINDOW"]);
     let c = six_days_with_reason("decree-713", Some("   "));
-    assert_eq!(codes(&c), vec!["SHORT_REVIEW_WINDOW"], "a blank reason is no reason");
+    assert_eq!(
+        codes(&c),
+        vec!["SHORT_REVIEW_WINDOW"],
+        "a blank reason is no reason"
+    );
 }
 
 #[test]
@@ -1223,7 +1250,10 @@ fn fair_competition_review_missing_for_market_entities() {
     );
     assert_eq!(eval(&c).findings[0].article, "第二十九条");
     // Recorded only after the meeting: still missing at the meeting.
-    events(&mut c).insert(DECIDE + 1, fair_competition_review("2023-04-12T15:00:00+08:00"));
+    events(&mut c).insert(
+        DECIDE + 1,
+        fair_competition_review("2023-04-12T15:00:00+08:00"),
+    );
     assert_eq!(codes(&c), vec!["FAIR_COMPETITION_REVIEW_MISSING"]);
 }
 
@@ -1296,12 +1326,26 @@ fn voided_event_is_left_out_by_the_rules() {
     // The expert review is voided before the legality review: the step was then skipped.
     events(&mut c).insert(RA + 1, voided(ER, "2023-03-26T09:00:00+08:00"));
     let found = findings(&c);
-    assert!(found.contains(&("VOIDED_EVENT".into(), "expert_review".into())), "{found:?}");
-    assert!(found.contains(&("SKIPPED_STEP".into(), "expert_review".into())), "{found:?}");
+    assert!(
+        found.contains(&("VOIDED_EVENT".into(), "expert_review".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("SKIPPED_STEP".into(), "expert_review".into())),
+        "{found:?}"
+    );
     let e = eval(&c);
     assert!(e.voided.contains(&ER));
-    let v = e.findings.iter().find(|f| f.code.as_str() == "VOIDED_EVENT").unwrap();
-    assert!(v.message_zh.contains("王敏") && v.message_zh.contains("误录"), "{}", v.message_zh);
+    let v = e
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "VOIDED_EVENT")
+        .unwrap();
+    assert!(
+        v.message_zh.contains("王敏") && v.message_zh.contains("误录"),
+        "{}",
+        v.message_zh
+    );
 }
 
 #[test]
@@ -1365,7 +1409,11 @@ fn calendar_estimated_near_miss_deadline_inside_the_official_years() {
     // 02-04 and 02-18 worked).
     set_meeting_date(&mut c, "2024-01-31");
     let e = eval_at(&c, "2040-01-10");
-    let np = e.findings.iter().find(|f| f.code.as_str() == "NOT_PUBLISHED").unwrap();
+    let np = e
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "NOT_PUBLISHED")
+        .unwrap();
     assert!(!np.estimated);
     assert!(np.message_en.contains("2024-03-04"), "{}", np.message_en);
     assert!(e.estimated_years.is_empty());

@@ -429,11 +429,9 @@ fn compare_stored(
 /// Whether `profile` is exactly a shipped profile (same id, version and content).
 fn is_shipped(profile: &Profile) -> bool {
     juece_core::builtin::profiles().is_ok_and(|shipped| {
-        shipped
-            .resolve(&profile.pinned())
-            .is_ok_and(|p| {
-                serde_json::to_string(p.file()).ok() == serde_json::to_string(profile.file()).ok()
-            })
+        shipped.resolve(&profile.pinned()).is_ok_and(|p| {
+            serde_json::to_string(p.file()).ok() == serde_json::to_string(profile.file()).ok()
+        })
     })
 }
 

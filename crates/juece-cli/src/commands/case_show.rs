@@ -354,7 +354,11 @@ fn render_text(
                 e.actor.clone(),
                 e.role.label(lang).to_owned(),
                 if eval.voided.contains(&i) {
-                    format!("{}（{}）", summary(e, lang), if zh { "已作废" } else { "voided" })
+                    format!(
+                        "{}（{}）",
+                        summary(e, lang),
+                        if zh { "已作废" } else { "voided" }
+                    )
                 } else {
                     summary(e, lang)
                 },

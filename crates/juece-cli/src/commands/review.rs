@@ -93,7 +93,9 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                 global,
                 &a.case_ref,
                 &match &a.shortened_reason {
-                    Some(r) => json!({ "type": "legality_review_submitted", "draft": draft, "shortened_reason": r }),
+                    Some(r) => {
+                        json!({ "type": "legality_review_submitted", "draft": draft, "shortened_reason": r })
+                    }
                     None => json!({ "type": "legality_review_submitted", "draft": draft }),
                 },
                 &a.write,
