@@ -95,9 +95,27 @@ impl GlobalArgs {
         self.now().date_naive()
     }
 
-    /// The shipped calendar plus `--calendar` files.
+    /// The shipped calendar, the calendars stored in the database (`juece calendar add`) and
+    /// `--calendar` files. Opens the database to read them when it exists; a command that has it
+    /// open already calls [`GlobalArgs::calendar_with`].
     pub fn calendar(&self) -> Result<Calendar, CliError> {
+        if self.db.exists() {
+            let store = self.store()?;
+            return self.calendar_with(&store);
+        }
+        self.calendar_from(&[])
+    }
+
+    /// The shipped calendar, the calendars stored in `store` and `--calendar` files.
+    pub fn calendar_with(&self, store: &Store) -> Result<Calendar, CliError> {
+        self.calendar_from(&store.calendars()?)
+    }
+
+    fn calendar_from(&self, stored: &[juece_store::StoredCalendar]) -> Result<Calendar, CliError> {
         let mut c = builtin::calendar()?;
+        for s in stored {
+            c.add_json(&format!("{} (stored)", s.name), &s.text)?;
+        }
         for path in &self.calendars {
             let text = read_text(path)?;
             c.add_json(&path.display().to_string(), &text)?;

@@ -178,12 +178,19 @@ impl WriteSession {
     pub fn open(global: &GlobalArgs) -> Result<WriteSession, CliError> {
         let store = global.store()?;
         let profiles = global.profiles(&store)?;
-        let calendar = global.calendar()?;
+        let calendar = global.calendar_with(&store)?;
         Ok(WriteSession {
             store,
             profiles,
             calendar,
         })
+    }
+
+    /// Folds the write-ahead log into the database file (when no other process is using it),
+    /// so that the file alone holds what was acknowledged; a long-running writer calls it now
+    /// and then.
+    pub fn fold_wal(&self) -> Result<bool, CliError> {
+        Ok(self.store.fold_wal()?)
     }
 
     /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print

@@ -427,8 +427,12 @@ fn compare_stored(
 }
 
 pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {
-    let content = serde_json::to_string_pretty(profile.file())
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let content = crate::records::profile_content(profile)?;
+    let pinned = profile.pinned();
+    // A shipped id@version is the shipped text, always: a changed copy needs a new id or version.
+    if crate::records::builtin_content(&pinned).is_some_and(|shipped| shipped != content) {
+        return Err(StoreError::ProfileConflict(pinned));
+    }
     let existing: Option<String> = tx
         .query_row(
             "SELECT content FROM profiles WHERE id = ?1 AND version = ?2",
@@ -438,11 +442,17 @@ pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<boo
         .optional()?;
     match existing {
         Some(c) if c == content => Ok(false),
-        Some(_) => Err(StoreError::ProfileConflict(profile.pinned())),
+        Some(_) => Err(StoreError::ProfileConflict(pinned)),
         None => {
             tx.execute(
                 "INSERT INTO profiles (id, version, content) VALUES (?1, ?2, ?3)",
                 params![profile.id(), profile.version(), content],
+            )?;
+            crate::records::append_record(
+                tx,
+                crate::records::KIND_PROFILE,
+                &pinned,
+                &crate::records::profile_body(&content),
             )?;
             Ok(true)
         }

@@ -13,7 +13,8 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct DueArgs {
     /// How many days ahead to look
-    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    #[arg(long, default_value_t = 14, value_name = "DAYS",
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
     within: u32,
 }
 
@@ -24,7 +25,10 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let today = global.today();
-    let horizon = today + Duration::days(i64::from(a.within));
+    // Checked: the date range ends at year 262 143; the limit above keeps far from it.
+    let horizon = today
+        .checked_add_signed(Duration::days(i64::from(a.within)))
+        .unwrap_or(chrono::NaiveDate::MAX);
     let mut items = Vec::new();
     for stored in store.load_all()? {
         let profile = profiles.resolve(&stored.pinned())?;
