@@ -85,6 +85,23 @@ struct HolidayCnDay {
     is_off_day: bool,
 }
 
+/// The longest holiday range a calendar file may hold, in days.
+pub const MAX_RANGE_DAYS: i64 = 31;
+/// The years a calendar file may cover.
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+fn check_year(year: i32) -> Result<(), String> {
+    if CALENDAR_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(format!(
+            "year {year} is outside {}–{}, the years a calendar may cover",
+            CALENDAR_YEARS.start(),
+            CALENDAR_YEARS.end()
+        ))
+    }
+}
+
 /// The calendar format this version writes and reads.
 pub const CALENDAR_FORMAT: &str = "juece-calendar/1";
 
@@ -108,6 +125,7 @@ impl Calendar {
                 )));
             }
             for year in file.years {
+                check_year(year.year).map_err(&invalid)?;
                 self.years.insert(year.year);
                 for range in year.days_off {
                     if range.to < range.from {
@@ -116,6 +134,14 @@ impl Calendar {
                             range.name, range.to, range.from
                         )));
                     }
+                    let span = (range.to - range.from).num_days() + 1;
+                    if span > MAX_RANGE_DAYS {
+                        return Err(invalid(format!(
+                            "{}: {} to {} spans {span} days; a holiday range is at most {MAX_RANGE_DAYS} days",
+                            range.name, range.from, range.to
+                        )));
+                    }
+                    check_year(range.from.year()).map_err(&invalid)?;
                     let mut d = range.from;
                     while d <= range.to {
                         self.days_off.insert(d, range.name.clone());
@@ -129,6 +155,7 @@ impl Calendar {
         } else if value.get("days").is_some() {
             let file: HolidayCnFile = serde_json::from_value(value)
                 .map_err(|e| invalid(format!("holiday-cn shape: {e}")))?;
+            check_year(file.year).map_err(&invalid)?;
             self.years.insert(file.year);
             for day in file.days {
                 if day.is_off_day {

@@ -115,6 +115,30 @@ impl Store {
             .optional()?)
     }
 
+    /// Remembers that command id `command_id` wrote `count` events of `case_ref` from
+    /// `first_seq` (for writes that do not go through [`Store::append`], such as opening a case),
+    /// so that a retry with the same id is told it is already recorded.
+    pub fn record_command(
+        &mut self,
+        command_id: &str,
+        case_ref: &str,
+        first_seq: usize,
+        count: usize,
+    ) -> Result<(), StoreError> {
+        let tx = self.write_tx()?;
+        let case_id: i64 = tx
+            .prepare_cached("SELECT case_id FROM cases WHERE ref = ?1")?
+            .query_row([case_ref], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO commands (command_id, case_id, first_seq, count) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![command_id, case_id, first_seq as i64, count as i64])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores a profile (one transaction). Storing the same content again is a no-op.
     pub fn add_profile(&mut self, profile: &Profile) -> Result<bool, StoreError> {
         let tx = self.write_tx()?;

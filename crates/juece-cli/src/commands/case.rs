@@ -115,7 +115,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     let mut store = global.store()?;
     let who = actor(&store, &a.write)?;
     let profiles = global.profiles(&store)?;
-    let calendar = global.calendar()?;
+    let calendar = global.calendar_with(&store)?;
     let profile = profiles.resolve(&a.workflow)?;
     let at = event_time(global, &a.write)?;
     let (role, _) = role_for(profile, &who, &EventBody::Opened, false, global.lang())?;
@@ -146,12 +146,33 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     if case.header.case_ref.is_empty() {
         return Err(CliError::bad_input("a case needs a reference"));
     }
+    // A retried `--command-id` is answered like every other retried write.
+    if let Some(id) = &a.write.command_id {
+        if let Some((done_ref, first_seq, count)) = store.command_recorded(id)? {
+            if done_ref != case.header.case_ref {
+                return Err(CliError::bad_input(format!(
+                    "command id `{id}` was already used for case `{done_ref}`, not `{}`",
+                    case.header.case_ref
+                ))
+                .with_hint("use a new command id for a new write; nothing was written"));
+            }
+            let last = first_seq + count.saturating_sub(1);
+            emit(&match global.lang() {
+                juece_core::Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{done_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
+                juece_core::Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{done_ref}`); nothing written again\n"),
+            })?;
+            return Ok(Exit::Ok);
+        }
+    }
     import_cases(
         &mut store,
         &profiles,
         &calendar,
         std::slice::from_ref(&case),
     )?;
+    if let Some(id) = &a.write.command_id {
+        store.record_command(id, &case.header.case_ref, 0, 1)?;
+    }
     emit(&match global.lang() {
         juece_core::Lang::Zh => format!(
             "已立项：事项 `{}`，适用流程 `{}`（{}，{}）\n",

@@ -31,6 +31,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
     };
     let store = global.store()?;
     let report = store.verify(checked.as_ref().map(|c| c.anchor))?;
+    let records = store.verify_records(checked.as_ref().and_then(|c| c.records))?;
     let mut out = format!(
         "log: {} events in {} cases, head {}\n",
         report.events,
@@ -57,6 +58,18 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
                 place.join(", "),
                 f.what
             ));
+        }
+    }
+    if records.ok() {
+        out.push_str(&format!(
+            "records: OK — {} records (profiles, users and roles, calendars), head {}; the stored profiles and users are what they record\n",
+            records.records,
+            hex(&records.head)
+        ));
+    } else {
+        ok = false;
+        for f in &records.failures {
+            out.push_str(&format!("records: BROKEN — {f}\n"));
         }
     }
     if report.damage.is_empty() {
@@ -95,6 +108,26 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             _ => {
                 ok = false;
                 out.push_str("anchored: NO — the log does not extend the checkpoint\n");
+            }
+        }
+        match (c.records, records.anchored) {
+            (None, _) => out.push_str(
+                "records: this checkpoint is juece-checkpoint/1 and does not cover the records (profiles, users, calendars); make a new checkpoint\n",
+            ),
+            (Some(_), Some(n)) => {
+                out.push_str(&format!(
+                    "anchored: the first {n} records are exactly those the checkpoint covers\n"
+                ));
+                if records.unanchored > 0 {
+                    out.push_str(&format!(
+                        "not yet anchored: {} records after the checkpoint\n",
+                        records.unanchored
+                    ));
+                }
+            }
+            (Some(_), None) => {
+                ok = false;
+                out.push_str("anchored: NO — the records chain does not extend the checkpoint\n");
             }
         }
     }
