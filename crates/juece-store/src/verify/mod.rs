@@ -84,12 +84,17 @@ pub(crate) fn is_damage(e: &StoreError) -> bool {
 /// Puts one line of `PRAGMA integrity_check` into plain words (the SQLite text follows, for
 /// whoever repairs the file).
 fn plain_damage(line: &str) -> String {
+    let line = line.replace("*** in database main ***", "");
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.as_str();
     let what = if line.contains("missing from index") {
         "an index has lost an entry: reads that use the index would silently skip a row"
     } else if line.contains("wrong # of entries in index") {
         "an index does not hold as many entries as its table"
     } else if line.contains("row ") && line.contains("index") {
         "an index and its table disagree"
+    } else if line.contains("Fragmentation") || line.contains("freeblock") {
+        "a page's free-space accounting is wrong: bytes of it were changed outside SQLite"
     } else if line.contains("Page ") || line.contains("page ") || line.contains("Tree ") {
         "a page of the file is damaged or unreachable"
     } else if line.contains("NULL value") || line.contains("CHECK constraint") {
