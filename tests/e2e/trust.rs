@@ -560,3 +560,148 @@ fn a_newer_schema_is_refused_before_the_file_is_touched() {
     assert!(run.stderr.contains("99"), "{}", run.stderr);
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
 }
+
+fn examples_with(edit: impl Fn(&str) -> String) -> String {
+    edit(&std::fs::read_to_string(fixture("workflows/examples/cases.json")).unwrap())
+}
+
+#[test]
+fn a_key_repeated_in_one_object_is_refused_naming_it() {
+    let env = Env::new();
+    let doc = examples_with(|s| {
+        s.replacen(
+            "\"technical\": true",
+            "\"technical\": true, \"technical\": false",
+            1,
+        )
+    });
+    assert!(doc.contains("\"technical\": false"));
+    let file = env.write("dup.json", &doc);
+    let run = env.juece(&["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("duplicate key `technical`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rows(), (0, 0));
+    // Near miss: the same document without the repeat imports.
+    let file = env.write("ok.json", &examples_with(str::to_owned));
+    ok(env.juece(&["import", file.to_str().unwrap()]));
+
+    let profile = std::fs::read_to_string(fixture("workflows/decree-713.json"))
+        .unwrap()
+        .replacen(
+            "\"id\": \"decree-713\"",
+            "\"id\": \"decree-713\", \"id\": \"mine\"",
+            1,
+        );
+    assert!(profile.contains("\"mine\""));
+    let file = env.write("p.json", &profile);
+    let run = env.juece(&["workflow", "validate", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("duplicate key `id`"), "{}", run.stderr);
+
+    let cal = env.write("c.json", r#"{"year":2027,"year":2028,"days":[]}"#);
+    let run = env.juece(&["calendar", "add", cal.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("duplicate key `year`"),
+        "{}",
+        run.stderr
+    );
+
+    ok(env.juece(&["user", "add", "李强", "--role", "head"]));
+    let event = env.write(
+        "e.json",
+        r#"{"type":"risk_assessment","level":"low","level":"high","controllable":true}"#,
+    );
+    let run = env.juece(&[
+        "record",
+        "XX县政府〔2023〕重大决策7号",
+        event.to_str().unwrap(),
+        "--as",
+        "李强",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("duplicate key `level`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn hostile_text_is_refused_escaped_or_cut() {
+    let env = Env::new();
+    ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
+    let open = |r: &str, title: &str| {
+        env.juece(&[
+            "case",
+            "open",
+            r,
+            "--title",
+            title,
+            "--organ",
+            "o",
+            "--unit",
+            "u",
+            "--category",
+            "other",
+            "--as",
+            "王敏",
+        ])
+    };
+    // Invisible and bidi characters in references and names are refused.
+    for bad in ["案\u{200B}1", "案\u{202E}1", "案\u{2066}1"] {
+        let run = open(bad, "t");
+        assert_eq!(run.code, 2, "{bad:?}: {run:?}");
+        assert!(run.stderr.contains("U+"), "{}", run.stderr);
+    }
+    let run = env.juece(&["user", "add", "王\u{200D}敏", "--role", "head"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    // Full-width digits are folded: the same reference.
+    ok(open("县〔２０２３〕1号", "t"));
+    let run = ok(env.juece(&["case", "list", "--format", "json"]));
+    assert!(run.stdout.contains("县〔2023〕1号"), "{}", run.stdout);
+    // A newline and an ANSI escape in a title cannot forge table rows.
+    ok(open("案2", "标题\n案3  open  伪造\u{1b}[31m"));
+    let run = ok(env.juece(&["case", "list"]));
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+    assert!(!run.stdout.lines().any(|l| l.starts_with("案3")), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with('案')).count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("\\n"), "{}", run.stdout);
+    // Sizes: a field over 64 KiB is refused naming it; echoed input is cut.
+    let big = "长".repeat(30_000);
+    let run = open("案4", &big);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("title"), "{}", run.stderr);
+    let doc = examples_with(|s| s.replacen("县城老旧小区改造三年行动方案", &big, 1));
+    let file = env.write("big.json", &doc);
+    let run = env.juece(&["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("title"), "{}", run.stderr);
+    assert!(
+        run.stderr.len() < 10_000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+    let long_ref = "号".repeat(30_000);
+    let run = env.juece(&["case", "show", &long_ref]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.len() < 20_000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+    #[cfg(unix)]
+    {
+        let run = env.juece(&["import", "/dev/zero"]);
+        assert_eq!(run.code, 2, "{run:?}");
+    }
+    let huge = env.path("huge.json");
+    std::fs::write(&huge, vec![b' '; (16 << 20) + 10]).unwrap();
+    let run = env.juece(&["record", "案2", huge.to_str().unwrap(), "--as", "王敏"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("MiB"), "{}", run.stderr);
+}

@@ -114,7 +114,7 @@ impl Calendar {
             message,
         };
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+            crate::json::from_str(text).map_err(|e| invalid(e.to_string()))?;
         if value.get("format").is_some() {
             let file: JueceCalendarFile =
                 serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;

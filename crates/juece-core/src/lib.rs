@@ -28,10 +28,12 @@ pub mod event;
 pub mod finding;
 pub mod fuzzy;
 pub mod ids;
+pub mod json;
 pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

@@ -263,6 +263,18 @@ pub struct Profile {
 impl Profile {
     /// Parses and checks a workflow file's text. `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Profile, ProfileError> {
+        // A key repeated in one object is refused, naming it (serde_json would keep the last).
+        if let Err(e) = crate::json::from_str(text) {
+            if e.is_data() {
+                return Err(ProfileError {
+                    origin: origin.to_owned(),
+                    problems: vec![ProfileProblem {
+                        step: None,
+                        message: format!("not a valid `{WORKFLOW_FORMAT}` document: {e}"),
+                    }],
+                });
+            }
+        }
         let file: WorkflowFile = serde_json::from_str(text).map_err(|e| ProfileError {
             origin: origin.to_owned(),
             problems: vec![ProfileProblem {

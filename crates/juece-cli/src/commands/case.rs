@@ -112,6 +112,21 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             "opening a case has no guard to override",
         ));
     }
+    let case_ref = juece_core::text::identifier("case reference", &a.case_ref)
+        .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
+    for (field, text) in [
+        ("title", &a.title),
+        ("organ", &a.organ),
+        ("unit", &a.undertaking_unit),
+    ] {
+        if text.len() > juece_core::text::MAX_FIELD_BYTES {
+            return Err(CliError::bad_input(format!(
+                "`--{field}` is {} bytes long; a field holds at most {} bytes",
+                text.len(),
+                juece_core::text::MAX_FIELD_BYTES
+            )));
+        }
+    }
     let mut store = global.store()?;
     let who = actor(&store, &a.write)?;
     let profiles = global.profiles(&store)?;
@@ -128,7 +143,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     };
     let case = Case {
         header: CaseHeader {
-            case_ref: a.case_ref.trim().to_owned(),
+            case_ref,
             title: a.title.clone(),
             organ: a.organ.clone(),
             undertaking_unit: a.undertaking_unit.clone(),

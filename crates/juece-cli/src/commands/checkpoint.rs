@@ -89,7 +89,7 @@ pub fn read_checkpoint(
             path.display()
         ))
     };
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
+    let mut value: Value = juece_core::json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
     let obj = value.as_object_mut().ok_or_else(|| bad("not an object"))?;
     let signature = obj
         .remove("signature")

@@ -155,7 +155,8 @@ fn answer(
     n: usize,
     line: &str,
 ) -> Value {
-    let request: Request = match serde_json::from_str(line) {
+    // Strict: a key repeated anywhere in the line is refused, naming it.
+    let request: Request = match juece_core::json::from_str(line).and_then(serde_json::from_value) {
         Ok(r) => r,
         Err(e) => {
             return json!({
