@@ -169,3 +169,55 @@ pub fn read_checkpoint(
         key_given: trusted.is_some(),
     })
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
+mod tests {
+    use super::*;
+
+    fn signed(body: &mut Value, key: &ed25519_dalek::SigningKey) {
+        let signature = key.sign(canonical_json(body).as_bytes());
+        body["signature"] = json!(hex(&signature.to_bytes()));
+    }
+
+    #[test]
+    fn old_checkpoints_keep_verifying_and_new_ones_carry_the_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let public = hex(key.verifying_key().as_bytes());
+        std::fs::write(dir.path().join("k.pub"), public.to_uppercase()).unwrap();
+        let mut v1 = json!({
+            "format": CHECKPOINT_FORMAT_1,
+            "log_size": 3,
+            "head": hex(&[1u8; 32]),
+            "created_at": "2026-11-28T10:00:00+08:00",
+            "public_key": public,
+        });
+        signed(&mut v1, &key);
+        let p1 = dir.path().join("v1.json");
+        std::fs::write(&p1, v1.to_string()).unwrap();
+        // Checked against the trusted key written in uppercase hex.
+        let c = read_checkpoint(&p1, Some(&dir.path().join("k.pub"))).unwrap();
+        assert_eq!(c.anchor.size, 3);
+        assert!(c.records.is_none());
+
+        let mut v2 = json!({
+            "format": CHECKPOINT_FORMAT,
+            "log_size": 3,
+            "head": hex(&[1u8; 32]),
+            "records_size": 2,
+            "records_head": hex(&[2u8; 32]),
+            "created_at": "2026-11-28T10:00:00+08:00",
+            "public_key": public,
+        });
+        signed(&mut v2, &key);
+        let p2 = dir.path().join("v2.json");
+        std::fs::write(&p2, v2.to_string()).unwrap();
+        let c = read_checkpoint(&p2, None).unwrap();
+        assert_eq!(c.records.map(|r| r.size), Some(2));
+        // The records head is signed too.
+        v2["records_head"] = json!(hex(&[3u8; 32]));
+        std::fs::write(&p2, v2.to_string()).unwrap();
+        assert!(read_checkpoint(&p2, None).is_err());
+    }
+}
