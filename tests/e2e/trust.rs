@@ -668,8 +668,17 @@ fn hostile_text_is_refused_escaped_or_cut() {
     ok(open("案2", "标题\n案3  open  伪造\u{1b}[31m"));
     let run = ok(env.juece(&["case", "list"]));
     assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
-    assert!(!run.stdout.lines().any(|l| l.starts_with("案3")), "{}", run.stdout);
-    assert_eq!(run.stdout.lines().filter(|l| l.starts_with('案')).count(), 2, "{}", run.stdout);
+    assert!(
+        !run.stdout.lines().any(|l| l.starts_with("案3")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with('案')).count(),
+        2,
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("\\n"), "{}", run.stdout);
     // Sizes: a field over 64 KiB is refused naming it; echoed input is cut.
     let big = "长".repeat(30_000);

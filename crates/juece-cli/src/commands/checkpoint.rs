@@ -171,7 +171,6 @@ pub fn read_checkpoint(
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
 
