@@ -1026,7 +1026,10 @@ impl<'a> Ctx<'a> {
         if self.by_kind.archives.iter().any(|&a| a > m) {
             return;
         }
-        let deadline = decided + Duration::days(i64::from(limit));
+        // Checked: a deadline past the last representable date never falls due.
+        let deadline = decided
+            .checked_add_signed(Duration::days(i64::from(limit)))
+            .unwrap_or(chrono::NaiveDate::MAX);
         let as_of = self.as_of;
         if as_of <= deadline {
             return;
@@ -1050,7 +1053,9 @@ impl<'a> Ctx<'a> {
         let Some((m, Outcome::Defer, deferred)) = self.latest_decision() else {
             return;
         };
-        let lapse = deferred + Duration::days(i64::from(limit));
+        let lapse = deferred
+            .checked_add_signed(Duration::days(i64::from(limit)))
+            .unwrap_or(chrono::NaiveDate::MAX);
         let as_of = self.as_of;
         if as_of <= lapse {
             return;

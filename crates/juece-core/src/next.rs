@@ -115,7 +115,7 @@ pub fn key_dates(
                 Ok(d) => known(
                     DateKind::EarliestMeeting,
                     Step::CollectiveDecision,
-                    d + Duration::days(1),
+                    d.succ_opt().unwrap_or(d),
                 ),
                 Err(e) => unknown(
                     DateKind::EarliestMeeting,
