@@ -108,6 +108,14 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether this error means the database file itself is damaged (a corrupt page, not a
+    /// database at all, a case with a hole): something `juece verify` reports as a finding.
+    pub fn is_damage(&self) -> bool {
+        verify::is_damage(self)
+    }
+}
+
 /// The projection row of one case, derived from its evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {

@@ -199,6 +199,21 @@ impl Store {
     /// shipped profile is stored with other content. With `anchor`, also whether the chain still
     /// extends it.
     pub fn verify_records(&self, anchor: Option<Anchor>) -> Result<RecordsReport, StoreError> {
+        match self.verify_records_inner(anchor) {
+            Err(e) if e.is_damage() => Ok(RecordsReport {
+                records: 0,
+                head: GENESIS,
+                failures: vec![format!(
+                    "the database file is damaged: the records cannot be read back ({e})"
+                )],
+                anchored: None,
+                unanchored: 0,
+            }),
+            other => other,
+        }
+    }
+
+    fn verify_records_inner(&self, anchor: Option<Anchor>) -> Result<RecordsReport, StoreError> {
         let mut failures = Vec::new();
         let mut prev = GENESIS;
         let mut count: i64 = 0;

@@ -24,12 +24,36 @@ pub struct VerifyArgs {
     replay: bool,
 }
 
+/// Why an existing database file cannot be opened, when the reason is damage to the file.
+fn opening_damage(path: &std::path::Path) -> Option<String> {
+    if !path.is_file() {
+        return None;
+    }
+    match juece_store::Store::open(path) {
+        Err(e) if e.is_damage() => Some(e.to_string()),
+        _ => None,
+    }
+}
+
 pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
     let checked = match &a.checkpoint {
         Some(path) => Some(read_checkpoint(path, a.key.as_deref())?),
         None => None,
     };
-    let store = global.store()?;
+    let store = match global.store() {
+        Ok(s) => s,
+        Err(e) => {
+            // A file too damaged to open is a finding of the check, in plain words: exit 1.
+            if let Some(damage) = opening_damage(&global.db) {
+                emit(&format!(
+                    "file: DAMAGED — {} cannot be opened as a juece database: {damage}\nfile: restore the database from a backup (`juece backup`) and keep this copy for investigation\n",
+                    global.db.display()
+                ))?;
+                return Ok(Exit::Problems);
+            }
+            return Err(e);
+        }
+    };
     let report = store.verify(checked.as_ref().map(|c| c.anchor))?;
     let records = store.verify_records(checked.as_ref().and_then(|c| c.records))?;
     let mut out = format!(

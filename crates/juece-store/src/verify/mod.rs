@@ -72,7 +72,11 @@ impl VerifyReport {
 /// Whether an SQLite error means the file itself is damaged (rather than, say, locked).
 pub(crate) fn is_damage(e: &StoreError) -> bool {
     match e {
-        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+        | StoreError::Open {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } => matches!(
             f.code,
             rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
         ),
