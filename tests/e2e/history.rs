@@ -117,7 +117,7 @@ fn key_checkpoint_and_verify_against_it() {
         cp.to_str().unwrap(),
     ]));
     let checkpoint: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
-    assert_eq!(checkpoint["format"], "juece-checkpoint/1");
+    assert_eq!(checkpoint["format"], "juece-checkpoint/2");
     assert_eq!(checkpoint["log_size"], 29);
 
     let run = ok(env.juece(&[

@@ -17,4 +17,5 @@ mod import_export;
 mod live;
 mod malformed;
 mod rules_v2;
+mod trust;
 mod workflow;

@@ -104,9 +104,27 @@ impl GlobalArgs {
         self.now().date_naive()
     }
 
-    /// The shipped calendar plus `--calendar` files.
+    /// The shipped calendar, the calendars stored in the database (`juece calendar add`) and
+    /// `--calendar` files. Opens the database to read them when it exists; a command that has it
+    /// open already calls [`GlobalArgs::calendar_with`].
     pub fn calendar(&self) -> Result<Calendar, CliError> {
+        if self.db.exists() {
+            let store = self.store()?;
+            return self.calendar_with(&store);
+        }
+        self.calendar_from(&[])
+    }
+
+    /// The shipped calendar, the calendars stored in `store` and `--calendar` files.
+    pub fn calendar_with(&self, store: &Store) -> Result<Calendar, CliError> {
+        self.calendar_from(&store.calendars()?)
+    }
+
+    fn calendar_from(&self, stored: &[juece_store::StoredCalendar]) -> Result<Calendar, CliError> {
         let mut c = builtin::calendar()?;
+        for s in stored {
+            c.add_json(&format!("{} (stored)", s.name), &s.text)?;
+        }
         for path in &self.calendars {
             let text = read_text(path)?;
             c.add_json(&path.display().to_string(), &text)?;
@@ -134,14 +152,38 @@ impl GlobalArgs {
     }
 }
 
-/// Reads a UTF-8 file, or stdin for `-`.
+/// The largest file `read_text` reads (an event, a profile, a calendar, a checkpoint: a few
+/// kilobytes each).
+pub const MAX_TEXT_FILE: u64 = 16 << 20;
+
+/// Reads a UTF-8 file, or stdin for `-`, of at most `MAX_TEXT_FILE` bytes.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
+    use std::io::Read;
+    let name = if path == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        format!("`{}`", path.display())
+    };
+    let cannot = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
+    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
-        return Ok(s);
+        std::io::stdin()
+            .take(MAX_TEXT_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(cannot)?
+            .take(MAX_TEXT_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", path.display())))
+    if bytes.len() as u64 > MAX_TEXT_FILE {
+        return Err(CliError::bad_input(format!(
+            "{name} is larger than {} MiB, the limit for this kind of file",
+            MAX_TEXT_FILE >> 20
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| CliError::bad_input(format!("cannot read {name}: not UTF-8 text ({e})")))
 }

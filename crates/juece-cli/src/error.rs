@@ -51,11 +51,25 @@ impl CliError {
     }
 
     pub fn print(&self) {
-        eprintln!("error: {}", self.message);
+        eprintln!("error: {}", shown(&self.message));
         for h in &self.hints {
-            eprintln!("hint: {h}");
+            eprintln!("hint: {}", shown(h));
         }
     }
+}
+
+/// The longest message printed, in characters: echoed input is cut, never printed whole.
+const MAX_MESSAGE: usize = 4000;
+
+/// A message as printed: cut at `MAX_MESSAGE` characters, control and invisible characters
+/// escaped except the line breaks the message itself is made of.
+fn shown(message: &str) -> String {
+    let clipped = juece_core::json::clip(message, MAX_MESSAGE);
+    clipped
+        .split('\n')
+        .map(|line| juece_core::text::escape_controls(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl From<CaseFileError> for CliError {

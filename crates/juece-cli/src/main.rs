@@ -63,6 +63,9 @@ enum Command {
     Checkpoint(commands::checkpoint::CheckpointArgs),
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    Backup(commands::backup::BackupArgs),
+    #[command(subcommand)]
+    Calendar(commands::calendar::CalendarCommand),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&cli.global, args),
         Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
+        Command::Backup(args) => commands::backup::run(&cli.global, args),
+        Command::Calendar(cmd) => commands::calendar::run(&cli.global, cmd),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -50,7 +50,15 @@ impl Emitter {
 
 /// Renders rows as aligned columns (CJK characters count two columns). The last column is not
 /// padded, so long messages do not push the table wide.
+///
+/// Cells are shown safely: control and invisible characters escaped (a newline or ANSI escape in
+/// a title cannot forge a row), and a cell longer than `MAX_CELL` characters cut with `…`.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let safe: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| safe_cell(c)).collect())
+        .collect();
+    let rows = &safe[..];
     let cols = header.len();
     let mut width = vec![0usize; cols];
     for (i, h) in header.iter().enumerate() {
@@ -89,6 +97,14 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(row.iter().map(String::as_str).collect());
     }
     s
+}
+
+/// The longest cell of a table, in characters.
+const MAX_CELL: usize = 1000;
+
+/// A cell as shown: control and invisible characters escaped, cut at `MAX_CELL` characters.
+pub fn safe_cell(s: &str) -> String {
+    juece_core::text::escape_controls(&juece_core::json::clip(s, MAX_CELL)).into_owned()
 }
 
 /// Quotes one CSV field (RFC 4180).

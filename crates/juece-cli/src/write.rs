@@ -53,6 +53,8 @@ pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
         )
         .with_hint("pass `--as NAME` or set `JUECE_USER`; `juece user list` shows the users"));
     };
+    // The same form `user add` stored.
+    let name = juece_core::text::identifier("user name", &name).map_err(CliError::bad_input)?;
     match store.user_roles(&name)? {
         Some(roles) => Ok(Actor { name, roles }),
         None => Err(CliError::bad_input(format!("unknown user `{name}`"))
@@ -204,12 +206,19 @@ impl WriteSession {
     pub fn open(global: &GlobalArgs) -> Result<WriteSession, CliError> {
         let store = global.store()?;
         let profiles = global.profiles(&store)?;
-        let calendar = global.calendar()?;
+        let calendar = global.calendar_with(&store)?;
         Ok(WriteSession {
             store,
             profiles,
             calendar,
         })
+    }
+
+    /// Folds the write-ahead log into the database file (when no other process is using it),
+    /// so that the file alone holds what was acknowledged; a long-running writer calls it now
+    /// and then.
+    pub fn fold_wal(&self) -> Result<bool, CliError> {
+        Ok(self.store.fold_wal()?)
     }
 
     /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print
@@ -222,7 +231,18 @@ impl WriteSession {
         args: &WriteArgs,
     ) -> Result<String, CliError> {
         let lang = global.lang();
+        if let Some((field, len)) = juece_core::text::oversized(event_json) {
+            return Err(CliError::bad_input(format!(
+                "event field `{field}` is {len} bytes long; a field holds at most {} bytes",
+                juece_core::text::MAX_FIELD_BYTES
+            ))
+            .with_hint("nothing was written"));
+        }
         let actor = actor(&self.store, args)?;
+        // The reference as stored (trimmed, full-width ASCII folded; hidden characters refused).
+        let case_ref = juece_core::text::identifier("case reference", case_ref)
+            .map_err(CliError::bad_input)?;
+        let case_ref = case_ref.as_str();
         if let Some(id) = &args.command_id {
             if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
                 return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);

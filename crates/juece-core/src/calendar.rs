@@ -142,6 +142,23 @@ struct HolidayCnDay {
     is_off_day: bool,
 }
 
+/// The longest holiday range a calendar file may hold, in days.
+pub const MAX_RANGE_DAYS: i64 = 31;
+/// The years a calendar file may cover.
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+fn check_year(year: i32) -> Result<(), String> {
+    if CALENDAR_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(format!(
+            "year {year} is outside {}–{}, the years a calendar may cover",
+            CALENDAR_YEARS.start(),
+            CALENDAR_YEARS.end()
+        ))
+    }
+}
+
 /// The calendar format this version writes and reads.
 pub const CALENDAR_FORMAT: &str = "juece-calendar/1";
 
@@ -154,7 +171,7 @@ impl Calendar {
             message,
         };
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+            crate::json::from_str(text).map_err(|e| invalid(e.to_string()))?;
         if value.get("format").is_some() {
             let file: JueceCalendarFile =
                 serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
@@ -165,6 +182,7 @@ impl Calendar {
                 )));
             }
             for year in file.years {
+                check_year(year.year).map_err(&invalid)?;
                 self.years.insert(year.year);
                 for range in year.days_off {
                     if range.to < range.from {
@@ -173,6 +191,14 @@ impl Calendar {
                             range.name, range.to, range.from
                         )));
                     }
+                    let span = (range.to - range.from).num_days() + 1;
+                    if span > MAX_RANGE_DAYS {
+                        return Err(invalid(format!(
+                            "{}: {} to {} spans {span} days; a holiday range is at most {MAX_RANGE_DAYS} days",
+                            range.name, range.from, range.to
+                        )));
+                    }
+                    check_year(range.from.year()).map_err(&invalid)?;
                     let mut d = range.from;
                     while d <= range.to {
                         self.days_off.insert(d, range.name.clone());
@@ -186,6 +212,7 @@ impl Calendar {
         } else if value.get("days").is_some() {
             let file: HolidayCnFile = serde_json::from_value(value)
                 .map_err(|e| invalid(format!("holiday-cn shape: {e}")))?;
+            check_year(file.year).map_err(&invalid)?;
             self.years.insert(file.year);
             for day in file.days {
                 if day.is_off_day {

@@ -182,6 +182,14 @@ where
             cases: false,
         };
         while let Some(key) = map.next_key::<String>()? {
+            if (key == "format" && seen.format) || (key == "cases" && seen.cases) {
+                let mut e = CaseFileError::document(format!(
+                    "duplicate key `{key}` in the document: a key may appear once"
+                ));
+                e.field = Some(key.clone());
+                *self.stopped = Some(e.into());
+                return Err(stop());
+            }
             match key.as_str() {
                 "format" => {
                     let value: Value = map.next_value()?;
@@ -261,7 +269,8 @@ where
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut refs: HashMap<String, usize> = HashMap::new();
         let mut i = 0;
-        while let Some(value) = seq.next_element::<Value>()? {
+        // Strict: a key repeated in any object of a case is refused, naming it.
+        while let Some(crate::json::StrictValue(value)) = seq.next_element()? {
             let outcome = parse_case(i, value).and_then(|case| {
                 match refs.insert(case.header.case_ref.clone(), i) {
                     Some(first) => Err(CaseFileError {
@@ -338,9 +347,34 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
         ));
     };
     let case_ref = match obj.get("ref") {
-        Some(Value::String(s)) => Some(s.clone()),
+        // As shown in messages: cut, and with hidden characters escaped.
+        Some(Value::String(s)) => Some(
+            crate::text::escape_controls(&crate::json::clip(s, crate::text::MAX_IDENTIFIER_CHARS))
+                .into_owned(),
+        ),
         _ => None,
     };
+    if let Some((field, len)) = obj.iter().find_map(|(k, v)| {
+        crate::text::oversized(v).map(|(p, n)| {
+            (
+                if p.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}{}{p}", if p.starts_with('[') { "" } else { "." })
+                },
+                n,
+            )
+        })
+    }) {
+        return Err(at_case(
+            case_ref,
+            Some(field),
+            format!(
+                "the text is {len} bytes long; a field holds at most {} bytes",
+                crate::text::MAX_FIELD_BYTES
+            ),
+        ));
+    }
     let events = match obj.remove("events") {
         Some(Value::Array(events)) => events,
         Some(other) => {
@@ -358,15 +392,11 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
             ))
         }
     };
-    let header: HeaderFile = fields(Value::Object(obj))
+    let mut header: HeaderFile = fields(Value::Object(obj))
         .map_err(|e| at_case(case_ref.clone(), Some(e.field), e.message))?;
-    if header.case_ref.trim().is_empty() {
-        return Err(at_case(
-            case_ref,
-            Some("ref".into()),
-            "must not be empty".into(),
-        ));
-    }
+    // Trimmed, full-width ASCII folded, hidden characters refused (crate::text).
+    header.case_ref = crate::text::identifier("case reference", &header.case_ref)
+        .map_err(|message| at_case(case_ref.clone(), Some("ref".into()), message))?;
     let mut parsed = Vec::with_capacity(events.len());
     for (j, event) in events.into_iter().enumerate() {
         let event = parse_event_owned(event, &Supplied::default()).map_err(|e| CaseFileError {

@@ -28,11 +28,13 @@ pub mod event;
 pub mod finding;
 pub mod fuzzy;
 pub mod ids;
+pub mod json;
 pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
 pub mod statutory;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

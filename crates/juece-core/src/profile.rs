@@ -53,6 +53,13 @@ fn default_drafted_by() -> Vec<Role> {
     vec![Role::UndertakingUnit, Role::LegalOffice]
 }
 
+/// The largest number of calendar days a profile parameter may hold (ten years).
+pub const MAX_DAYS: u32 = 3650;
+/// The largest number of working days a profile parameter may hold (about ten years).
+pub const MAX_WORKING_DAYS: u32 = 2500;
+/// The largest expert count a profile may require.
+pub const MAX_EXPERTS: u32 = 1000;
+
 /// The rule parameters of a profile (procedure.md, "Profile parameters").
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -304,6 +311,18 @@ pub struct Profile {
 impl Profile {
     /// Parses and checks a workflow file's text. `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Profile, ProfileError> {
+        // A key repeated in one object is refused, naming it (serde_json would keep the last).
+        if let Err(e) = crate::json::from_str(text) {
+            if e.is_data() {
+                return Err(ProfileError {
+                    origin: origin.to_owned(),
+                    problems: vec![ProfileProblem {
+                        step: None,
+                        message: format!("not a valid `{WORKFLOW_FORMAT}` document: {e}"),
+                    }],
+                });
+            }
+        }
         let file: WorkflowFile = serde_json::from_str(text).map_err(|e| ProfileError {
             origin: origin.to_owned(),
             problems: vec![ProfileProblem {
@@ -356,6 +375,50 @@ impl Profile {
                     p.min_review_working_days
                 ),
             );
+        }
+        // Upper limits: a deadline or period is days, not millennia. Larger values overflowed the
+        // date arithmetic (issue 10); ten years is beyond any procedure's need.
+        for (name, step, value, max) in [
+            (
+                "min_comment_days",
+                "public_participation",
+                Some(p.min_comment_days),
+                MAX_DAYS,
+            ),
+            (
+                "min_review_working_days",
+                "legality_review",
+                Some(p.min_review_working_days),
+                MAX_WORKING_DAYS,
+            ),
+            ("min_experts", "expert_review", p.min_experts, MAX_EXPERTS),
+            (
+                "publication_deadline_working_days",
+                "publication",
+                p.publication_deadline_working_days,
+                MAX_WORKING_DAYS,
+            ),
+            (
+                "archiving_deadline_days",
+                "archiving",
+                p.archiving_deadline_days,
+                MAX_DAYS,
+            ),
+            (
+                "deferral_lapse_days",
+                "collective_decision",
+                p.deferral_lapse_days,
+                MAX_DAYS,
+            ),
+        ] {
+            if let Some(v) = value.filter(|v| *v > max) {
+                problem(
+                    Some(step),
+                    format!(
+                        "`{name}` is {v}, above the limit of {max}; use a value from 0 to {max}"
+                    ),
+                );
+            }
         }
         if p.meeting_kinds.is_empty() {
             problem(

@@ -17,11 +17,13 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 mod fs_check;
 mod migrations;
 mod read;
+mod records;
 mod users;
 mod verify;
 mod write;
 
 pub use read::{CaseRow, ListFilter, StoredCase};
+pub use records::{RecordsReport, StoredCalendar};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
 
@@ -84,9 +86,34 @@ pub enum StoreError {
         /// The filesystem type.
         fstype: String,
     },
+    /// A case's history has a hole: an event the case must have cannot be found (a damaged
+    /// file: a lost index entry or page). Nothing is shown rather than a history without it.
+    #[error("case `{case_ref}` is damaged: its event {missing_seq} is missing from the database, so its history cannot be shown whole; run `juece verify`, and restore the database from a backup")]
+    Gap {
+        /// The case.
+        case_ref: String,
+        /// The first sequence number missing.
+        missing_seq: i64,
+    },
+    /// The backup's destination cannot be created.
+    #[error("cannot create the backup `{path}`: {why}; a backup never replaces an existing file")]
+    BackupTarget {
+        /// The destination.
+        path: String,
+        /// Why.
+        why: String,
+    },
     /// A stored row cannot be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether this error means the database file itself is damaged (a corrupt page, not a
+    /// database at all, a case with a hole): something `juece verify` reports as a finding.
+    pub fn is_damage(&self) -> bool {
+        verify::is_damage(self)
+    }
 }
 
 /// The projection row of one case, derived from its evaluation.
@@ -139,16 +166,21 @@ impl Store {
     fn setup(conn: Connection, wal: bool) -> Result<Store, StoreError> {
         // The busy timeout comes first, so that switching to WAL waits for other writers too.
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // A database from a newer juece is refused before anything changes it (not even the
+        // switch to WAL).
+        migrations::check_not_newer(&conn)?;
         if wal {
             let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // Each command is a short process: checkpointing the WAL into the database when it
-        // closes would cost two more fsyncs per write. The WAL is durable (FULL) and SQLite
-        // checkpoints it as it grows; the next process reads it as usual.
+        // When the last connection to the file closes, SQLite copies the write-ahead log into
+        // the database file and removes it: after every command has exited, the database file
+        // alone holds everything (a copy of it loses nothing). This costs a command that wrote
+        // one more fsync of the database file on exit; `record-batch` also folds the log in
+        // as it goes (`fold_wal`).
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
+            false,
         )?;
         // Plans that never depend on the values bound: otherwise SQLite re-prepared the query
         // that loads a case on every new reference (a tenth of a live write's time). Every query
@@ -200,6 +232,53 @@ impl Store {
         }
     }
 
+    /// Copies the whole database to `dest`, a file that must not exist yet, with SQLite's online
+    /// backup: one consistent snapshot even while other processes write (the copy is taken in
+    /// one read transaction; writers are not blocked). The copy is complete in its own file (no
+    /// write-ahead log beside it) and synced to disk. Returns the number of pages copied.
+    pub fn backup_to(&self, dest: &Path) -> Result<i64, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: dest.display().to_string(),
+            source,
+        };
+        // Reserve the name: never overwrite a file.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dest)
+            .map_err(|e| StoreError::BackupTarget {
+                path: dest.display().to_string(),
+                why: e.to_string(),
+            })?;
+        let mut copy = Connection::open(dest).map_err(open_err)?;
+        copy.busy_timeout(std::time::Duration::from_secs(30))?;
+        let pages = {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            // All pages in one step: one read transaction, so one consistent snapshot.
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => {}
+                    rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
+                        std::thread::sleep(std::time::Duration::from_millis(50))
+                    }
+                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                }
+            }
+            backup.progress().pagecount as i64
+        };
+        // The copy keeps the source's WAL mode; fold its log in and leave one file.
+        let _mode: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        drop(copy);
+        std::fs::File::open(dest)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::BackupTarget {
+                path: dest.display().to_string(),
+                why: e.to_string(),
+            })?;
+        Ok(pages)
+    }
+
     /// The durability settings in force: `(journal_mode, synchronous, busy_timeout_ms)`.
     pub fn durability(&self) -> Result<(String, i64, i64), StoreError> {
         let mode: String = self
@@ -244,3 +323,5 @@ fn check_sqlite_version() -> Result<(), StoreError> {
 mod tamper_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trust_tests;

@@ -6,12 +6,27 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The migrations, in order; the database's `user_version` is how many have run.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_users.sql"),
     include_str!("../migrations/0003_commands.sql"),
     include_str!("../migrations/0004_listing_indexes.sql"),
+    include_str!("../migrations/0005_records.sql"),
 ];
+
+/// The migration that created `records`: after its SQL, the profiles and users already stored
+/// are entered into the chain.
+const RECORDS_MIGRATION: usize = 5;
+
+/// Refuses a database written by a newer juece, before anything else touches it.
+pub(crate) fn check_not_newer(conn: &Connection) -> Result<(), StoreError> {
+    let supported = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    Ok(())
+}
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let supported = MIGRATIONS.len() as i64;
@@ -27,6 +42,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         tx.execute_batch(sql)?;
+        if i + 1 == RECORDS_MIGRATION {
+            crate::records::backfill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     tx.commit()?;

@@ -107,6 +107,8 @@ struct RawCase {
     profile_version: i64,
     attributes: String,
     leaves: Vec<Vec<u8>>,
+    /// The number of events the case's projection says it has (`last_seq + 1`), when known.
+    stored_count: Option<i64>,
 }
 
 impl RawCase {
@@ -121,7 +123,24 @@ impl RawCase {
             profile_version: r.get(7)?,
             attributes: r.get(8)?,
             leaves: Vec::new(),
+            stored_count: r.get::<_, Option<i64>>(11)?.map(|last| last + 1),
         })
+    }
+
+    /// The case is whole: its events run 0, 1, 2, … with no gap (checked as they are read) and
+    /// there are as many as its projection counts. A lost index entry or page shows here.
+    fn check_whole(&self) -> Result<(), StoreError> {
+        match self.stored_count {
+            Some(n) if (self.leaves.len() as i64) < n => Err(StoreError::Gap {
+                case_ref: self.case_ref.clone(),
+                missing_seq: self.leaves.len() as i64,
+            }),
+            None if self.leaves.is_empty() => Err(StoreError::Gap {
+                case_ref: self.case_ref.clone(),
+                missing_seq: 0,
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn parse(self) -> Result<StoredCase, StoreError> {
@@ -338,8 +357,9 @@ impl Store {
         };
         let sql = format!(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                    c.profile_version, c.attributes, e.canonical
+                    c.profile_version, c.attributes, e.canonical, e.seq, p.last_seq
              FROM cases c LEFT JOIN events e ON e.case_id = c.case_id
+                 LEFT JOIN case_projection p ON p.case_id = c.case_id
              {filter}
              ORDER BY c.ref, e.seq"
         );
@@ -351,6 +371,9 @@ impl Store {
             let case_id: i64 = r.get(0).map_err(StoreError::from)?;
             if current_id != Some(case_id) {
                 current_id = Some(case_id);
+                if let Some(last) = chunk.last() {
+                    last.check_whole()?;
+                }
                 if chunk.len() >= CHUNK {
                     f(std::mem::take(&mut chunk))?;
                 }
@@ -360,8 +383,21 @@ impl Store {
                 r.get::<_, Option<Vec<u8>>>(9).map_err(StoreError::from)?,
                 chunk.last_mut(),
             ) {
+                let seq: i64 = r.get(10).map_err(StoreError::from)?;
+                let expected = raw.leaves.len() as i64;
+                if seq != expected {
+                    // Ordered by seq: a larger one means the one expected is missing.
+                    return Err(StoreError::Gap {
+                        case_ref: raw.case_ref.clone(),
+                        missing_seq: expected,
+                    }
+                    .into());
+                }
                 raw.leaves.push(canonical);
             }
+        }
+        if let Some(last) = chunk.last() {
+            last.check_whole()?;
         }
         if !chunk.is_empty() {
             f(chunk)?;

@@ -37,6 +37,13 @@ impl Store {
              ON CONFLICT (name) DO UPDATE SET roles = excluded.roles",
             params![name, text, at],
         )?;
+        let ids: Vec<String> = all.iter().map(|r| r.as_str().to_owned()).collect();
+        crate::records::append_record(
+            &tx,
+            crate::records::KIND_USER,
+            name,
+            &crate::records::user_body(&ids, at),
+        )?;
         tx.commit()?;
         Ok((all, is_new))
     }

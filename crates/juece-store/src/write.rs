@@ -115,6 +115,30 @@ impl Store {
             .optional()?)
     }
 
+    /// Remembers that command id `command_id` wrote `count` events of `case_ref` from
+    /// `first_seq` (for writes that do not go through [`Store::append`], such as opening a case),
+    /// so that a retry with the same id is told it is already recorded.
+    pub fn record_command(
+        &mut self,
+        command_id: &str,
+        case_ref: &str,
+        first_seq: usize,
+        count: usize,
+    ) -> Result<(), StoreError> {
+        let tx = self.write_tx()?;
+        let case_id: i64 = tx
+            .prepare_cached("SELECT case_id FROM cases WHERE ref = ?1")?
+            .query_row([case_ref], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO commands (command_id, case_id, first_seq, count) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![command_id, case_id, first_seq as i64, count as i64])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores a profile (one transaction). Storing the same content again is a no-op.
     pub fn add_profile(&mut self, profile: &Profile) -> Result<bool, StoreError> {
         let tx = self.write_tx()?;
@@ -426,18 +450,13 @@ fn compare_stored(
     Ok(Some(None))
 }
 
-/// Whether `profile` is exactly a shipped profile (same id, version and content).
-fn is_shipped(profile: &Profile) -> bool {
-    juece_core::builtin::profiles().is_ok_and(|shipped| {
-        shipped.resolve(&profile.pinned()).is_ok_and(|p| {
-            serde_json::to_string(p.file()).ok() == serde_json::to_string(profile.file()).ok()
-        })
-    })
-}
-
 pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {
-    let content = serde_json::to_string_pretty(profile.file())
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let content = crate::records::profile_content(profile)?;
+    let pinned = profile.pinned();
+    // A shipped id@version is the shipped text, always: a changed copy needs a new id or version.
+    if crate::records::builtin_content(&pinned).is_some_and(|shipped| shipped != content) {
+        return Err(StoreError::ProfileConflict(pinned));
+    }
     let existing: Option<String> = tx
         .query_row(
             "SELECT content FROM profiles WHERE id = ?1 AND version = ?2",
@@ -447,22 +466,17 @@ pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<boo
         .optional()?;
     match existing {
         Some(c) if c == content => Ok(false),
-        // A shipped profile's text changed with the rules (procedure.md version 2 added
-        // `review_window_shortening`, `backfill_grace_days`, the party report's place in the
-        // graph): the shipped text is authoritative for its own id@version, so a database
-        // made by an older juece takes the current text instead of refusing every import.
-        Some(_) if is_shipped(profile) => {
-            tx.execute(
-                "UPDATE profiles SET content = ?3 WHERE id = ?1 AND version = ?2",
-                params![profile.id(), profile.version(), content],
-            )?;
-            Ok(true)
-        }
-        Some(_) => Err(StoreError::ProfileConflict(profile.pinned())),
+        Some(_) => Err(StoreError::ProfileConflict(pinned)),
         None => {
             tx.execute(
                 "INSERT INTO profiles (id, version, content) VALUES (?1, ?2, ?3)",
                 params![profile.id(), profile.version(), content],
+            )?;
+            crate::records::append_record(
+                tx,
+                crate::records::KIND_PROFILE,
+                &pinned,
+                &crate::records::profile_body(&content),
             )?;
             Ok(true)
         }

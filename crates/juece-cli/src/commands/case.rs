@@ -153,10 +153,25 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             "opening a case has no guard to override",
         ));
     }
+    let case_ref = juece_core::text::identifier("case reference", &a.case_ref)
+        .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
+    for (field, text) in [
+        ("title", &a.title),
+        ("organ", &a.organ),
+        ("unit", &a.undertaking_unit),
+    ] {
+        if text.len() > juece_core::text::MAX_FIELD_BYTES {
+            return Err(CliError::bad_input(format!(
+                "`--{field}` is {} bytes long; a field holds at most {} bytes",
+                text.len(),
+                juece_core::text::MAX_FIELD_BYTES
+            )));
+        }
+    }
     let mut store = global.store()?;
     let who = actor(&store, &a.write)?;
     let profiles = global.profiles(&store)?;
-    let calendar = global.calendar()?;
+    let calendar = global.calendar_with(&store)?;
     let profile = profiles.resolve(&a.workflow)?;
     let at = event_time(global, &a.write)?; // refuses a time in the future
     let (role, _) = role_for(profile, &who, &EventBody::Opened, false, global.lang())?;
@@ -169,7 +184,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     };
     let case = Case {
         header: CaseHeader {
-            case_ref: a.case_ref.trim().to_owned(),
+            case_ref,
             title: a.title.clone(),
             organ: a.organ.clone(),
             undertaking_unit: a.undertaking_unit.clone(),
@@ -189,12 +204,33 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     if case.header.case_ref.is_empty() {
         return Err(CliError::bad_input("a case needs a reference"));
     }
+    // A retried `--command-id` is answered like every other retried write.
+    if let Some(id) = &a.write.command_id {
+        if let Some((done_ref, first_seq, count)) = store.command_recorded(id)? {
+            if done_ref != case.header.case_ref {
+                return Err(CliError::bad_input(format!(
+                    "command id `{id}` was already used for case `{done_ref}`, not `{}`",
+                    case.header.case_ref
+                ))
+                .with_hint("use a new command id for a new write; nothing was written"));
+            }
+            let last = first_seq + count.saturating_sub(1);
+            emit(&match global.lang() {
+                juece_core::Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{done_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
+                juece_core::Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{done_ref}`); nothing written again\n"),
+            })?;
+            return Ok(Exit::Ok);
+        }
+    }
     import_cases(
         &mut store,
         &profiles,
         &calendar,
         std::slice::from_ref(&case),
     )?;
+    if let Some(id) = &a.write.command_id {
+        store.record_command(id, &case.header.case_ref, 0, 1)?;
+    }
     emit(&match global.lang() {
         juece_core::Lang::Zh => format!(
             "已立项：事项 `{}`，适用流程 `{}`（{}，{}）\n",

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
-use crate::out::{emit, table};
+use crate::out::{emit, safe_cell, table};
 use crate::CmdResult;
 
 #[derive(Args)]
@@ -304,16 +304,17 @@ fn render_text(
     let mut s = String::new();
     let attrs = attributes(stored, lang);
     let facts: Vec<(&str, String)> = vec![
-        (if zh { "案号" } else { "ref" }, h.case_ref.clone()),
-        (if zh { "标题" } else { "title" }, h.title.clone()),
-        (if zh { "决策机关" } else { "organ" }, h.organ.clone()),
+        // Shown safely: control characters escaped, long text cut (crate::out::safe_cell).
+        (if zh { "案号" } else { "ref" }, safe_cell(&h.case_ref)),
+        (if zh { "标题" } else { "title" }, safe_cell(&h.title)),
+        (if zh { "决策机关" } else { "organ" }, safe_cell(&h.organ)),
         (
             if zh {
                 "承办单位"
             } else {
                 "undertaking unit"
             },
-            h.undertaking_unit.clone(),
+            safe_cell(&h.undertaking_unit),
         ),
         (
             if zh { "类别" } else { "category" },

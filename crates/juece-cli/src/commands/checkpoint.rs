@@ -12,8 +12,11 @@ use crate::error::{CliError, Exit};
 use crate::out::{emit, write_file_atomic};
 use crate::CmdResult;
 
-/// The checkpoint format. Frozen: a change needs `juece-checkpoint/2`.
-pub const CHECKPOINT_FORMAT: &str = "juece-checkpoint/1";
+/// The first checkpoint format: the events chain only. Still read and verified.
+pub const CHECKPOINT_FORMAT_1: &str = "juece-checkpoint/1";
+/// The checkpoint format written now: the events chain and the records chain (profiles, users,
+/// calendars). Frozen: a change needs `juece-checkpoint/3`.
+pub const CHECKPOINT_FORMAT: &str = "juece-checkpoint/2";
 
 /// Write a signed statement of the log's size and head hash, to hand to someone outside the office
 #[derive(Args)]
@@ -30,10 +33,13 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
     let key = read_signing_key(&a.key)?;
     let store = global.store()?;
     let head = store.head()?;
+    let records = store.records_head()?;
     let mut body = json!({
         "format": CHECKPOINT_FORMAT,
         "log_size": head.size,
         "head": hex(&head.head),
+        "records_size": records.size,
+        "records_head": hex(&records.head),
         "created_at": global.now().to_rfc3339(),
         "public_key": hex(key.verifying_key().as_bytes()),
     });
@@ -43,8 +49,9 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
     text.push('\n');
     match &a.out {
         Some(path) => {
-            write_file_atomic(path, text.as_bytes(), false, false).map_err(|e| {
+            write_file_atomic(path, text.as_bytes(), true, false).map_err(|e| {
                 CliError::bad_input(format!("cannot write `{}`: {e}", path.display()))
+                    .with_hint("a checkpoint never replaces a file (an older checkpoint is evidence too); choose a new name")
             })?;
             emit(&format!(
                 "checkpoint of {} events written to {}\nhead: {}\n",
@@ -61,6 +68,8 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
 /// A checkpoint read back and its signature checked.
 pub struct Checked {
     pub anchor: Anchor,
+    /// The records chain's size and head (`juece-checkpoint/2`; `None` for version 1).
+    pub records: Option<Anchor>,
     pub public_key: String,
     pub created_at: String,
     /// Whether the signature was checked against a key given separately (`--key`).
@@ -76,20 +85,34 @@ pub fn read_checkpoint(
     let text = read_text(path)?;
     let bad = |what: &str| {
         CliError::bad_input(format!(
-            "`{}` is not a {CHECKPOINT_FORMAT} file: {what}",
+            "`{}` is not a {CHECKPOINT_FORMAT} (or {CHECKPOINT_FORMAT_1}) file: {what}",
             path.display()
         ))
     };
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
+    let mut value: Value = juece_core::json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
     let obj = value.as_object_mut().ok_or_else(|| bad("not an object"))?;
     let signature = obj
         .remove("signature")
         .and_then(|v| v.as_str().map(str::to_owned))
         .ok_or_else(|| bad("no `signature`"))?;
     let field = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
-    if field("format").as_deref() != Some(CHECKPOINT_FORMAT) {
-        return Err(bad("wrong or missing `format`"));
-    }
+    let version2 = match field("format").as_deref() {
+        Some(CHECKPOINT_FORMAT) => true,
+        Some(CHECKPOINT_FORMAT_1) => false,
+        _ => return Err(bad("wrong or missing `format`")),
+    };
+    let records = if version2 {
+        let size = obj
+            .get("records_size")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad("no `records_size`"))?;
+        let head = field("records_head")
+            .and_then(|h| parse_hash(&h))
+            .ok_or_else(|| bad("no valid `records_head`"))?;
+        Some(Anchor { size, head })
+    } else {
+        None
+    };
     let size = obj
         .get("log_size")
         .and_then(Value::as_u64)
@@ -108,7 +131,11 @@ pub fn read_checkpoint(
         message: format!("checkpoint `{}`: {what}", path.display()),
         hints: vec!["do not trust this checkpoint; ask its holder for their copy".into()],
     };
-    if trusted.is_some() && public_key != embedded {
+    // Hex in either case names the same key.
+    if trusted.is_some()
+        && parse_hash(&public_key).is_some()
+        && parse_hash(&public_key) != parse_hash(&embedded)
+    {
         return Err(failed(format!(
             "it was signed by key {embedded}, not by the trusted key {public_key}"
         )));
@@ -136,8 +163,60 @@ pub fn read_checkpoint(
         })?;
     Ok(Checked {
         anchor: Anchor { size, head },
-        public_key,
+        records,
+        public_key: public_key.to_ascii_lowercase(),
         created_at,
         key_given: trusted.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(body: &mut Value, key: &ed25519_dalek::SigningKey) {
+        let signature = key.sign(canonical_json(body).as_bytes());
+        body["signature"] = json!(hex(&signature.to_bytes()));
+    }
+
+    #[test]
+    fn old_checkpoints_keep_verifying_and_new_ones_carry_the_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let public = hex(key.verifying_key().as_bytes());
+        std::fs::write(dir.path().join("k.pub"), public.to_uppercase()).unwrap();
+        let mut v1 = json!({
+            "format": CHECKPOINT_FORMAT_1,
+            "log_size": 3,
+            "head": hex(&[1u8; 32]),
+            "created_at": "2026-11-28T10:00:00+08:00",
+            "public_key": public,
+        });
+        signed(&mut v1, &key);
+        let p1 = dir.path().join("v1.json");
+        std::fs::write(&p1, v1.to_string()).unwrap();
+        // Checked against the trusted key written in uppercase hex.
+        let c = read_checkpoint(&p1, Some(&dir.path().join("k.pub"))).unwrap();
+        assert_eq!(c.anchor.size, 3);
+        assert!(c.records.is_none());
+
+        let mut v2 = json!({
+            "format": CHECKPOINT_FORMAT,
+            "log_size": 3,
+            "head": hex(&[1u8; 32]),
+            "records_size": 2,
+            "records_head": hex(&[2u8; 32]),
+            "created_at": "2026-11-28T10:00:00+08:00",
+            "public_key": public,
+        });
+        signed(&mut v2, &key);
+        let p2 = dir.path().join("v2.json");
+        std::fs::write(&p2, v2.to_string()).unwrap();
+        let c = read_checkpoint(&p2, None).unwrap();
+        assert_eq!(c.records.map(|r| r.size), Some(2));
+        // The records head is signed too.
+        v2["records_head"] = json!(hex(&[3u8; 32]));
+        std::fs::write(&p2, v2.to_string()).unwrap();
+        assert!(read_checkpoint(&p2, None).is_err());
+    }
 }

@@ -33,9 +33,14 @@ pub struct AddArgs {
 
 pub fn run(global: &GlobalArgs, cmd: &DraftCommand) -> CmdResult {
     let DraftCommand::Add(args) = cmd;
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| CliError::bad_input(format!("cannot read `{}`: {e}", args.file.display())))?;
-    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    // Hashed as it is read: a draft of any size needs no more memory than a buffer.
+    let cannot = |e: std::io::Error| {
+        CliError::bad_input(format!("cannot read `{}`: {e}", args.file.display()))
+    };
+    let mut file = std::fs::File::open(&args.file).map_err(cannot)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(cannot)?;
+    let sha256 = format!("{:x}", hasher.finalize());
     let version = match &args.version {
         Some(v) => v.clone(),
         None => {

@@ -13,7 +13,8 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct DueArgs {
     /// How many days ahead to look
-    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    #[arg(long, default_value_t = 14, value_name = "DAYS",
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
     within: u32,
 }
 

@@ -120,7 +120,7 @@ fn parse_yes_no(s: &str) -> Result<bool, String> {
 /// Reads an evidence file and sets its `type`.
 fn from_file(path: &Path, event_type: &str) -> Result<Value, CliError> {
     let text = read_text(path)?;
-    let mut value: Value = serde_json::from_str(&text)
+    let mut value: Value = juece_core::json::from_str(&text)
         .map_err(|e| CliError::bad_input(format!("`{}` is not valid JSON: {e}", path.display())))?;
     let Some(obj) = value.as_object_mut() else {
         return Err(CliError::bad_input(format!(

@@ -123,17 +123,62 @@ impl std::ops::Deref for Input {
     }
 }
 
+/// The largest case file imported (a million cases take about 2.7 GB).
+const MAX_IMPORT: u64 = 16 << 30;
+/// The largest case document read from a pipe or device (it is held in memory).
+const MAX_IMPORT_STREAM: u64 = 2 << 30;
+
+/// Reads what is not a regular file (standard input, a pipe, a device) up to the limit,
+/// refusing early what cannot be a JSON document (`/dev/zero`).
+fn read_stream(mut input: impl std::io::Read, name: &str) -> Result<Input, CliError> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
+    let mut v = Vec::new();
+    let mut limited = (&mut input).take(MAX_IMPORT_STREAM + 1);
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        let n = limited.read(&mut buf).map_err(cannot)?;
+        if n == 0 {
+            break;
+        }
+        v.extend_from_slice(buf.get(..n).unwrap_or_default());
+        if let Some(&first) = v.iter().find(|b| !b.is_ascii_whitespace()) {
+            if first != b'{' {
+                return Err(CliError::bad_input(format!(
+                    "{name} is not a juece-cases/1 document: it does not begin with `{{`"
+                )));
+            }
+        }
+    }
+    if v.len() as u64 > MAX_IMPORT_STREAM {
+        return Err(CliError::bad_input(format!(
+            "{name} holds more than {} GiB; save it to a file and import the file",
+            MAX_IMPORT_STREAM >> 30
+        )));
+    }
+    Ok(Input::Read(v))
+}
+
 fn read_bytes(path: &Path) -> Result<Input, CliError> {
     let cannot =
         |e: std::io::Error| CliError::bad_input(format!("cannot read `{}`: {e}", path.display()));
     if path == Path::new("-") {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
-            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
-        return Ok(Input::Read(v));
+        return read_stream(std::io::stdin(), "standard input");
     }
     let file = std::fs::File::open(path).map_err(cannot)?;
-    if file.metadata().map_err(cannot)?.is_file() {
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_file() && meta.len() > MAX_IMPORT {
+        return Err(CliError::bad_input(format!(
+            "`{}` is {} GiB, larger than the {} GiB a case file may be; split it",
+            path.display(),
+            meta.len() >> 30,
+            MAX_IMPORT >> 30
+        )));
+    }
+    if !meta.is_file() {
+        return read_stream(file, &format!("`{}`", path.display()));
+    }
+    if meta.is_file() {
         // Mapping spares copying the file into fresh memory before parsing can start: for a
         // 270 MB file that copy was a serial second of a 7.5 s import on the reference machine.
         // SAFETY: the map is only read. Were another program to truncate the file while it is

@@ -31,11 +31,14 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
     let key = SigningKey::from_bytes(&seed);
     let public = hex(key.verifying_key().as_bytes());
     let pub_path = PathBuf::from(format!("{}.pub", a.out.display()));
-    if pub_path.exists() {
-        return Err(CliError::bad_input(format!(
-            "`{}` already exists; a key is never replaced",
-            pub_path.display()
-        )));
+    for p in [&a.out, &pub_path] {
+        if p.exists() {
+            return Err(CliError::bad_input(format!(
+                "`{}` already exists; a key is never replaced",
+                p.display()
+            ))
+            .with_hint("choose another --out; nothing was written"));
+        }
     }
     write_file_atomic(&a.out, format!("{}\n", hex(&seed)).as_bytes(), true, true).map_err(|e| {
         CliError::bad_input(format!(
@@ -45,10 +48,13 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
         .with_hint("a key is never replaced; choose another --out")
     })?;
     write_file_atomic(&pub_path, format!("{public}\n").as_bytes(), true, false).map_err(|e| {
+        // Half a key pair is no key pair: the private key just written goes too.
+        let _ = std::fs::remove_file(&a.out);
         CliError::bad_input(format!(
             "cannot write the public key `{}`: {e}",
             pub_path.display()
         ))
+        .with_hint("nothing was left behind; fix the folder and run `juece key init` again")
     })?;
     emit(&format!(
         "created key pair: private `{}` (readable by its owner only), public `{}`\npublic key: {public}\nhand the public key to whoever will check your checkpoints\n",
@@ -58,8 +64,30 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-/// Reads a private key file (64 hex characters).
+/// Reads a private key file (64 hex characters). Refuses a public key (`.pub`, or one that is
+/// not the pair of the `.pub` beside it): signing with it would make a seed anyone holding the
+/// public key can use. Warns when others may read the file.
 pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> {
+    if path.extension().is_some_and(|e| e == "pub") {
+        return Err(CliError::bad_input(format!(
+            "`{}` is a public key: a checkpoint is signed with the private key beside it",
+            path.display()
+        ))
+        .with_hint("pass the file without `.pub` (created by `juece key init`)"));
+    }
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "warning: the private key `{}` can be read by others (mode {:o}); anyone who reads it can sign checkpoints in your name — `chmod 600 {}`, and consider making a new key",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::bad_input(format!("cannot read the key `{}`: {e}", path.display()))
             .with_hint("create one with `juece key init`")
@@ -70,5 +98,19 @@ pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> 
             path.display()
         ))
     })?;
-    Ok(SigningKey::from_bytes(&seed))
+    let key = SigningKey::from_bytes(&seed);
+    let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+    if let Ok(public) = std::fs::read_to_string(&pub_path) {
+        let matches = juece_core::log::parse_hash(public.trim())
+            .is_some_and(|p| p == *key.verifying_key().as_bytes());
+        if !matches {
+            return Err(CliError::bad_input(format!(
+                "`{}` is not the private key of `{}` beside it",
+                path.display(),
+                pub_path.display()
+            ))
+            .with_hint("pass the private key that `juece key init` created with this public key"));
+        }
+    }
+    Ok(key)
 }

@@ -1,6 +1,8 @@
 //! One file per command.
 
 pub mod audit;
+pub mod backup;
+pub mod calendar;
 pub mod case;
 pub mod case_show;
 pub mod checkpoint;

@@ -25,7 +25,7 @@ pub struct RecordArgs {
 
 pub fn run(global: &GlobalArgs, args: &RecordArgs) -> CmdResult {
     let text = read_text(&args.event_file)?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let value: serde_json::Value = juece_core::json::from_str(&text).map_err(|e| {
         CliError::bad_input(format!(
             "event file `{}` is not valid JSON: {e}",
             args.event_file.display()

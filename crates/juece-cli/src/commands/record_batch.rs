@@ -58,14 +58,33 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
     let mut session = WriteSession::open(global)?;
     let mut out = std::io::stdout().lock();
     let mut worst = Exit::Ok;
-    for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| {
+    let mut input = input;
+    let mut folded = std::time::Instant::now();
+    let mut bytes = Vec::new();
+    let mut i = 0;
+    loop {
+        bytes.clear();
+        // Read up to a newline, at most MAX_LINE bytes kept: one bad line (not UTF-8, too long)
+        // is answered and the next is read.
+        let read = read_line(&mut input, &mut bytes).map_err(|e| {
             CliError::bad_input(format!("cannot read line {} of the requests: {e}", i + 1))
         })?;
-        if line.trim().is_empty() {
-            continue;
+        let Some(too_long) = read else {
+            break;
+        };
+        i += 1;
+        let answer = match (too_long, std::str::from_utf8(&bytes)) {
+            (true, _) => refused_line(i, &format!("line {i} is longer than {MAX_LINE} bytes")),
+            (false, Err(e)) => refused_line(i, &format!("line {i} is not UTF-8 text: {e}")),
+            (false, Ok(line)) if line.trim().is_empty() => continue,
+            (false, Ok(line)) => answer(&mut session, global, args, i, line),
+        };
+        // Now and then, fold the log into the database file, so that the file alone holds what
+        // was acknowledged (the last fold happens when the database closes at the end).
+        if folded.elapsed() >= std::time::Duration::from_secs(1) {
+            session.fold_wal()?;
+            folded = std::time::Instant::now();
         }
-        let answer = answer(&mut session, global, args, i + 1, &line);
         let exit = answer
             .get("exit")
             .and_then(Value::as_u64)
@@ -85,6 +104,49 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
     Ok(worst)
 }
 
+/// The longest request line read (a request is a few hundred bytes; drafts are referenced by
+/// hash, not sent).
+const MAX_LINE: usize = 1 << 20;
+
+/// Reads one line into `buf` (without its newline), keeping at most `MAX_LINE` bytes: `None` at
+/// the end of the input, else whether the line was longer.
+fn read_line(input: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+    let mut any = false;
+    let mut too_long = false;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(any.then_some(too_long));
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (at, true),
+            None => (chunk.len(), false),
+        };
+        let keep = part.min(MAX_LINE.saturating_sub(buf.len()));
+        buf.extend_from_slice(chunk.get(..keep).unwrap_or_default());
+        too_long |= keep < part;
+        input.consume(if done { part + 1 } else { part });
+        if done {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(too_long));
+        }
+    }
+}
+
+/// The answer to a line that is not a request at all.
+fn refused_line(n: usize, why: &str) -> Value {
+    json!({
+        "line": n,
+        "exit": Exit::BadInput as u8,
+        "ref": null,
+        "error": why,
+        "hints": ["a request is one JSON object on one line, in UTF-8; nothing was written"],
+    })
+}
+
 /// The answer to line `n`: what was recorded, or why nothing was.
 fn answer(
     session: &mut WriteSession,
@@ -93,7 +155,8 @@ fn answer(
     n: usize,
     line: &str,
 ) -> Value {
-    let request: Request = match serde_json::from_str(line) {
+    // Strict: a key repeated anywhere in the line is refused, naming it.
+    let request: Request = match juece_core::json::from_str(line).and_then(serde_json::from_value) {
         Ok(r) => r,
         Err(e) => {
             return json!({

@@ -40,10 +40,10 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
     let lang = global.lang();
     match cmd {
         UserCommand::Add(args) => {
-            let name = args.name.trim();
-            if name.is_empty() {
-                return Err(CliError::bad_input("a user needs a name"));
-            }
+            // Trimmed, full-width ASCII folded, invisible and control characters refused.
+            let name = juece_core::text::identifier("user name", &args.name)
+                .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
+            let name = name.as_str();
             let mut store = global.store()?;
             let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
             let list = roles

@@ -56,13 +56,57 @@ pub struct VerifyReport {
     pub anchored: Option<u64>,
     /// With a checkpoint: events after it, not yet anchored.
     pub unanchored: u64,
+    /// Damage to the database file itself, in plain words: what SQLite's own integrity check
+    /// found (a lost index entry, a broken page), and any case whose events do not match the
+    /// count its projection keeps. Empty when the file is sound.
+    pub damage: Vec<String>,
 }
 
 impl VerifyReport {
     /// Whether every check passed.
     pub fn ok(&self) -> bool {
-        self.failure.is_none()
+        self.failure.is_none() && self.damage.is_empty()
     }
+}
+
+/// Whether an SQLite error means the file itself is damaged (rather than, say, locked).
+pub(crate) fn is_damage(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+        | StoreError::Open {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } => matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+        ),
+        StoreError::Corrupt(_) | StoreError::Gap { .. } => true,
+        _ => false,
+    }
+}
+
+/// Puts one line of `PRAGMA integrity_check` into plain words (the SQLite text follows, for
+/// whoever repairs the file).
+fn plain_damage(line: &str) -> String {
+    let line = line.replace("*** in database main ***", "");
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.as_str();
+    let what = if line.contains("missing from index") {
+        "an index has lost an entry: reads that use the index would silently skip a row"
+    } else if line.contains("wrong # of entries in index") {
+        "an index does not hold as many entries as its table"
+    } else if line.contains("row ") && line.contains("index") {
+        "an index and its table disagree"
+    } else if line.contains("Fragmentation") || line.contains("freeblock") {
+        "a page's free-space accounting is wrong: bytes of it were changed outside SQLite"
+    } else if line.contains("Page ") || line.contains("page ") || line.contains("Tree ") {
+        "a page of the file is damaged or unreachable"
+    } else if line.contains("NULL value") || line.contains("CHECK constraint") {
+        "a row breaks the table's constraints"
+    } else {
+        "the file's structure is damaged"
+    };
+    format!("{what} (SQLite: {line})")
 }
 
 /// The order-dependent state of a verification: where the chain is and what failed first.
@@ -183,6 +227,93 @@ impl Store {
     /// Two threads: this one steps SQLite (a connection stays on its thread) and copies rows into
     /// batches; the other hashes and checks them in order, and hands each batch back for reuse.
     pub fn verify(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
+        let damage = self.integrity()?;
+        let mut report = match self.verify_chain(anchor) {
+            Ok(r) => r,
+            Err(e) if is_damage(&e) => VerifyReport {
+                events: 0,
+                cases: 0,
+                head: GENESIS,
+                failure: Some(fail(
+                    None,
+                    None,
+                    None,
+                    format!("the database file is damaged: the events cannot be read back ({e})"),
+                )),
+                anchored: None,
+                unanchored: 0,
+                damage: Vec::new(),
+            },
+            Err(e) => return Err(e),
+        };
+        report.damage = damage;
+        if report.damage.is_empty() {
+            report.damage = self.check_counts()?;
+        }
+        Ok(report)
+    }
+
+    /// SQLite's own check of the file: every page, every index against its table. Each problem
+    /// in plain words; a file too damaged to check is one problem too.
+    pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
+        let lines: Result<Vec<String>, rusqlite::Error> = (|| {
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check(100)")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })();
+        match lines {
+            Ok(lines) => Ok(lines
+                .iter()
+                .filter(|l| l.as_str() != "ok")
+                .map(|l| plain_damage(l))
+                .collect()),
+            Err(e) => {
+                let e = StoreError::from(e);
+                if is_damage(&e) {
+                    Ok(vec![format!(
+                        "the database file is too damaged for SQLite to check it ({e})"
+                    )])
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// Every case has as many events as its projection counts (`last_seq + 1`), counted through
+    /// the `(case_id, seq)` index: a lost entry there is a case that reads would show shorter.
+    fn check_counts(&self) -> Result<Vec<String>, StoreError> {
+        let run = || -> Result<Vec<String>, rusqlite::Error> {
+            let mut stmt = self.conn.prepare(
+                "SELECT c.ref, p.last_seq, (SELECT count(*) FROM events e INDEXED BY sqlite_autoindex_events_1 WHERE e.case_id = c.case_id)
+                 FROM cases c JOIN case_projection p ON p.case_id = c.case_id
+                 WHERE p.last_seq + 1 != (SELECT count(*) FROM events e INDEXED BY sqlite_autoindex_events_1 WHERE e.case_id = c.case_id)
+                 LIMIT 100",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(format!(
+                    "case `{}` should have {} events but its index finds {}: reads of it would lose events",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? + 1,
+                    r.get::<_, i64>(2)?
+                ))
+            })?;
+            rows.collect()
+        };
+        match run() {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let e = StoreError::from(e);
+                if is_damage(&e) {
+                    Ok(vec![format!("the events' index cannot be read ({e})")])
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn verify_chain(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
         let mut chain = Chain::new(anchor);
         let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(BATCHES);
         let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(BATCHES);
@@ -256,6 +387,7 @@ impl Store {
             failure,
             anchored,
             unanchored,
+            damage: Vec::new(),
         })
     }
 
