@@ -611,6 +611,7 @@ impl<'a> Plan<'a> {
                 category,
                 workflow: workflow.to_owned(),
                 attributes: plan.attrs,
+                catalogue: None,
             },
             events: plan.history.events,
         }))

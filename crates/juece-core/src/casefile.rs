@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::event::{
-    fields, kind_of, parse_event_owned, Attributes, Case, CaseHeader, EventBody, Supplied,
+    fields, kind_of, parse_event_owned, Attributes, Case, CaseHeader, CatalogueRef, EventBody,
+    Supplied,
 };
 use crate::finding::Code;
 use crate::ids::Category;
@@ -86,6 +87,8 @@ struct HeaderFile {
     workflow: String,
     #[serde(default)]
     attributes: Attributes,
+    #[serde(default)]
+    catalogue: Option<CatalogueRef>,
 }
 
 /// Parses a `juece-cases/1` document into cases. Checks the shape of every field; the checks
@@ -379,6 +382,7 @@ fn parse_case(i: usize, value: Value) -> Result<Case, CaseFileError> {
             category: header.category,
             workflow: header.workflow,
             attributes: header.attributes,
+            catalogue: header.catalogue,
         },
         events: parsed,
     })

@@ -126,6 +126,12 @@ pub struct Evaluation {
     pub current_draft: Option<String>,
     /// The latest collective decision's outcome and meeting date.
     pub latest_decision: Option<(Outcome, NaiveDate)>,
+    /// The event index of that latest collective decision.
+    pub decision_event: Option<usize>,
+    /// The latest legality sign-off before that decision (the one the meeting relied on).
+    pub signoff_at_decision: Option<usize>,
+    /// The fact-finding evidence events the rules judged (ascending event indices).
+    pub judged_evidence: Vec<usize>,
 }
 
 impl Evaluation {
@@ -164,6 +170,7 @@ pub fn evaluate(
         as_of,
         findings: Vec::new(),
         by_kind: Kinds::collect(case, &included),
+        judged: Vec::new(),
     };
     ctx.run()?;
     let steps = ctx.step_reports();
@@ -177,6 +184,9 @@ pub fn evaluate(
         .last()
         .map(|&d| draft_version(&case.events[d]).to_owned());
     let status = status_of(case, k);
+    let decision_event = k.meetings.last().copied();
+    let signoff_at_decision = decision_event.and_then(|m| latest_before(&k.signoffs, m));
+    let judged_evidence = std::mem::take(&mut ctx.judged);
     let mut findings = ctx.findings;
     findings.sort_by(|a, b| {
         let sa = a.step.map(|s| profile.order_of(s)).unwrap_or(usize::MAX);
@@ -190,6 +200,9 @@ pub fn evaluate(
         events_considered: included.len(),
         current_draft,
         latest_decision,
+        decision_event,
+        signoff_at_decision,
+        judged_evidence,
     }))
 }
 
@@ -302,6 +315,8 @@ struct Ctx<'a> {
     as_of: NaiveDate,
     findings: Vec<Finding>,
     by_kind: Kinds,
+    /// The judged fact-finding evidence, for [`Evaluation::judged_evidence`].
+    judged: Vec<usize>,
 }
 
 /// Both languages of one message.
@@ -403,6 +418,7 @@ impl<'a> Ctx<'a> {
         if let Some(&g) = self.by_kind.signoffs.last() {
             judged_signoffs.insert(g);
         }
+        self.judged = judged.iter().copied().collect();
         for e in judged {
             for (code, m) in self.judge_evidence(e) {
                 let step = self.ev(e).body.step();
@@ -1294,7 +1310,10 @@ pub fn step_of_code(code: Code) -> Option<Step> {
         | Code::OutOfOrder
         | Code::WaivedStep
         | Code::ImproperWaiver
-        | Code::GuardOverridden => return None,
+        | Code::GuardOverridden
+        | Code::NotInCatalogue
+        | Code::CatalogueItemOpen
+        | Code::CatalogueNotConsented => return None,
     })
 }
 

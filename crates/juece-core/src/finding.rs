@@ -72,6 +72,9 @@ codes! {
     NotArchived = "NOT_ARCHIVED", Warning, "第三十三条";
     DeferredTooLong = "DEFERRED_TOO_LONG", Warning, "地方规定";
     GuardOverridden = "GUARD_OVERRIDDEN", Warning, "";
+    NotInCatalogue = "NOT_IN_CATALOGUE", Warning, "第三条";
+    CatalogueItemOpen = "CATALOGUE_ITEM_OPEN", Info, "第三条";
+    CatalogueNotConsented = "CATALOGUE_NOT_CONSENTED", Warning, "第三条";
 }
 
 impl std::fmt::Display for Code {
@@ -184,6 +187,6 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 25);
+        assert_eq!(Code::ALL.len(), 28);
     }
 }

@@ -22,6 +22,7 @@
 pub mod builtin;
 pub mod calendar;
 pub mod casefile;
+pub mod catalogue;
 pub mod check;
 pub mod evaluate;
 pub mod event;
@@ -32,6 +33,7 @@ pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
+pub mod report;
 
 use serde::{Deserialize, Serialize};
 

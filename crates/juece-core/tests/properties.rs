@@ -192,6 +192,7 @@ fn opened(attrs: [bool; 5], strict: bool) -> Case {
             "hearing_required": attrs[2], "confidential": attrs[3], "market_entities": attrs[4] }),
         )
         .unwrap(),
+        catalogue: None,
     };
     let open = parse_event(&json!({ "type": "opened", "at": "2024-01-02T09:00:00+08:00", "actor": "王敏", "role": "legal_office" }), &Supplied::default()).unwrap();
     Case {

@@ -145,6 +145,7 @@ impl RawCase {
                     category,
                     workflow: format!("{}@{}", self.profile_id, self.profile_version),
                     attributes,
+                    catalogue,
                 },
                 events,
             },

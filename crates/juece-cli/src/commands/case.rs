@@ -135,6 +135,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             category: a.category,
             workflow: profile.pinned(),
             attributes,
+            catalogue: a.catalogue.clone(),
         },
         events: vec![Event {
             at,
