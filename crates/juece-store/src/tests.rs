@@ -130,7 +130,7 @@ fn reopening_keeps_the_schema_version() -> Result<(), Box<dyn std::error::Error>
     let v: i64 = store
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    assert_eq!(v, 4);
+    assert_eq!(v, crate::migrations::MIGRATIONS.len() as i64);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
