@@ -63,6 +63,9 @@ enum Command {
     Checkpoint(commands::checkpoint::CheckpointArgs),
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    #[command(subcommand)]
+    Catalogue(commands::catalogue::CatalogueCommand),
+    Report(commands::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&cli.global, args),
         Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
+        Command::Catalogue(cmd) => commands::catalogue::run(&cli.global, cmd),
+        Command::Report(args) => commands::report::run(&cli.global, args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::event::{CaseHeader, CatalogueRef};
+use crate::event::CatalogueRef;
 use crate::finding::{Code, Finding};
 use crate::ids::{Category, Outcome};
 use crate::Lang;
@@ -265,8 +265,10 @@ impl Catalogue {
 /// What the catalogue rules need to know about one evaluated case.
 #[derive(Debug, Clone, Copy)]
 pub struct CaseFacts<'a> {
-    /// The case's header (organ and catalogue link).
-    pub header: &'a CaseHeader,
+    /// The case's organ.
+    pub organ: &'a str,
+    /// Its link to a catalogue item.
+    pub link: Option<&'a CatalogueRef>,
     /// Its latest collective decision as the evaluator found it: head decision and meeting date.
     pub decision: Option<(Outcome, NaiveDate)>,
 }
@@ -291,11 +293,11 @@ pub fn not_in_catalogue(
     as_of: NaiveDate,
 ) -> Option<Finding> {
     let (outcome, met) = case.decided()?;
-    let organ = &case.header.organ;
+    let organ = case.organ;
     let year = met.year();
-    let cat = catalogues.get(&(organ.clone(), year))?;
+    let cat = catalogues.get(&(organ.to_owned(), year))?;
     let items = cat.items_as_of(as_of);
-    let (zh, en) = match &case.header.catalogue {
+    let (zh, en) = match case.link {
         None => (
             format!("{met} 作出{}决定，本机关 {year} 年度已编制决策事项目录，但该事项未关联目录中的事项", outcome.label(Lang::Zh)),
             format!("decided (`{outcome}`) on {met}; {organ} has a decision catalogue for {year}, but the case is not linked to one of its items"),
@@ -376,7 +378,7 @@ pub fn item_states<'c>(
             let state = if removed.is_some() {
                 ItemState::Removed
             } else if cases.iter().any(|c| {
-                c.header.catalogue.as_ref().is_some_and(|l| {
+                c.link.is_some_and(|l| {
                     l.organ == cat.organ && l.year == cat.year && l.item == item.id
                 }) && c.decided().is_some_and(|(_, d)| d <= end)
             }) {
@@ -450,7 +452,7 @@ pub fn catalogue_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Attributes;
+    use crate::event::{Attributes, CaseHeader};
     use crate::ids::Category;
 
     fn d(s: &str) -> NaiveDate {
@@ -565,11 +567,13 @@ mod tests {
         let undecided = header(Some(("XX县人民政府", 2023, "2")));
         let cases = [
             CaseFacts {
-                header: &decided,
+                organ: &decided.organ,
+                link: decided.catalogue.as_ref(),
                 decision: Some((Outcome::Approve, d("2023-05-10"))),
             },
             CaseFacts {
-                header: &undecided,
+                organ: &undecided.organ,
+                link: undecided.catalogue.as_ref(),
                 decision: Some((Outcome::Defer, d("2023-06-10"))),
             },
         ];
@@ -586,7 +590,8 @@ mod tests {
         assert_eq!(f[0].finding.severity(), crate::ids::Severity::Info);
         // Decided only in the next year: still open for its own year.
         let late = [CaseFacts {
-            header: &undecided,
+            organ: &undecided.organ,
+            link: undecided.catalogue.as_ref(),
             decision: Some((Outcome::Reject, d("2024-01-05"))),
         }];
         let f = catalogue_findings(&c, &late, d("2024-01-31"));
@@ -615,7 +620,8 @@ mod tests {
             not_in_catalogue(
                 &cats,
                 CaseFacts {
-                    header: &h,
+                    organ: &h.organ,
+                    link: h.catalogue.as_ref(),
                     decision,
                 },
                 as_of,
@@ -649,7 +655,8 @@ mod tests {
         assert!(not_in_catalogue(
             &cats,
             CaseFacts {
-                header: &other,
+                organ: &other.organ,
+                link: other.catalogue.as_ref(),
                 decision: approve("2023-05-01")
             },
             as_of

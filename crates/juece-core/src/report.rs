@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Calendar;
 use crate::catalogue::{catalogue_findings, item_states, CaseFacts, Catalogue, ItemState};
 use crate::evaluate::{EvalError, Evaluation, StepState};
-use crate::event::{Case, EventBody};
+use crate::event::{Case, CatalogueRef, EventBody};
 use crate::finding::Finding;
 use crate::ids::{Category, Conclusion, MeetingKind, Outcome, ParticipationMethod, Severity, Step};
 use crate::profile::Profile;
@@ -273,7 +273,7 @@ pub struct Builder<'a> {
     covered: u64,
     findings: BTreeMap<(String, String), (Severity, u64)>,
     /// Headers and latest decisions of every evaluated case, for the catalogue's item states.
-    facts: Vec<(crate::event::CaseHeader, Option<(Outcome, NaiveDate)>)>,
+    facts: Vec<(String, CatalogueRef, Option<(Outcome, NaiveDate)>)>,
     lines: Vec<CaseLine>,
 }
 
@@ -307,8 +307,9 @@ impl<'a> Builder<'a> {
         findings: &[Finding],
     ) -> Result<(), EvalError> {
         let header = &case.header;
-        if header.catalogue.is_some() {
-            self.facts.push((header.clone(), eval.latest_decision));
+        if let Some(link) = &header.catalogue {
+            self.facts
+                .push((header.organ.clone(), link.clone(), eval.latest_decision));
         }
         let Some((outcome, decided)) = eval.latest_decision else {
             return Ok(());
@@ -518,8 +519,9 @@ impl<'a> Builder<'a> {
         let facts: Vec<CaseFacts<'_>> = self
             .facts
             .iter()
-            .map(|(header, decision)| CaseFacts {
-                header,
+            .map(|(organ, link, decision)| CaseFacts {
+                organ,
+                link: Some(link),
                 decision: *decision,
             })
             .collect();

@@ -57,6 +57,9 @@ pub struct OpenArgs {
     /// Concerns the economic activity of market entities (第二十九条)
     #[arg(long)]
     market_entities: bool,
+    /// The item of the organ's decision catalogue the case implements: ORGAN/YEAR/ITEM (第三条)
+    #[arg(long, value_parser = crate::commands::catalogue::parse_link, value_name = "ORGAN/YEAR/ITEM")]
+    catalogue: Option<juece_core::event::CatalogueRef>,
     #[command(flatten)]
     write: WriteArgs,
 }

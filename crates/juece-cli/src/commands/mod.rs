@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod case;
 pub mod case_show;
+pub mod catalogue;
 pub mod checkpoint;
 pub mod decide;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod import;
 pub mod key;
 pub mod record;
 pub mod record_batch;
+pub mod report;
 pub mod review;
 pub mod step;
 pub mod user;
