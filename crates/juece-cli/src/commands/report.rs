@@ -557,7 +557,8 @@ fn paragraphs_zh(r: &Report) -> Vec<String> {
         "经逐件审计，未发现违反程序规定的问题".to_owned()
     } else {
         let mut top: Vec<String> = Vec::new();
-        for f in top_findings(r, Severity::Violation) {
+        let all = top_findings(r, Severity::Violation);
+        for f in all.iter().take(TOP) {
             top.push(format!(
                 "{}{}项（{}）",
                 code_label(&f.0, Lang::Zh),
@@ -565,8 +566,9 @@ fn paragraphs_zh(r: &Report) -> Vec<String> {
                 f.2
             ));
         }
+        let more = if all.len() > TOP { "等" } else { "" };
         format!(
-            "经逐件审计，发现违反程序规定的问题{v}项，主要是{}",
+            "经逐件审计，发现违反程序规定的问题{v}项，主要是{}{more}",
             list_zh(&top)
         )
     };
@@ -691,8 +693,8 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
         }
         if m.head_differs > 0 {
             s.push_str(&format!(
-                "; the head decided against the majority {} times",
-                m.head_differs
+                "; the head decided against the majority in {}",
+                n_en(m.head_differs, "case", "cases")
             ));
             if m.head_differs_unexplained > 0 {
                 s.push_str(&format!(
@@ -809,8 +811,8 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
         let to_publish = a.published + a.published_late + a.unpublished;
         if to_publish > 0 {
             s.push_str(&format!(
-                "Of the {to_publish} to be made public, {} were published on time",
-                a.published
+                "Of the {to_publish} to be made public, {} published on time",
+                n_en(a.published, "was", "were")
             ));
             if a.published_late > 0 {
                 s.push_str(&format!(", {} late", a.published_late));
@@ -826,8 +828,8 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
         let to_archive = a.archived + a.archived_late + a.unarchived;
         if to_archive > 0 {
             s.push_str(&format!(
-                "Of the {to_archive} to be archived, {} were archived on time",
-                a.archived
+                "Of the {to_archive} to be archived, {} archived on time",
+                n_en(a.archived, "was", "were")
             ));
             if a.archived_late > 0 {
                 s.push_str(&format!(", {} late", a.archived_late));
@@ -880,8 +882,10 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
     let mut s = if v == 0 {
         "A case-by-case audit found no breach of the procedure".to_owned()
     } else {
-        let top: Vec<String> = top_findings(r, Severity::Violation)
-            .into_iter()
+        let all = top_findings(r, Severity::Violation);
+        let mut top: Vec<String> = all
+            .iter()
+            .take(TOP)
             .map(|f| {
                 format!(
                     "{} ({}, {})",
@@ -891,6 +895,9 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
                 )
             })
             .collect();
+        if all.len() > TOP {
+            top.push("others".to_owned());
+        }
         format!(
             "A case-by-case audit found {}, chiefly: {}",
             n_en(v, "breach of the procedure", "breaches of the procedure"),
@@ -899,8 +906,8 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
     };
     if w > 0 {
         s.push_str(&format!(
-            "; {} call for attention",
-            n_en(w, "further point", "further points")
+            "; {} attention",
+            n_en(w, "further point calls for", "further points call for")
         ));
     }
     s.push('.');
@@ -923,6 +930,9 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
     out.push(s);
     out
 }
+
+/// How many kinds of violation the prose names before "and others".
+const TOP: usize = 5;
 
 fn count_sev(r: &Report, sev: Severity) -> u64 {
     r.findings
@@ -970,7 +980,7 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
     let c = &d.by_category;
     use juece_core::ids::{Category, Outcome};
     out.push(Table {
-        title: t("一、决策情况", "1. Decisions"),
+        title: t("决策情况", "Decisions"),
         header: vec![t("项目", "item"), t("件数", "count")],
         rows: vec![
             row(t("作出决策", "decisions"), d.total),
@@ -990,7 +1000,7 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
         ],
     });
     out.push(Table {
-        title: t("二、法定程序履行情况", "2. The five procedures"),
+        title: t("法定程序履行情况", "The five procedures"),
         header: vec![
             t("程序", "procedure"),
             t("条款", "article"),
@@ -1021,8 +1031,8 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
     let m = &r.meetings;
     out.push(Table {
         title: t(
-            "三、合法性审查、公众参与和集体讨论",
-            "3. Legality review, public participation and meetings",
+            "合法性审查、公众参与和集体讨论",
+            "Legality review, public participation and meetings",
         ),
         header: vec![t("项目", "item"), t("数量", "number")],
         rows: vec![
@@ -1077,7 +1087,7 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
     });
     let a = &r.after_decision;
     out.push(Table {
-        title: t("四、决策后程序", "4. After the decision"),
+        title: t("决策后程序", "After the decision"),
         header: vec![t("项目", "item"), t("件数", "count")],
         rows: vec![
             row(
@@ -1094,7 +1104,7 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
     });
     if let Some(c) = &r.catalogue {
         out.push(Table {
-            title: t("五、决策事项目录", "5. Decision catalogue"),
+            title: t("决策事项目录", "Decision catalogue"),
             header: vec![t("项目", "item"), t("件数", "count")],
             rows: vec![
                 row(
@@ -1112,7 +1122,7 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
         });
     }
     out.push(Table {
-        title: t("六、审计发现", "6. Audit findings"),
+        title: t("审计发现", "Audit findings"),
         header: vec![
             t("问题", "finding"),
             t("代码", "code"),
@@ -1137,8 +1147,8 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
     if let Some(lines) = lines {
         out.push(Table {
             title: t(
-                "七、存在违规问题的决策",
-                "7. Decisions with a breach of the procedure",
+                "存在违规问题的决策",
+                "Decisions with a breach of the procedure",
             ),
             header: vec![
                 t("案号", "ref"),
@@ -1154,13 +1164,27 @@ fn tables(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> Vec<Table> {
                         l.title.clone(),
                         l.codes
                             .iter()
-                            .map(|c| format!("{}（{c}）", code_label(c, lang)))
+                            .map(|c| {
+                                if zh {
+                                    format!("{}（{c}）", code_label(c, lang))
+                                } else {
+                                    format!("{} ({c})", code_label(c, lang))
+                                }
+                            })
                             .collect::<Vec<_>>()
                             .join(sep),
                     ]
                 })
                 .collect(),
         });
+    }
+    for (i, t) in out.iter_mut().enumerate() {
+        let n = if zh {
+            format!("{}、", "一二三四五六七八九".chars().nth(i).unwrap_or('十'))
+        } else {
+            format!("{}. ", i + 1)
+        };
+        t.title.insert_str(0, &n);
     }
     out
 }
@@ -1255,6 +1279,7 @@ h2 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 1px solid #000; paddin
 table { border-collapse: collapse; width: 100%; font-size: 9.5pt; line-height: 1.4; page-break-inside: avoid; break-inside: avoid; }
 th, td { border: 1px solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
 th { background: #e6e6e6; font-weight: bold; }
+table.kv { width: 62%; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 3mm 0; page-break-inside: avoid; break-inside: avoid; }
 figcaption { font-size: 9.5pt; font-weight: bold; margin-bottom: 1mm; }
@@ -1433,7 +1458,11 @@ pub fn html(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> String {
         if t.header.len() == 5 && t.header[1] == if zh { "代码" } else { "code" } {
             s.push_str(&format!("<figure>{}</figure>\n", findings_chart(r, lang)));
         }
-        s.push_str("<table>\n<thead><tr>");
+        s.push_str(if t.header.len() == 2 {
+            "<table class=\"kv\">\n<thead><tr>"
+        } else {
+            "<table>\n<thead><tr>"
+        });
         for h in &t.header {
             s.push_str(&format!("<th>{}</th>", esc(h)));
         }
