@@ -129,20 +129,34 @@ fn run_merge(m: &MergeArgs, lang: Lang) -> CmdResult {
         reports.push(r);
     }
     let merged = merge(&reports).map_err(|e| {
-        let files: Vec<String> = m.files.iter().map(|p| p.display().to_string()).collect();
-        let e = match &e {
-            juece_core::report::MergeError::Year { index, .. } => {
-                format!("{e} (`{}`)", files.get(*index).cloned().unwrap_or_default())
-            }
-            _ => e.to_string(),
+        use juece_core::report::MergeError;
+        let name = |i: usize| {
+            m.files
+                .get(i)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         };
-        CliError::bad_input(match lang {
-            Lang::Zh => format!("不能合并：{e}"),
-            Lang::En => format!("cannot merge: {e}"),
-        })
-        .with_hint(match lang {
-            Lang::Zh => "同一年度、不同决策机关的报告才能相加",
-            Lang::En => "only reports of the same year and of different organs add up",
+        let message = match (&e, lang) {
+            (MergeError::Empty, Lang::Zh) => "没有可以合并的报告".to_owned(),
+            (MergeError::Empty, Lang::En) => "no report to merge".to_owned(),
+            (MergeError::Year { index, expected, found }, Lang::Zh) => format!(
+                "不能合并：`{}` 是 {found} 年度的报告，第一份是 {expected} 年度的；省级汇总只能相加同一年度的报告",
+                name(*index)
+            ),
+            (MergeError::Year { index, expected, found }, Lang::En) => format!(
+                "cannot merge: `{}` is a report on {found}, the first is on {expected}; a province adds up one year",
+                name(*index)
+            ),
+            (MergeError::SameOrgan(o), Lang::Zh) => {
+                format!("不能合并：决策机关 `{o}` 出现在两份报告中，相加会重复计算")
+            }
+            (MergeError::SameOrgan(o), Lang::En) => {
+                format!("cannot merge: organ `{o}` is in two of the reports; it would be counted twice")
+            }
+        };
+        CliError::bad_input(message).with_hint(match lang {
+            Lang::Zh => "只合并同一年度、不同决策机关的 `juece report --format json` 报告；未输出任何内容",
+            Lang::En => "merge `juece report --format json` reports of one year and of different organs; nothing was written",
         })
     })?;
     emit(&json(&merged))?;
@@ -1280,6 +1294,7 @@ table { border-collapse: collapse; width: 100%; font-size: 9.5pt; line-height: 1
 th, td { border: 1px solid #000; padding: 1.2mm 2mm; text-align: left; vertical-align: top; }
 th { background: #e6e6e6; font-weight: bold; }
 table.kv { width: 62%; }
+table.cases td:nth-child(1) { width: 26%; } table.cases td:nth-child(2) { width: 30%; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 3mm 0; page-break-inside: avoid; break-inside: avoid; }
 figcaption { font-size: 9.5pt; font-weight: bold; margin-bottom: 1mm; }
@@ -1458,10 +1473,10 @@ pub fn html(r: &Report, lines: Option<&[CaseLine]>, lang: Lang) -> String {
         if t.header.len() == 5 && t.header[1] == if zh { "代码" } else { "code" } {
             s.push_str(&format!("<figure>{}</figure>\n", findings_chart(r, lang)));
         }
-        s.push_str(if t.header.len() == 2 {
-            "<table class=\"kv\">\n<thead><tr>"
-        } else {
-            "<table>\n<thead><tr>"
+        s.push_str(match t.header.len() {
+            2 => "<table class=\"kv\">\n<thead><tr>",
+            3 => "<table class=\"cases\">\n<thead><tr>",
+            _ => "<table>\n<thead><tr>",
         });
         for h in &t.header {
             s.push_str(&format!("<th>{}</th>", esc(h)));
