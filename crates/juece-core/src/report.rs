@@ -263,6 +263,9 @@ pub struct CaseLine {
     pub codes: Vec<String>,
 }
 
+/// A case linked to a catalogue item: its organ, the link and its latest decision.
+type LinkedCase = (String, CatalogueRef, Option<(Outcome, NaiveDate)>);
+
 /// Builds a report one case at a time (a large database is never held at once).
 pub struct Builder<'a> {
     year: i32,
@@ -273,7 +276,7 @@ pub struct Builder<'a> {
     covered: u64,
     findings: BTreeMap<(String, String), (Severity, u64)>,
     /// Headers and latest decisions of every evaluated case, for the catalogue's item states.
-    facts: Vec<(String, CatalogueRef, Option<(Outcome, NaiveDate)>)>,
+    facts: Vec<LinkedCase>,
     lines: Vec<CaseLine>,
 }
 

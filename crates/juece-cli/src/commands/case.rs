@@ -16,7 +16,7 @@ use juece_store::ListFilter;
 #[derive(Subcommand)]
 pub enum CaseCommand {
     /// Open a decision case under a workflow profile
-    Open(OpenArgs),
+    Open(Box<OpenArgs>),
     /// Show a case: facts, timeline, steps, findings, what may be done next and dates that matter
     Show(ShowArgs),
     /// List cases, optionally only those with skipped steps or overrides
