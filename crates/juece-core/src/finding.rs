@@ -77,6 +77,16 @@ codes! {
     CatalogueNotConsented = "CATALOGUE_NOT_CONSENTED", Warning, "第三条";
 }
 
+impl Code {
+    /// The codes about a decision catalogue (interchange.md, `juece-catalogue/1`): they need a
+    /// catalogue besides the case, and come from [`crate::catalogue`], not the case evaluator.
+    pub const CATALOGUE: &'static [Code] = &[
+        Code::NotInCatalogue,
+        Code::CatalogueItemOpen,
+        Code::CatalogueNotConsented,
+    ];
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
