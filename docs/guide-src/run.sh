@@ -143,3 +143,23 @@ EOF2
 blk batch
 c 0 'cat requests.jsonl'
 c 3 'juece record-batch requests.jsonl; echo "exit=$?"'
+
+# The decision catalogue and the annual report, on the shipped examples, in a database of their own.
+mkdir -p "$W/report" && cd "$W/report"
+export JUECE_NOW=2024-01-31T10:00:00+08:00
+cp "$ROOT/workflows/examples/cases.json" "$ROOT/workflows/examples/catalogue.json" .
+blk catalogue
+c 0 'juece import cases.json'
+c 0 'juece catalogue import catalogue.json'
+c 0 'juece catalogue list'
+c 0 'juece catalogue show XX县人民政府 2023'
+blk catalogue_audit
+c 0 'juece audit --as-of 2023-12-31 | tail -n 9'
+blk report
+c 0 'juece report --year 2023'
+blk report_files
+c 0 'juece report --year 2023 --format html > report-2023.html'
+c 0 'juece report --year 2023 --organ XX县人民政府 --format json > XX县-2023.json'
+c 0 'head -n 12 XX县-2023.json'
+c 0 'juece report --year 2022 --organ XX县人民政府 --format json > XX县-2022.json'
+c 2 'juece report merge XX县-2023.json XX县-2022.json; echo "exit=$?"'

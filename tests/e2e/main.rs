@@ -18,4 +18,5 @@ mod live;
 mod malformed;
 mod rules_v2;
 mod trust;
+mod report;
 mod workflow;

@@ -111,7 +111,8 @@ fn every_injected_defect_is_found_with_its_code_and_clean_cases_have_no_finding(
         .iter()
         .flat_map(|d| d.expected_codes())
         .collect();
-    for code in Code::ALL {
+    // The catalogue codes need a catalogue beside the cases (tests/e2e/report.rs covers them).
+    for code in Code::ALL.iter().filter(|c| !Code::CATALOGUE.contains(c)) {
         assert!(covered.contains(code), "no defect causes {code}");
     }
     let rate = defects.iter().filter(|d| d.is_some()).count() as f64 / N as f64;

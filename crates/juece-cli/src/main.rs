@@ -66,6 +66,9 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     #[command(subcommand)]
     Calendar(commands::calendar::CalendarCommand),
+    #[command(subcommand)]
+    Catalogue(commands::catalogue::CatalogueCommand),
+    Report(commands::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,8 @@ fn main() -> ExitCode {
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
         Command::Backup(args) => commands::backup::run(&cli.global, args),
         Command::Calendar(cmd) => commands::calendar::run(&cli.global, cmd),
+        Command::Catalogue(cmd) => commands::catalogue::run(&cli.global, cmd),
+        Command::Report(args) => commands::report::run(&cli.global, args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -118,6 +118,12 @@ pub struct Evaluation {
     /// The years whose working days were estimated for a finding or a pending deadline (the
     /// `CALENDAR_ESTIMATED` finding names them); empty when every count was exact.
     pub estimated_years: BTreeSet<i32>,
+    /// The event index of that latest collective decision.
+    pub decision_event: Option<usize>,
+    /// The latest legality sign-off before that decision (the one the meeting relied on).
+    pub signoff_at_decision: Option<usize>,
+    /// The fact-finding evidence events the rules judged (ascending event indices).
+    pub judged_evidence: Vec<usize>,
 }
 
 impl Evaluation {
@@ -165,6 +171,7 @@ pub fn evaluate(
         by_kind: Kinds::collect(case, &kept),
         voided: voided.clone(),
         estimated_years: BTreeSet::new(),
+        judged: Vec::new(),
     };
     ctx.run();
     let steps = ctx.step_reports();
@@ -179,6 +186,9 @@ pub fn evaluate(
         .map(|&d| draft_version(&case.events[d]).to_owned());
     let status = status_of(case, k);
     let estimated_years = ctx.estimated_years;
+    let decision_event = k.meetings.last().copied();
+    let signoff_at_decision = decision_event.and_then(|m| latest_before(&k.signoffs, m));
+    let judged_evidence = std::mem::take(&mut ctx.judged);
     let mut findings = ctx.findings;
     findings.sort_by(|a, b| {
         let sa = a.step.map(|s| profile.order_of(s)).unwrap_or(usize::MAX);
@@ -194,6 +204,9 @@ pub fn evaluate(
         latest_decision,
         voided,
         estimated_years,
+        decision_event,
+        signoff_at_decision,
+        judged_evidence,
     })
 }
 
@@ -332,6 +345,8 @@ struct Ctx<'a> {
     by_kind: Kinds,
     voided: BTreeSet<usize>,
     estimated_years: BTreeSet<i32>,
+    /// The judged fact-finding evidence, for [`Evaluation::judged_evidence`].
+    judged: Vec<usize>,
 }
 
 /// Both languages of one message.
@@ -443,6 +458,7 @@ impl<'a> Ctx<'a> {
         if let Some(&g) = self.by_kind.signoffs.last() {
             judged_signoffs.insert(g);
         }
+        self.judged = judged.iter().copied().collect();
         for e in judged {
             for (code, m) in self.judge_evidence(e) {
                 let step = self.ev(e).body.step();
@@ -1543,6 +1559,9 @@ pub fn step_of_code(code: Code) -> Option<Step> {
         | Code::Backfilled
         | Code::VoidedEvent
         | Code::CalendarEstimated => return None,
+        | Code::NotInCatalogue
+        | Code::CatalogueItemOpen
+        | Code::CatalogueNotConsented => return None,
     })
 }
 

@@ -916,19 +916,20 @@ pub struct CaseHeader {
     pub workflow: String,
     /// Attributes.
     pub attributes: Attributes,
-    /// The entry of the organ's decision catalogue the case implements (`juece-cases/2`).
+    /// The entry of the organ's decision catalogue (决策事项目录) the case implements, if any
+    /// (`juece-cases/2`, the `catalogue` header field).
     pub catalogue: Option<CatalogueRef>,
 }
 
-/// A link from a case to an item of a decision catalogue (决策事项目录, Art. 3 ¶3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A link from a case to an item of a decision catalogue (`juece-catalogue/1`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueRef {
     /// The organ whose catalogue it is.
     pub organ: String,
     /// The catalogue's year.
     pub year: i32,
-    /// The item id.
+    /// The item's id.
     pub item: String,
 }
 

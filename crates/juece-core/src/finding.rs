@@ -77,6 +77,19 @@ codes! {
     Backfilled = "BACKFILLED", Warning, "第三十三条、第三十九条";
     VoidedEvent = "VOIDED_EVENT", Info, "第三十三条";
     CalendarEstimated = "CALENDAR_ESTIMATED", Info, "—";
+    NotInCatalogue = "NOT_IN_CATALOGUE", Warning, "第三条";
+    CatalogueItemOpen = "CATALOGUE_ITEM_OPEN", Info, "第三条";
+    CatalogueNotConsented = "CATALOGUE_NOT_CONSENTED", Warning, "第三条";
+}
+
+impl Code {
+    /// The codes about a decision catalogue (interchange.md, `juece-catalogue/1`): they need a
+    /// catalogue besides the case, and come from [`crate::catalogue`], not the case evaluator.
+    pub const CATALOGUE: &'static [Code] = &[
+        Code::NotInCatalogue,
+        Code::CatalogueItemOpen,
+        Code::CatalogueNotConsented,
+    ];
 }
 
 impl std::fmt::Display for Code {
@@ -195,6 +208,6 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 30);
+        assert_eq!(Code::ALL.len(), 33);
     }
 }

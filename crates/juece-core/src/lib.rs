@@ -22,6 +22,7 @@
 pub mod builtin;
 pub mod calendar;
 pub mod casefile;
+pub mod catalogue;
 pub mod check;
 pub mod evaluate;
 pub mod event;
@@ -35,6 +36,7 @@ pub mod profile;
 pub mod registry;
 pub mod statutory;
 pub mod text;
+pub mod report;
 
 use serde::{Deserialize, Serialize};
 

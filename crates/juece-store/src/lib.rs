@@ -14,6 +14,8 @@ use std::path::Path;
 use juece_core::ids::Status;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+mod catalogue_verify;
+mod catalogues;
 mod fs_check;
 mod migrations;
 mod read;
@@ -22,6 +24,8 @@ mod users;
 mod verify;
 mod write;
 
+pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
+pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCatalogue};
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};

@@ -1,7 +1,8 @@
 //! Reads: cases with their histories, listings, profiles.
 
 use juece_core::event::{
-    parse_event_fast, parse_event_owned, Attributes, Case, CaseHeader, Event, Supplied,
+    parse_event_fast, parse_event_owned, Attributes, Case, CaseHeader, CatalogueRef, Event,
+    Supplied,
 };
 use juece_core::ids::{Category, Status};
 
@@ -106,6 +107,7 @@ struct RawCase {
     profile_id: String,
     profile_version: i64,
     attributes: String,
+    catalogue: Option<String>,
     leaves: Vec<Vec<u8>>,
     /// The number of events the case's projection says it has (`last_seq + 1`), when known.
     stored_count: Option<i64>,
@@ -122,6 +124,7 @@ impl RawCase {
             profile_id: r.get(6)?,
             profile_version: r.get(7)?,
             attributes: r.get(8)?,
+            catalogue: r.get(12)?,
             leaves: Vec::new(),
             stored_count: r.get::<_, Option<i64>>(11)?.map(|last| last + 1),
         })
@@ -149,6 +152,13 @@ impl RawCase {
             .ok_or_else(|| corrupt(&format!("unknown category `{}`", self.category)))?;
         let attributes = serde_json::from_str::<Attributes>(&self.attributes)
             .map_err(|e| corrupt(&format!("attributes: {e}")))?;
+        let catalogue = match &self.catalogue {
+            Some(text) => Some(
+                serde_json::from_str::<CatalogueRef>(text)
+                    .map_err(|e| corrupt(&format!("catalogue link: {e}")))?,
+            ),
+            None => None,
+        };
         let events = self
             .leaves
             .iter()
@@ -164,7 +174,7 @@ impl RawCase {
                     category,
                     workflow: format!("{}@{}", self.profile_id, self.profile_version),
                     attributes,
-                    catalogue: None,
+                    catalogue,
                 },
                 events,
             },
@@ -357,7 +367,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                    c.profile_version, c.attributes, e.canonical, e.seq, p.last_seq
+                    c.profile_version, c.attributes, e.canonical, e.seq, p.last_seq, c.catalogue
              FROM cases c LEFT JOIN events e ON e.case_id = c.case_id
                  LEFT JOIN case_projection p ON p.case_id = c.case_id
              {filter}

@@ -340,11 +340,17 @@ impl ImportTx<'_> {
         }
         let attributes =
             serde_json::to_string(&h.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let catalogue = match &h.catalogue {
+            Some(link) => {
+                Some(serde_json::to_string(link).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            }
+            None => None,
+        };
         let inserted = self
             .tx
             .prepare_cached(
-                "INSERT INTO cases (ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO cases (ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 h.case_ref,
@@ -354,7 +360,8 @@ impl ImportTx<'_> {
                 h.category.as_str(),
                 profile.id(),
                 profile.version(),
-                attributes
+                attributes,
+                catalogue
             ]);
         match inserted {
             Ok(_) => {}

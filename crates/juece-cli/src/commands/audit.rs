@@ -1,14 +1,17 @@
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use juece_core::calendar::Calendar;
+use juece_core::catalogue::CaseFacts;
 use juece_core::evaluate::evaluate;
+use juece_core::event::CatalogueRef;
 use juece_core::finding::Finding;
-use juece_core::ids::{Severity, Status};
+use juece_core::ids::{Outcome, Severity, Status};
 use juece_core::registry::Profiles;
 use juece_core::Lang;
 use juece_store::{Store, StoredCase};
 use serde::Serialize;
 
+use crate::commands::catalogue::{self, CatalogueAudit};
 use crate::context::{parse_date, GlobalArgs};
 use crate::error::{CliError, Exit};
 use crate::out::{csv_line, emit, table};
@@ -42,6 +45,10 @@ pub struct CaseAudit {
     pub workflow: String,
     pub status: Status,
     pub findings: Vec<Finding>,
+    /// The organ, the catalogue link and the latest decision (for the catalogue findings).
+    pub organ: String,
+    pub catalogue: Option<CatalogueRef>,
+    pub decision: Option<(Outcome, NaiveDate)>,
 }
 
 pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
@@ -50,8 +57,10 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
     let audits = audit_store(&store, &profiles, &calendar, as_of)?;
+    let catalogues = catalogue_audits(&store, &audits, as_of)?;
     let report = render(
         &audits,
+        &catalogues,
         as_of,
         args.format,
         global.lang(),
@@ -74,7 +83,39 @@ pub fn audit_store(
     as_of: NaiveDate,
 ) -> Result<Vec<CaseAudit>, CliError> {
     // Read, parsed and evaluated on three threads at once, in the order of the references.
-    store.map_cases(|cases| audit_cases(profiles, calendar, cases, as_of))
+    let mut audits = store.map_cases(|cases| audit_cases(profiles, calendar, cases, as_of))?;
+    let stored = catalogue::latest(store)?;
+    let index = catalogue::index(&stored);
+    for a in &mut audits {
+        catalogue::complete_findings(
+            &mut a.findings,
+            &index,
+            &a.organ,
+            a.catalogue.as_ref(),
+            a.decision,
+            as_of,
+        );
+    }
+    Ok(audits)
+}
+
+/// The findings of every stored catalogue (latest versions) against the audited cases.
+pub fn catalogue_audits(
+    store: &Store,
+    audits: &[CaseAudit],
+    as_of: NaiveDate,
+) -> Result<Vec<CatalogueAudit>, CliError> {
+    let stored = catalogue::latest(store)?;
+    let facts: Vec<CaseFacts<'_>> = audits
+        .iter()
+        .filter(|a| a.catalogue.is_some())
+        .map(|a| CaseFacts {
+            organ: &a.organ,
+            link: a.catalogue.as_ref(),
+            decision: a.decision,
+        })
+        .collect();
+    Ok(catalogue::audit_catalogues(&stored, &facts, as_of))
 }
 
 /// Evaluates the given cases opened on or before `as_of`, in the given order.
@@ -91,12 +132,16 @@ pub fn audit_cases(
         let Some(eval) = evaluate(profile, calendar, &stored.case, as_of) else {
             continue;
         };
+        let h = stored.case.header;
         out.push(CaseAudit {
-            case_ref: stored.case.header.case_ref,
-            title: stored.case.header.title,
+            case_ref: h.case_ref,
+            title: h.title,
             workflow: pinned,
             status: eval.status,
             findings: eval.findings,
+            organ: h.organ,
+            catalogue: h.catalogue,
+            decision: eval.latest_decision,
         });
     }
     Ok(out)
@@ -104,6 +149,7 @@ pub fn audit_cases(
 
 pub fn render(
     audits: &[CaseAudit],
+    catalogues: &[CatalogueAudit],
     as_of: NaiveDate,
     format: Format,
     lang: Lang,
@@ -114,9 +160,9 @@ pub fn render(
         .filter(|a| !only_findings || !a.findings.is_empty())
         .collect();
     match format {
-        Format::Json => render_json(&shown, as_of, lang),
-        Format::Csv => render_csv(&shown, lang),
-        Format::Table => render_table(&shown, audits, as_of, lang),
+        Format::Json => render_json(&shown, catalogues, as_of, lang),
+        Format::Csv => render_csv(&shown, catalogues, lang),
+        Format::Table => render_table(&shown, audits, catalogues, as_of, lang),
     }
 }
 
@@ -127,6 +173,24 @@ struct AuditDoc<'a> {
     format: &'static str,
     as_of: String,
     cases: Vec<AuditCase<'a>>,
+    catalogues: Vec<AuditCatalogue<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuditCatalogue<'a> {
+    organ: &'a str,
+    year: i32,
+    version: u32,
+    findings: Vec<AuditCatalogueFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuditCatalogueFinding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'a str>,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -152,7 +216,12 @@ struct AuditFinding<'a> {
     estimated: bool,
 }
 
-fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
+fn render_json(
+    shown: &[&CaseAudit],
+    catalogues: &[CatalogueAudit],
+    as_of: NaiveDate,
+    lang: Lang,
+) -> String {
     let doc = AuditDoc {
         format: "juece-audit/1",
         as_of: as_of.to_string(),
@@ -177,6 +246,24 @@ fn render_json(shown: &[&CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
                     .collect(),
             })
             .collect(),
+        catalogues: catalogues
+            .iter()
+            .map(|c| AuditCatalogue {
+                organ: &c.organ,
+                year: c.year,
+                version: c.version,
+                findings: c
+                    .findings
+                    .iter()
+                    .map(|f| AuditCatalogueFinding {
+                        code: f.finding.code.as_str(),
+                        severity: f.finding.severity().as_str(),
+                        item: f.item.as_deref(),
+                        message: f.finding.message(lang),
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -194,7 +281,7 @@ fn header(lang: Lang) -> [&'static str; 8] {
     }
 }
 
-fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
+fn render_csv(shown: &[&CaseAudit], catalogues: &[CatalogueAudit], lang: Lang) -> String {
     let h = header(lang);
     let title = if lang == Lang::Zh { "标题" } else { "title" };
     let mut s = csv_line(&[h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6]]);
@@ -226,10 +313,41 @@ fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
             ]));
         }
     }
+    // Catalogue findings: one row each, the catalogue (organ/year, version, item) in the first
+    // three columns.
+    for c in catalogues {
+        for f in &c.findings {
+            let place = match &f.item {
+                Some(i) => format!("{}/{}/{i}", c.organ, c.year),
+                None => format!("{}/{}", c.organ, c.year),
+            };
+            s.push_str(&csv_line(&[
+                &place,
+                if lang == Lang::Zh {
+                    "决策事项目录"
+                } else {
+                    "decision catalogue"
+                },
+                &format!("juece-catalogue/1 v{}", c.version),
+                "",
+                f.finding.code.as_str(),
+                f.finding.severity().as_str(),
+                "",
+                &f.finding.article_in(lang),
+                f.finding.message(lang),
+            ]));
+        }
+    }
     s
 }
 
-fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang: Lang) -> String {
+fn render_table(
+    shown: &[&CaseAudit],
+    all: &[CaseAudit],
+    catalogues: &[CatalogueAudit],
+    as_of: NaiveDate,
+    lang: Lang,
+) -> String {
     let h = header(lang);
     let mut rows = Vec::new();
     for a in shown {
@@ -274,9 +392,15 @@ fn render_table(shown: &[&CaseAudit], all: &[CaseAudit], as_of: NaiveDate, lang:
     } else {
         s.push_str(&table(&h[..7], &rows));
     }
+    s.push_str(&catalogue_table(catalogues, lang));
     let count = |sev: Severity| {
         all.iter()
             .flat_map(|a| &a.findings)
+            .chain(
+                catalogues
+                    .iter()
+                    .flat_map(|c| c.findings.iter().map(|f| &f.finding)),
+            )
             .filter(|f| f.severity() == sev)
             .count()
     };
@@ -310,6 +434,60 @@ fn message_of(f: &juece_core::finding::Finding, lang: Lang) -> String {
         (true, Lang::Zh) => format!("{}〔估算〕", f.message(lang)),
         (true, Lang::En) => format!("{} [estimated]", f.message(lang)),
     }
+}
+
+/// The catalogues' findings under the cases' table (nothing when no catalogue is stored).
+fn catalogue_table(catalogues: &[CatalogueAudit], lang: Lang) -> String {
+    if catalogues.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(if lang == Lang::Zh {
+        "\n决策事项目录\n"
+    } else {
+        "\nDecision catalogues\n"
+    });
+    let mut rows = Vec::new();
+    for c in catalogues {
+        let name = format!("{} {} (v{})", c.organ, c.year, c.version);
+        if c.findings.is_empty() {
+            rows.push(vec![
+                name.clone(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                if lang == Lang::Zh {
+                    "未发现问题".into()
+                } else {
+                    "no findings".into()
+                },
+            ]);
+        }
+        for f in &c.findings {
+            rows.push(vec![
+                name.clone(),
+                f.item.clone().unwrap_or_else(|| "—".into()),
+                f.finding.severity().label(lang).to_owned(),
+                f.finding.code.as_str().to_owned(),
+                f.finding.article_in(lang),
+                f.finding.message(lang).to_owned(),
+            ]);
+        }
+    }
+    let header: [&str; 6] = if lang == Lang::Zh {
+        ["目录", "事项", "级别", "代码", "条款", "说明"]
+    } else {
+        [
+            "catalogue",
+            "item",
+            "severity",
+            "code",
+            "article",
+            "message",
+        ]
+    };
+    s.push_str(&table(&header, &rows));
+    s
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -16,7 +16,7 @@ use juece_store::ListFilter;
 #[derive(Subcommand)]
 pub enum CaseCommand {
     /// Open a decision case under a workflow profile
-    Open(OpenArgs),
+    Open(Box<OpenArgs>),
     /// Show a case: facts, timeline, steps, findings, what may be done next and dates that matter
     Show(ShowArgs),
     /// List cases, optionally only those with skipped steps or overrides
@@ -74,6 +74,9 @@ pub struct OpenArgs {
     /// Concerns the economic activity of market entities (第二十九条)
     #[arg(long)]
     market_entities: bool,
+    /// The item of the organ's decision catalogue the case implements: ORGAN/YEAR/ITEM (第三条)
+    #[arg(long, value_parser = crate::commands::catalogue::parse_link, value_name = "ORGAN/YEAR/ITEM")]
+    catalogue: Option<juece_core::event::CatalogueRef>,
     #[command(flatten)]
     write: WriteArgs,
 }
@@ -191,7 +194,7 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             category: a.category,
             workflow: profile.pinned(),
             attributes,
-            catalogue: None,
+            catalogue: a.catalogue.clone(),
         },
         events: vec![Event {
             at,

@@ -51,12 +51,22 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
         .max()
         .unwrap_or(now.date_naive());
     let as_of = now.date_naive().max(last);
-    let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
+    let Some(mut eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
         return Err(CliError::bad_input(format!(
             "case `{}` has no history",
             a.case_ref
         )));
     };
+    // The catalogue's finding about this case, as the audit lists it.
+    let catalogues = crate::commands::catalogue::latest(&store)?;
+    crate::commands::catalogue::complete_findings(
+        &mut eval.findings,
+        &crate::commands::catalogue::index(&catalogues),
+        &stored.case.header.organ,
+        stored.case.header.catalogue.as_ref(),
+        eval.latest_decision,
+        as_of,
+    );
     let dates = key_dates(profile, &calendar, &stored.case, &eval);
     let next = next_actions(profile, &calendar, &stored.case, &eval, now);
     let text = match a.format {

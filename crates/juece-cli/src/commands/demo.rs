@@ -31,7 +31,7 @@ pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
     ))?;
     let today = global.today();
     let audits = audit_store(&store, &profiles, &calendar, today)?;
-    emit(&render(&audits, today, Format::Table, Lang::Zh, false))?;
+    emit(&render(&audits, &[], today, Format::Table, Lang::Zh, false))?;
     emit("\n下一步 / next: juece audit --lang en | juece audit --format json | juece export | juece workflow show local-strict --dot\n")?;
     Ok(Exit::Ok)
 }

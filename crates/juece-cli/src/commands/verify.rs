@@ -104,6 +104,23 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         }
         out.push_str("file: restore the database from a backup (`juece backup`) and keep this copy for investigation\n");
     }
+    // The catalogue versions are a chain of their own (migration 0006).
+    let catalogues = store.verify_catalogues()?;
+    match &catalogues.failure {
+        None if catalogues.versions == 0 => {}
+        None => out.push_str(&format!(
+            "catalogues: OK — {} versions, head {}\n",
+            catalogues.versions,
+            hex(&catalogues.head)
+        )),
+        Some(f) => {
+            ok = false;
+            out.push_str(&format!(
+                "catalogues: BROKEN at version #{} (`{}` {}, version {}): {}\n",
+                f.position, f.organ, f.year, f.version, f.what
+            ));
+        }
+    }
     if let Some(c) = &checked {
         let whose = if c.key_given {
             "the trusted key"
