@@ -52,9 +52,14 @@ impl CliError {
     }
 
     pub fn print(&self) {
-        eprintln!("error: {}", self.message);
+        let (error, hint) = if crate::i18n::zh() {
+            ("错误：", "提示：")
+        } else {
+            ("error: ", "hint: ")
+        };
+        eprintln!("{error}{}", self.message);
         for h in &self.hints {
-            eprintln!("hint: {h}");
+            eprintln!("{hint}{h}");
         }
     }
 }
@@ -64,21 +69,25 @@ impl From<CaseFileError> for CliError {
         let help = e.help.clone();
         let mut err = CliError::bad_input(e);
         err.hints.extend(help);
-        err.with_hint("nothing was written")
+        err.with_hint(crate::t!("未写入任何内容", "nothing was written"))
     }
 }
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         let hint = match &e {
-            StoreError::CaseExists(_) => {
-                Some("a case reference is imported once; nothing was written")
-            }
-            StoreError::Open { .. } => Some("check the `--db` path or `JUECE_DB`"),
+            StoreError::CaseExists(_) => Some(crate::t!(
+                "同一案号只能导入一次；未写入任何内容",
+                "a case reference is imported once; nothing was written"
+            )),
+            StoreError::Open { .. } => Some(crate::t!(
+                "请检查 `--db` 路径或环境变量 JUECE_DB",
+                "check the `--db` path or `JUECE_DB`"
+            )),
             _ => None,
         };
         let mut err = CliError::bad_input(e);
-        err.hints.extend(hint.map(str::to_owned));
+        err.hints.extend(hint);
         err
     }
 }
@@ -97,21 +106,27 @@ impl From<CalendarError> for CliError {
 
 impl From<UnknownProfileError> for CliError {
     fn from(e: UnknownProfileError) -> CliError {
-        CliError::bad_input(e)
-            .with_hint("`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one")
+        CliError::bad_input(e).with_hint(crate::t!(
+            "`juece workflow list` 列出已知流程；`juece workflow add 文件` 登记新流程",
+            "`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one"
+        ))
     }
 }
 
 impl From<EvalError> for CliError {
     fn from(e: EvalError) -> CliError {
-        CliError::bad_input(e).with_hint(
-            "add the missing year's holiday calendar with `--calendar FILE` (juece-calendar/1 or a holiday-cn year file)",
-        )
+        CliError::bad_input(e).with_hint(crate::t!(
+            "用 `--calendar 文件` 补充缺少年份的节假日日历（juece-calendar/1 或 holiday-cn 年度文件）",
+            "add the missing year's holiday calendar with `--calendar FILE` (juece-calendar/1 or a holiday-cn year file)"
+        ))
     }
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
-        CliError::bad_input(format!("cannot write output: {e}"))
+        CliError::bad_input(crate::t!(
+            format!("无法写出结果：{e}"),
+            format!("cannot write output: {e}")
+        ))
     }
 }

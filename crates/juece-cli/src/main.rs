@@ -4,11 +4,14 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod cli_text;
 mod commands;
+mod config;
 mod context;
 mod error;
+mod i18n;
 mod out;
 mod write;
 
@@ -63,10 +66,72 @@ enum Command {
     Checkpoint(commands::checkpoint::CheckpointArgs),
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    Completions(commands::extras::CompletionsArgs),
+    Man(commands::extras::ManArgs),
+    Config(commands::extras::ConfigArgs),
+}
+
+impl Command {
+    /// Commands that only read the database: they never create it.
+    fn reads_only(&self) -> bool {
+        use commands::case::CaseCommand;
+        use commands::user::UserCommand;
+        match self {
+            Command::Export(_)
+            | Command::Audit(_)
+            | Command::Due(_)
+            | Command::Verify(_)
+            | Command::Checkpoint(_) => true,
+            Command::Case(c) => matches!(c, CaseCommand::Show(_) | CaseCommand::List(_)),
+            Command::User(c) => matches!(c, UserCommand::List),
+            _ => false,
+        }
+    }
+}
+
+/// The command line, in the language of this run, with the configuration file's defaults.
+pub fn command(config: &config::Config) -> clap::Command {
+    let mut cmd = Cli::command();
+    if let Some(db) = &config.database {
+        let db: &'static str = Box::leak(db.display().to_string().into_boxed_str());
+        cmd = cmd.mut_arg("db", |a| a.default_value(db));
+    }
+    if i18n::zh() {
+        cmd = cli_text::localize_zh(cmd);
+    }
+    if let Some(user) = &config.user {
+        let user: &'static str = Box::leak(user.clone().into_boxed_str());
+        cmd = with_default(cmd, "as_user", user);
+    }
+    cmd
+}
+
+/// Gives every argument `id`, in every subcommand, a default value.
+fn with_default(mut cmd: clap::Command, id: &str, value: &'static str) -> clap::Command {
+    if cmd.get_arguments().any(|a| a.get_id() == id) {
+        cmd = cmd.mut_arg(id, |a| a.default_value(value));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(&name, |s| with_default(s, id, value));
+    }
+    cmd
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let config = config::load();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    i18n::set_lang(i18n::detect(&argv, config.language.as_deref()));
+    if let Some(zone) = config.zone {
+        i18n::set_zone(zone);
+    }
+    let parsed = command(&config)
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -75,10 +140,21 @@ fn main() -> ExitCode {
                 Exit::Ok
             };
             // Printing help or a usage error; a closed stream is not worth a panic.
-            let _ = e.print();
+            if i18n::zh() && e.use_stderr() && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                eprint!("{}", cli_text::zh_error(&e));
+            } else {
+                let _ = e.print();
+            }
             return code.into();
         }
     };
+    cli.global.apply_config(&config);
+    if cli.command.reads_only() {
+        if let Err(e) = cli.global.require_db() {
+            e.print();
+            return e.exit.into();
+        }
+    }
     let result = match &cli.command {
         Command::Import(args) => commands::import::run(&cli.global, args),
         Command::Export(args) => commands::export::run(&cli.global, args),
@@ -101,6 +177,9 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&cli.global, args),
         Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
+        Command::Completions(a) => commands::extras::completions(&config, a),
+        Command::Man(a) => commands::extras::man(&config, a),
+        Command::Config(a) => commands::extras::show_config(&cli.global, &config, a),
     };
     match result {
         Ok(exit) => exit.into(),

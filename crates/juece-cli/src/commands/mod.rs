@@ -9,6 +9,7 @@ pub mod demo;
 pub mod draft;
 pub mod due;
 pub mod evidence;
+pub mod extras;
 pub mod export;
 pub mod gates;
 pub mod import;

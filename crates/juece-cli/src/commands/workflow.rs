@@ -82,8 +82,7 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             Ok(Exit::Ok)
         }
         WorkflowCommand::List => {
-            let store = global.store()?;
-            let profiles = global.profiles(&store)?;
+            let profiles = global.profiles_read()?;
             let rows: Vec<Vec<String>> = profiles
                 .all()
                 .iter()
@@ -99,8 +98,7 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             Ok(Exit::Ok)
         }
         WorkflowCommand::Show(args) => {
-            let store = global.store()?;
-            let profiles = global.profiles(&store)?;
+            let profiles = global.profiles_read()?;
             let profile = profiles.resolve(&args.id)?;
             let lang = global.lang();
             if args.dot {
