@@ -26,6 +26,10 @@ pub struct GlobalArgs {
     )]
     pub db: PathBuf,
 
+    /// Whether `--db` or JUECE_DB named the database (not the default, nor the config file).
+    #[arg(skip)]
+    pub db_explicit: bool,
+
     /// Extra holiday calendar: juece-calendar/1 or a holiday-cn year file (can be repeated)
     #[arg(long = "calendar", global = true, value_name = "FILE")]
     pub calendars: Vec<PathBuf>,

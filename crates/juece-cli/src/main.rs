@@ -12,6 +12,7 @@ mod config;
 mod context;
 mod error;
 mod i18n;
+mod names;
 mod out;
 mod write;
 
@@ -106,6 +107,15 @@ pub fn command(config: &config::Config) -> clap::Command {
     cmd
 }
 
+/// Where `--db` came from: the deepest subcommand that saw it (globals propagate down).
+fn db_source(m: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
+    let own = m.value_source("db");
+    match m.subcommand() {
+        Some((_, sub)) => db_source(sub).or(own),
+        None => own,
+    }
+}
+
 /// Gives every argument `id`, in every subcommand, a default value.
 fn with_default(mut cmd: clap::Command, id: &str, value: &'static str) -> clap::Command {
     if cmd.get_arguments().any(|a| a.get_id() == id) {
@@ -128,9 +138,16 @@ fn main() -> ExitCode {
     if let Some(zone) = config.zone {
         i18n::set_zone(zone);
     }
+    let mut db_explicit = false;
     let parsed = command(&config)
         .try_get_matches_from(&argv)
-        .and_then(|m| Cli::from_arg_matches(&m));
+        .and_then(|m| {
+            db_explicit = matches!(
+                db_source(&m),
+                Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+            );
+            Cli::from_arg_matches(&m)
+        });
     let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
@@ -149,6 +166,7 @@ fn main() -> ExitCode {
         }
     };
     cli.global.apply_config(&config);
+    cli.global.db_explicit = db_explicit;
     if cli.command.reads_only() {
         if let Err(e) = cli.global.require_db() {
             e.print();

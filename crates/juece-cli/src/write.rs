@@ -48,15 +48,18 @@ pub struct Actor {
 /// Resolves `--as` to a known user (exit 2 when missing or unknown).
 pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
     let Some(name) = args.as_user.clone().filter(|n| !n.trim().is_empty()) else {
-        return Err(CliError::bad_input(
-            "who is recording? this command writes to the case history",
-        )
-        .with_hint("pass `--as NAME` or set `JUECE_USER`; `juece user list` shows the users"));
+        return Err(CliError::bad_input(crate::t!(
+            "由谁记录？本命令会写入事项历史，须注明记录人",
+            "who is recording? this command writes to the case history"
+        ))
+        .with_hint(crate::t!(
+            "加上 `--as 姓名`，或设置环境变量 JUECE_USER、配置文件中的 user；`juece user list` 列出用户",
+            "pass `--as NAME` or set `JUECE_USER` (or `user` in the configuration file); `juece user list` shows the users"
+        )));
     };
     match store.user_roles(&name)? {
         Some(roles) => Ok(Actor { name, roles }),
-        None => Err(CliError::bad_input(format!("unknown user `{name}`"))
-            .with_hint(format!("add them first: juece user add {name} --role ROLE"))),
+        None => Err(crate::names::unknown_user(store, &name)),
     }
 }
 
@@ -66,11 +69,9 @@ pub fn event_time(
     args: &WriteArgs,
 ) -> Result<DateTime<FixedOffset>, CliError> {
     match &args.at {
-        Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
-            CliError::bad_input(format!(
-                "`--at {s}` is not an RFC 3339 time with offset ({e})"
-            ))
-            .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
+        Some(s) => crate::context::parse_time(s).map_err(|e| {
+            CliError::bad_input(format!("--at: {e}"))
+                .with_hint(crate::t!("未写入任何内容", "nothing was written"))
         }),
         None => Ok(global.now()),
     }
@@ -202,10 +203,10 @@ impl WriteSession {
                 return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
             }
         }
-        let stored = self.store.load_case(case_ref)?.ok_or_else(|| {
-            CliError::bad_input(format!("no case `{case_ref}` in the database"))
-                .with_hint("`juece case list` shows the cases; `juece case open` opens one")
-        })?;
+        let stored = match self.store.load_case(case_ref)? {
+            Some(s) => s,
+            None => return Err(crate::names::no_case(&self.store, case_ref)),
+        };
         if self.profiles.resolve(&stored.pinned()).is_err() {
             // A profile stored by another process since this session opened.
             self.profiles = global.profiles(&self.store)?;

@@ -62,10 +62,13 @@ pub struct OpenArgs {
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
-    Category::parse(s).ok_or_else(|| {
-        format!(
-            "unknown category `{s}` (one of {})",
-            Category::ids().join(", ")
+    Category::parse(s.trim()).ok_or_else(|| {
+        crate::t!(
+            format!("没有类别 `{s}`；可选：{}", Category::ids().join("、")),
+            format!(
+                "unknown category `{s}` (one of {})",
+                Category::ids().join(", ")
+            )
         )
     })
 }
@@ -93,9 +96,30 @@ pub enum ListFormat {
     Csv,
 }
 
+/// A status as its id (`published`) or as the tables show it, in either language (`已公布`).
 fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s)
-        .ok_or_else(|| format!("unknown status `{s}` (one of {})", Status::ids().join(", ")))
+    let t = s.trim();
+    if let Some(st) = Status::parse(t) {
+        return Ok(st);
+    }
+    let all: Vec<Status> = Status::ids().into_iter().filter_map(Status::parse).collect();
+    if let Some(st) = all.iter().find(|st| {
+        [juece_core::Lang::Zh, juece_core::Lang::En]
+            .iter()
+            .any(|l| st.label(*l).eq_ignore_ascii_case(t))
+    }) {
+        return Ok(*st);
+    }
+    let lang = crate::i18n::lang();
+    let list = all
+        .iter()
+        .map(|st| format!("{} ({})", st.as_str(), st.label(lang)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(crate::t!(
+        format!("没有状态 `{s}`；可选：{list}"),
+        format!("unknown status `{s}` (one of {list})")
+    ))
 }
 
 pub fn run(global: &GlobalArgs, cmd: &CaseCommand) -> CmdResult {
@@ -108,9 +132,10 @@ pub fn run(global: &GlobalArgs, cmd: &CaseCommand) -> CmdResult {
 
 fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     if a.write.override_justification.is_some() {
-        return Err(CliError::bad_input(
-            "opening a case has no guard to override",
-        ));
+        return Err(CliError::bad_input(crate::t!(
+            "立项没有可强制推进的条件，不能用 `--override`",
+            "opening a case has no guard to override"
+        )));
     }
     let mut store = global.store()?;
     let who = actor(&store, &a.write)?;
@@ -144,7 +169,10 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
         }],
     };
     if case.header.case_ref.is_empty() {
-        return Err(CliError::bad_input("a case needs a reference"));
+        return Err(CliError::bad_input(crate::t!(
+            "立项须有案号",
+            "a case needs a reference"
+        )));
     }
     import_cases(
         &mut store,
@@ -274,7 +302,11 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
             s.push_str(&if zh {
                 format!("\n共 {} 件\n", rows.len())
             } else {
-                format!("\n{} cases\n", rows.len())
+                format!(
+                    "\n{} {}\n",
+                    rows.len(),
+                    if rows.len() == 1 { "case" } else { "cases" }
+                )
             });
             emit(&s)?;
         }

@@ -32,10 +32,7 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
     let Some(stored) = store.load_case(&a.case_ref)? else {
-        return Err(
-            CliError::bad_input(format!("no case `{}` in the database", a.case_ref))
-                .with_hint("`juece case list` shows the cases"),
-        );
+        return Err(crate::names::no_case(&store, &a.case_ref));
     };
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;

@@ -25,6 +25,12 @@ pub struct ImportArgs {
 
 pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     let bytes = read_bytes(&args.file)?;
+    // A byte-order mark (Notepad's "UTF-8 with BOM") is dropped; an empty file is refused
+    // in plain words, and so is a GBK file once parsing fails (checked only then: no cost).
+    let data: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if data.iter().all(u8::is_ascii_whitespace) {
+        crate::context::text_of(&args.file, data)?;
+    }
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
@@ -39,7 +45,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             std::sync::mpsc::sync_channel::<Result<(usize, Case), CliError>>(256);
         let (ready_tx, ready_rx) =
             std::sync::mpsc::sync_channel::<Result<Prepared<'_>, CliError>>(256);
-        let (profiles, calendar, bytes) = (&profiles, &calendar, &*bytes);
+        let (profiles, calendar, bytes) = (&profiles, &calendar, data);
         s.spawn(move || {
             let outcome = stream_cases(bytes, |i, case| {
                 parsed_tx
@@ -68,6 +74,10 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             }
         }
         Ok(())
+    })
+    .map_err(|e| match std::str::from_utf8(data) {
+        Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
+        Ok(_) => e,
     })?;
     let mut summary = import.commit()?;
     summary.identical = identical;
@@ -124,12 +134,16 @@ impl std::ops::Deref for Input {
 }
 
 fn read_bytes(path: &Path) -> Result<Input, CliError> {
-    let cannot =
-        |e: std::io::Error| CliError::bad_input(format!("cannot read `{}`: {e}", path.display()));
+    let cannot = |e: std::io::Error| crate::context::read_error(path, &e);
     if path == Path::new("-") {
         let mut v = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
-            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
+            .map_err(|e| {
+                CliError::bad_input(crate::t!(
+                    format!("无法读取标准输入：{e}"),
+                    format!("cannot read standard input: {e}")
+                ))
+            })?;
         return Ok(Input::Read(v));
     }
     let file = std::fs::File::open(path).map_err(cannot)?;

@@ -48,9 +48,7 @@ pub struct SignArgs {
 fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<String, CliError> {
     let store = global.store()?;
     let Some(stored) = store.load_case(case_ref)? else {
-        return Err(CliError::bad_input(format!(
-            "no case `{case_ref}` in the database"
-        )));
+        return Err(crate::names::no_case(&store, case_ref));
     };
     let found = stored.case.events.iter().rev().find_map(|e| match &e.body {
         EventBody::Draft(d) if !submitted => Some(d.version.clone()),

@@ -27,11 +27,14 @@ pub struct AddArgs {
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
         let hint = juece_core::fuzzy::did_you_mean(s, &Role::ids())
-            .map(|m| format!("; did you mean `{m}`?"))
+            .map(|m| crate::t!(format!("；是否指 `{m}`？"), format!("; did you mean `{m}`?")))
             .unwrap_or_default();
-        format!(
-            "unknown role `{s}`{hint} (roles: {})",
-            Role::ids().join(", ")
+        crate::t!(
+            format!("没有角色 `{s}`{hint}（角色：{}）", Role::ids().join("、")),
+            format!(
+                "unknown role `{s}`{hint} (roles: {})",
+                Role::ids().join(", ")
+            )
         )
     })
 }
@@ -42,7 +45,7 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
         UserCommand::Add(args) => {
             let name = args.name.trim();
             if name.is_empty() {
-                return Err(CliError::bad_input("a user needs a name"));
+                return Err(CliError::bad_input(crate::t!("用户须有姓名", "a user needs a name")));
             }
             let mut store = global.store()?;
             let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
