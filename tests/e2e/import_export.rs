@@ -7,7 +7,7 @@ fn interchange_example_imports_and_audits_with_no_findings() {
     let run = env.juece(&["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.starts_with("imported 1 cases, 11 events"),
+        run.stdout.starts_with("已导入 1 件事项、11 个事件"),
         "{}",
         run.stdout
     );

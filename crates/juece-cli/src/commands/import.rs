@@ -91,26 +91,43 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
 }
 
 fn report(summary: &ImportSummary, db: &Path) -> String {
+    let plural = |n: usize| if n == 1 { "case" } else { "cases" };
+    if crate::i18n::zh() {
+        let identical = format!("{} 件事项已存在且内容相同", summary.identical);
+        return match (summary.cases, summary.identical) {
+            (0, n) if n > 0 => format!("{identical}；未导入新事项\n"),
+            (_, 0) => format!(
+                "已导入 {} 件事项、{} 个事件到 {}\n",
+                summary.cases,
+                summary.events,
+                db.display()
+            ),
+            _ => format!(
+                "已导入 {} 件事项、{} 个事件到 {}；{identical}\n",
+                summary.cases,
+                summary.events,
+                db.display()
+            ),
+        };
+    }
     let identical = format!(
         "{} {} already present, identical",
         summary.identical,
-        if summary.identical == 1 {
-            "case"
-        } else {
-            "cases"
-        }
+        plural(summary.identical)
     );
     match (summary.cases, summary.identical) {
         (0, n) if n > 0 => format!("{identical}; nothing imported\n"),
         (_, 0) => format!(
-            "imported {} cases, {} events into {}\n",
+            "imported {} {}, {} events into {}\n",
             summary.cases,
+            plural(summary.cases),
             summary.events,
             db.display()
         ),
         _ => format!(
-            "imported {} cases, {} events into {}; {identical}\n",
+            "imported {} {}, {} events into {}; {identical}\n",
             summary.cases,
+            plural(summary.cases),
             summary.events,
             db.display()
         ),
@@ -209,11 +226,20 @@ fn different(i: usize, diff: &Difference) -> CliError {
         .event_index
         .map(|e| format!(", event {e} (events[{e}])"))
         .unwrap_or_default();
-    CliError::bad_input(format!(
-        "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
-        diff.case_ref, diff.what
+    CliError::bad_input(crate::t!(
+        format!(
+            "事项 `{}`（cases[{i}]）{at}：数据库中已有此案号的事项，内容不同：{}",
+            diff.case_ref, diff.what
+        ),
+        format!(
+            "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
+            diff.case_ref, diff.what
+        )
     ))
-    .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written")
+    .with_hint(crate::t!(
+        "已存储的历史从不改写；新事项请用新的案号。未写入任何内容",
+        "a stored history is never rewritten; give a new case its own reference. Nothing was written"
+    ))
 }
 
 /// Checks parsed cases, then writes them all in one transaction (cases already stored with the

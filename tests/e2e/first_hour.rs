@@ -1,0 +1,279 @@
+//! What a new user trips over in the first hour (issue 12), through the real binary.
+
+use crate::common::{fixture, Env, Run};
+
+const R: &str = "XX县政府〔2023〕重大决策12号";
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, 0, "{run:?}");
+    run
+}
+
+/// Two users and one case opened on 2023-03-01.
+fn office() -> Env {
+    let env = Env::new();
+    ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
+    ok(env.juece(&["user", "add", "李强", "--role", "undertaking_unit"]));
+    ok(env.juece(&[
+        "case", "open", R, "--title", "县城区集中供热价格调整方案", "--organ", "XX县人民政府",
+        "--unit", "县发展和改革局", "--category", "public_policy", "--as", "王敏", "--at",
+        "2023-03-01T09:00:00+08:00",
+    ]));
+    env
+}
+
+fn files_in(env: &Env) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(env.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+// 1. Read commands never create a database.
+
+#[test]
+fn read_commands_refuse_a_missing_database_and_create_nothing() {
+    let env = Env::new();
+    for args in [
+        &["audit"][..],
+        &["verify"],
+        &["case", "list"],
+        &["case", "show", R],
+        &["due"],
+        &["export"],
+        &["user", "list"],
+        &["--db", "typo.db", "audit"],
+    ] {
+        let run = env.juece(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains("不存在"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("juece import"), "{}", run.stderr);
+        assert!(run.stderr.contains("juece demo"), "{}", run.stderr);
+        assert!(run.stderr.contains("--db"), "{}", run.stderr);
+        assert!(run.stderr.contains("JUECE_DB"), "{}", run.stderr);
+    }
+    let typo = env.juece(&["--db", "typo.db", "--lang", "en", "audit"]);
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("typo.db` does not exist"), "{}", typo.stderr);
+    assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
+    // Showing a shipped workflow needs no database, and creates none.
+    ok(env.juece(&["workflow", "show", "decree-713"]));
+    assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
+    // Near miss: a writing command still creates the database.
+    ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
+    assert!(env.db().exists());
+    ok(env.juece(&["audit"]));
+}
+
+// 2. The demo never writes into a real database.
+
+#[test]
+fn demo_uses_its_own_file_and_never_touches_the_real_database() {
+    let env = office();
+    // No --db: the default juece.db stays untouched, the demo has its own file.
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_juece"));
+    run.arg("demo")
+        .env_clear()
+        .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")
+        .current_dir(env.path("."));
+    let out = run.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("juece-demo.db"), "{stdout}");
+    assert!(stdout.contains("导入示例事项 3 件"), "{stdout}");
+    assert_eq!(env.rows().0, 1, "the real database keeps its one case");
+    assert!(env.path("juece-demo.db").exists());
+    // Pointed at the real database on purpose: refused, nothing written.
+    let refused = env.juece(&["demo"]);
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(refused.stderr.contains("真实事项"), "{}", refused.stderr);
+    assert!(refused.stderr.contains(R), "{}", refused.stderr);
+    assert_eq!(env.rows().0, 1);
+}
+
+#[test]
+fn demo_speaks_english_with_lang_en() {
+    let env = Env::new();
+    let run = ok(env.juece(&["demo", "--lang", "en"]));
+    assert!(run.stdout.contains("3 example cases imported"), "{}", run.stdout);
+    assert!(run.stdout.contains("Major decision procedure audit"), "{}", run.stdout);
+    assert!(!run.stdout.contains("违规"), "{}", run.stdout);
+    assert!(!run.stdout.contains("演示数据库"), "{}", run.stdout);
+}
+
+// 3. Chinese by default, English with --lang en or JUECE_LANG.
+
+#[test]
+fn help_and_argument_errors_follow_the_language() {
+    let env = Env::new();
+    let top = ok(env.juece(&["--help"]));
+    assert!(top.stdout.contains("用法：juece"), "{}", top.stdout);
+    assert!(top.stdout.contains("导入案卷文件"), "{}", top.stdout);
+    assert!(top.stdout.contains("显示帮助"), "{}", top.stdout);
+    assert!(!top.stdout.contains("Usage:"), "{}", top.stdout);
+    assert!(!top.stdout.contains("Print help"), "{}", top.stdout);
+    let audit = ok(env.juece(&["audit", "--help"]));
+    assert!(audit.stdout.contains("按各事项立项时适用的流程审计"), "{}", audit.stdout);
+    assert!(audit.stdout.contains("输出格式"), "{}", audit.stdout);
+    assert!(audit.stdout.contains("可选值：table、json、csv"), "{}", audit.stdout);
+    assert!(!audit.stdout.contains("[default"), "{}", audit.stdout);
+    let bad = env.juece(&["audit", "--formt", "json"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("错误：不认识的选项"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("是否指 `--format`"), "{}", bad.stderr);
+    let bad_value = env.juece(&["audit", "--format", "xml"]);
+    assert_eq!(bad_value.code, 2);
+    assert!(bad_value.stderr.contains("值 `xml` 无效"), "{}", bad_value.stderr);
+
+    let top = ok(env.juece(&["--lang", "en", "--help"]));
+    assert!(top.stdout.contains("Usage: juece"), "{}", top.stdout);
+    assert!(!top.stdout.contains("用法"), "{}", top.stdout);
+    let audit = ok(env.juece(&["audit", "--help", "--lang", "en"]));
+    assert!(audit.stdout.contains("Audit every case"), "{}", audit.stdout);
+    let bad = env.juece(&["--lang=en", "audit", "--formt", "json"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unexpected argument"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("错误"), "{}", bad.stderr);
+}
+
+#[test]
+fn unknown_case_and_user_messages_follow_the_language() {
+    let env = office();
+    let run = env.juece(&["case", "show", "没有的案号"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("错误：数据库中没有事项"), "{}", run.stderr);
+    let run = env.juece(&["case", "show", "没有的案号", "--lang", "en"]);
+    assert!(run.stderr.starts_with("error: no case"), "{}", run.stderr);
+    let run = env.juece(&["archive", R, "--as", "张三"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("没有用户 `张三`"), "{}", run.stderr);
+    assert!(run.stderr.contains("juece user add 张三"), "{}", run.stderr);
+}
+
+// 4. Input as people type it.
+
+#[test]
+fn at_takes_a_date_or_a_time_without_offset_in_the_office_zone() {
+    let env = office();
+    let draft = env.write("v1.txt", "草案");
+    ok(env.juece(&[
+        "draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at",
+        "2023-03-02",
+    ]));
+    let draft2 = env.write("v2.txt", "草案第二稿");
+    ok(env.juece(&[
+        "draft", "add", R, "--file", draft2.to_str().unwrap(), "--as", "李强", "--at",
+        "2023-03-02 14:30",
+    ]));
+    let export = ok(env.juece(&["export", "--ref", R])).json();
+    let events = export["cases"][0]["events"].as_array().unwrap();
+    assert_eq!(events[1]["at"], "2023-03-02T09:00:00+08:00", "date alone: 09:00");
+    assert_eq!(events[2]["at"], "2023-03-02T14:30:00+08:00", "no offset: +08:00");
+    // Near miss: nonsense is refused in words, nothing written.
+    let bad = env.juece(&["archive", R, "--as", "王敏", "--at", "上周五"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("不是时间"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("2024-03-01"), "{}", bad.stderr);
+    assert_eq!(env.rows().1, 3);
+}
+
+#[test]
+fn the_office_zone_comes_from_the_configuration_file() {
+    let env = office();
+    env.write("juece.toml", "zone = \"+09:00\"\n");
+    let draft = env.write("v1.txt", "草案");
+    ok(env.juece(&[
+        "draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at",
+        "2023-03-02 14:30",
+    ]));
+    let export = ok(env.juece(&["export", "--ref", R])).json();
+    assert_eq!(export["cases"][0]["events"][1]["at"], "2023-03-02T14:30:00+09:00");
+    let shown = ok(env.juece(&["config"]));
+    assert!(shown.stdout.contains("+09:00"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("juece.toml  ← 使用中"), "{}", shown.stdout);
+}
+
+#[test]
+fn json_with_a_bom_is_read_and_gbk_or_empty_files_get_plain_words() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("tests/data/cases/interchange_example.json")).unwrap();
+    let bom = env.write("bom.json", &format!("\u{feff}{text}"));
+    let run = ok(env.juece(&["import", bom.to_str().unwrap()]));
+    assert!(run.stdout.contains("已导入 1 件事项"), "{}", run.stdout);
+
+    let empty = env.write("empty.json", "");
+    let run = env.juece(&["import", empty.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("是空的"), "{}", run.stderr);
+    let run = env.juece(&["import", empty.to_str().unwrap(), "--lang", "en"]);
+    assert!(run.stderr.contains("is empty"), "{}", run.stderr);
+
+    // "县城" in GBK inside an otherwise valid document.
+    let gbk = env.path("gbk.json");
+    let mut bytes = b"{\"format\": \"juece-cases/1\", \"cases\": [{\"ref\": \"".to_vec();
+    bytes.extend_from_slice(&[0xCF, 0xD8, 0xB3, 0xC7]);
+    bytes.extend_from_slice(b"\"}]}");
+    std::fs::write(&gbk, &bytes).unwrap();
+    let run = env.juece(&["import", gbk.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("GBK"), "{}", run.stderr);
+    assert!(run.stderr.contains("UTF-8"), "{}", run.stderr);
+    assert_eq!(env.rows().0, 1);
+
+    // The event file of `juece record` too.
+    let ev = env.write("ev.json", "\u{feff}{\"type\": \"party_report\"}");
+    let run = env.juece(&["record", "X", ev.to_str().unwrap(), "--as", "nobody"]);
+    assert!(!run.stderr.contains("expected value"), "{}", run.stderr);
+}
+
+#[test]
+fn status_is_accepted_as_the_tables_show_it() {
+    let env = Env::new();
+    ok(env.juece(&["import", fixture("tests/data/cases/interchange_example.json").to_str().unwrap()]));
+    let by_id = ok(env.juece(&["case", "list", "--status", "archived", "--format", "json"])).json();
+    let n = by_id["cases"].as_array().unwrap().len();
+    for label in ["已归档", "archived", "Archived"] {
+        let run = ok(env.juece(&["case", "list", "--status", label, "--format", "json"])).json();
+        assert_eq!(run["cases"].as_array().unwrap().len(), n, "{label}");
+    }
+    let bad = env.juece(&["case", "list", "--status", "已发布了"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("已公布"), "{}", bad.stderr);
+}
+
+// 5. Names.
+
+#[test]
+fn a_user_one_character_off_gets_the_existing_one_suggested() {
+    let env = office();
+    let run = env.juece(&["archive", R, "--as", "王明"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("是否指已登记的用户 `王敏`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("juece user add 王明"), "{}", run.stderr);
+    // Near miss: a different name gets the advice to add it, no suggestion.
+    let run = env.juece(&["archive", R, "--as", "张三"]);
+    assert!(!run.stderr.contains("是否指"), "{}", run.stderr);
+}
+
+#[test]
+fn a_mistyped_case_ref_gets_the_existing_one_suggested() {
+    let env = office();
+    for typo in [
+        "XX县政府(2023)重大决策12号",
+        "XX县政府〔2023〕重大决策12号 ",
+        "XX县政府（2023）重大决策12号",
+        "XX县政府〔2023〕重大决第12号",
+    ] {
+        let run = env.juece(&["case", "show", typo]);
+        assert_eq!(run.code, 2, "{typo}");
+        assert!(run.stderr.contains(&format!("是否指 `{R}`")), "{typo}: {}", run.stderr);
+        let run = env.juece(&["archive", typo, "--as", "王敏"]);
+        assert_eq!(run.code, 2, "{typo}");
+        assert!(run.stderr.contains(&format!("是否指 `{R}`")), "{typo}: {}", run.stderr);
+    }
+    let run = env.juece(&["case", "show", "别的县〔2020〕1号"]);
+    assert!(!run.stderr.contains("是否指"), "{}", run.stderr);
+}
