@@ -732,7 +732,8 @@ fn bad_input_exits_two_and_writes_nothing() {
             "in the future",
         ),
     ];
-    for (args, expected) in cases {
+    for (mut args, expected) in cases {
+        args.extend(["--lang", "en"]);
         let run = env.juece(&args);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(

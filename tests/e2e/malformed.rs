@@ -24,7 +24,7 @@ fn doc_with(f: impl FnOnce(&mut Value)) -> String {
 fn assert_refused(env: &Env, text: &str, expected: &[&str]) {
     let before = env.rows();
     let file = env.write("bad.json", text);
-    let run = env.juece(&["import", file.to_str().unwrap()]);
+    let run = env.juece(&["import", file.to_str().unwrap(), "--lang", "en"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     for e in expected {
@@ -276,7 +276,7 @@ fn missing_file_is_bad_input() {
     let run = env.juece(&["import", "no-such-file.json"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("cannot read `no-such-file.json`"),
+        run.stderr.contains("文件 `no-such-file.json` 不存在"),
         "{}",
         run.stderr
     );
