@@ -277,3 +277,116 @@ fn a_mistyped_case_ref_gets_the_existing_one_suggested() {
     let run = env.juece(&["case", "show", "别的县〔2020〕1号"]);
     assert!(!run.stderr.contains("是否指"), "{}", run.stderr);
 }
+
+// 6. `case show`: one view, one wording.
+
+/// The office with a lawyer, a head and a secretary too.
+fn full_office() -> Env {
+    let env = office();
+    ok(env.juece(&["user", "add", "陈律师", "--role", "public_lawyer"]));
+    ok(env.juece(&["user", "add", "赵县长", "--role", "head"]));
+    ok(env.juece(&["user", "add", "周秘书", "--role", "secretary"]));
+    env
+}
+
+fn submitted(env: &Env) {
+    let draft = env.write("v1.txt", "草案");
+    ok(env.juece(&["draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at", "2023-03-02"]));
+    ok(env.juece(&[
+        "evidence", "participation", R, "--method", "public_comment", "--from", "2023-03-03",
+        "--to", "2023-04-03", "--as", "李强", "--at", "2023-04-04",
+    ]));
+    ok(env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-06"]));
+}
+
+fn show(env: &Env, lang: &str) -> String {
+    ok(env.juece(&["case", "show", R, "--lang", lang])).stdout
+}
+
+fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text.find(from).unwrap_or_else(|| panic!("no `{from}` in {text}"));
+    let rest = &text[start..];
+    let end = rest[from.len()..].find(to).map_or(rest.len(), |e| e + from.len());
+    &rest[..end]
+}
+
+#[test]
+fn show_steps_and_findings_agree_and_next_shows_labels() {
+    let env = full_office();
+    submitted(&env);
+    let text = show(&env, "zh");
+    let next = section(&text, "\n下一步\n", "\n重要日期");
+    assert!(next.contains("签署合法性审查意见（juece review sign）"), "{next}");
+    assert!(!next.contains("legality_review_signed"), "{next}");
+    assert!(!next.contains("collective_decision"), "{next}");
+    // The decision is blocked on the unsigned review: the advice never offers a waiver.
+    assert!(next.contains("SKIPPED_STEP 合法性审查"), "{next}");
+    assert!(next.contains("该程序不得免除"), "{next}");
+    assert!(!next.contains("依法记录免除"), "{next}");
+    let en = show(&env, "en");
+    let next_en = section(&en, "\nNext\n", "\nDates that matter");
+    assert!(next_en.contains("sign the legality review (juece review sign)"), "{next_en}");
+    assert!(next_en.contains("can never be waived"), "{next_en}");
+    assert!(!next_en.contains("valid waiver"), "{next_en}");
+
+    // An unlawful review not yet put to a meeting: the step and the findings say the same.
+    ok(env.juece(&["review", "sign", R, "--conclusion", "unlawful", "--opinion", "不合法", "--as", "陈律师", "--at", "2023-04-10"]));
+    let text = show(&env, "zh");
+    let steps = section(&text, "\n程序\n", "\n审计发现");
+    let findings = section(&text, "\n审计发现", "\n下一步");
+    assert!(!steps.contains("有问题"), "{steps}");
+    assert!(steps.contains("UNLAWFUL_REVIEW_IGNORED（尚未构成违规）"), "{steps}");
+    assert!(findings.contains("UNLAWFUL_REVIEW_IGNORED"), "{findings}");
+    assert!(!findings.contains("未发现问题"), "{findings}");
+    // The blocked decision is a hypothesis: nothing was decided or discussed.
+    let next = section(&text, "\n下一步\n", "\n重要日期");
+    assert!(next.contains("UNLAWFUL_REVIEW_IGNORED"), "{next}");
+    assert!(!next.contains("仍于"), "{next}");
+    assert!(next.contains("如于 2026-11-28 提交讨论"), "{next}");
+
+    // Put to the meeting anyway: now it is a finding, and the step shows it as a problem.
+    let run = ok(env.juece(&[
+        "decide", R, "--kind", "executive", "--members", "9", "--present", "7", "--majority",
+        "approve", "--as", "赵县长", "--at", "2023-04-20", "--override", "紧急",
+    ]));
+    assert!(run.stdout.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"), "{}", run.stdout);
+    let text = show(&env, "zh");
+    let steps = section(&text, "\n程序\n", "\n审计发现");
+    let findings = section(&text, "\n审计发现", "\n下一步");
+    assert!(steps.contains("有问题"), "{steps}");
+    assert!(findings.contains("违规 UNLAWFUL_REVIEW_IGNORED"), "{findings}");
+    let timeline = section(&text, "\n时间线\n", "\n程序\n");
+    assert!(timeline.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"), "{timeline}");
+
+    let en = show(&env, "en");
+    assert!(en.contains("status: decided\n"), "{en}");
+    assert!(!en.contains("decided (decided)"), "{en}");
+    assert!(en.contains("(Art. 25)"), "{en}");
+    assert!(!en.contains("（Art."), "{en}");
+}
+
+#[test]
+fn waiving_the_legality_review_says_it_can_never_be_waived() {
+    let env = full_office();
+    let run = env.juece(&["step", "waive", R, "legality_review", "--reason", "other", "--basis", "x", "--as", "王敏"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("不得免除（第二十五条）"), "{}", run.stderr);
+    assert!(!run.stderr.contains("只允许"), "{}", run.stderr);
+    let run = env.juece(&["step", "waive", R, "legality_review", "--reason", "other", "--basis", "x", "--as", "王敏", "--lang", "en"]);
+    assert!(run.stderr.contains("can never be waived (Art. 25)"), "{}", run.stderr);
+    // Near miss: a waivable step is waived.
+    ok(env.juece(&["step", "waive", R, "expert_review", "--reason", "not_applicable", "--basis", "不涉及", "--as", "王敏", "--at", "2023-03-02"]));
+}
+
+#[test]
+fn english_counts_cases_in_the_singular_and_plural() {
+    let env = office();
+    let run = ok(env.juece(&["case", "list", "--lang", "en"]));
+    assert!(run.stdout.contains("\n1 case\n"), "{}", run.stdout);
+    ok(env.juece(&[
+        "case", "open", "另一号", "--title", "T", "--organ", "O", "--unit", "U", "--category",
+        "plan", "--as", "王敏", "--at", "2023-03-01",
+    ]));
+    let run = ok(env.juece(&["case", "list", "--lang", "en"]));
+    assert!(run.stdout.contains("\n2 cases\n"), "{}", run.stdout);
+}

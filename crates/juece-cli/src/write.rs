@@ -417,14 +417,14 @@ fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) ->
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                crate::commands::case_show::advice(u, lang)
             ),
             Lang::En => format!(
                 "\n  - {} [{}] {} ({article}): {}",
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                crate::commands::case_show::advice(u, lang)
             ),
         });
     }
@@ -462,7 +462,15 @@ fn report(
         ),
     };
     if overridden {
-        let codes: Vec<&str> = outcome.unmet.iter().map(|u| u.code.as_str()).collect();
+        // Each unmet guard with the step it concerns: "SKIPPED_STEP (专家论证)".
+        let codes: Vec<String> = outcome
+            .unmet
+            .iter()
+            .map(|u| match u.step {
+                Some(step) => format!("{} ({})", u.code, step.label(lang)),
+                None => u.code.clone(),
+            })
+            .collect();
         s.push_str(&match lang {
             Lang::Zh => format!("强制推进：未满足 {}；已记录 override 事件，审计中将显示 GUARD_OVERRIDDEN\n", codes.join(", ")),
             Lang::En => format!("overridden: unmet {}; an override event is recorded and the audit shows GUARD_OVERRIDDEN\n", codes.join(", ")),
@@ -470,9 +478,10 @@ fn report(
     }
     for f in &outcome.new_findings {
         let label = f.severity().label(lang);
-        let article = f.article_in(lang);
+        let article = crate::commands::case_show::paren(&f.article_in(lang), lang);
         s.push_str(&format!(
-            "{label}: {} {}（{article}）\n",
+            "{label}{}{} {}{article}\n",
+            if lang == Lang::Zh { "：" } else { ": " },
             f.code,
             f.message(lang)
         ));
