@@ -390,3 +390,55 @@ fn english_counts_cases_in_the_singular_and_plural() {
     let run = ok(env.juece(&["case", "list", "--lang", "en"]));
     assert!(run.stdout.contains("\n2 cases\n"), "{}", run.stdout);
 }
+
+// 7. Slips that were quietly accepted.
+
+#[test]
+fn a_repeated_submission_of_the_same_draft_is_refused_saying_why() {
+    let env = full_office();
+    submitted(&env);
+    let before = env.rows();
+    let run = env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-07"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("草案 v1 已于 2023-04-06 09:00 送请合法性审查"), "{}", run.stderr);
+    assert_eq!(env.rows(), before);
+    // Near miss: a revised draft may be submitted.
+    let v2 = env.write("v2.txt", "草案（修改稿）");
+    ok(env.juece(&["draft", "add", R, "--file", v2.to_str().unwrap(), "--as", "李强", "--at", "2023-04-08"]));
+    ok(env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-09"]));
+}
+
+#[test]
+fn an_unchanged_or_empty_draft_is_refused() {
+    let env = office();
+    let v1 = env.write("v1.txt", "草案");
+    ok(env.juece(&["draft", "add", R, "--file", v1.to_str().unwrap(), "--as", "李强", "--at", "2023-03-02"]));
+    let before = env.rows();
+    let same = env.write("copy.txt", "草案");
+    let run = env.juece(&["draft", "add", R, "--file", same.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("与上一版本 v1 内容完全相同"), "{}", run.stderr);
+    let empty = env.write("empty.txt", "");
+    let run = env.juece(&["draft", "add", R, "--file", empty.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("是空的"), "{}", run.stderr);
+    assert_eq!(env.rows(), before);
+    // Near miss: a changed draft is a new version.
+    let v2 = env.write("v2.txt", "草案第二稿");
+    let run = ok(env.juece(&["draft", "add", R, "--file", v2.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]));
+    assert!(run.stdout.contains("draft"), "{}", run.stdout);
+}
+
+#[test]
+fn a_second_archiving_is_refused() {
+    let env = Env::new();
+    ok(env.juece(&["import", fixture("workflows/examples/cases.json").to_str().unwrap()]));
+    ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
+    let archived = "XX县政府〔2023〕重大决策3号";
+    let before = env.rows();
+    let run = env.juece(&["archive", archived, "--as", "王敏"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("已于"), "{}", run.stderr);
+    assert!(run.stderr.contains("归档（第三十三条）"), "{}", run.stderr);
+    assert_eq!(env.rows(), before);
+}
