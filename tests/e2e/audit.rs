@@ -124,7 +124,8 @@ fn audit_csv_and_only_findings() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "ref,title,workflow,status,code,severity,step,article,message"
+        "\u{feff}ref,title,workflow,status,code,severity,step,article,message",
+        "a byte-order mark first, for Excel"
     );
     assert!(lines[1].starts_with(
         "XX县政府〔2023〕重大决策3号,县城老旧小区改造三年行动方案,decree-713@1,archived,,,,,"

@@ -442,3 +442,117 @@ fn a_second_archiving_is_refused() {
     assert!(run.stderr.contains("归档（第三十三条）"), "{}", run.stderr);
     assert_eq!(env.rows(), before);
 }
+
+// 8. Conveniences.
+
+#[test]
+fn completions_for_four_shells_and_a_man_page() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = ok(env.juece(&["completions", shell]));
+        assert!(run.stdout.contains("juece"), "{shell}");
+        assert!(run.stdout.contains("audit"), "{shell}");
+        assert!(run.stdout.contains("record-batch"), "{shell}");
+    }
+    let bad = env.juece(&["completions", "tcsh"]);
+    assert_eq!(bad.code, 2);
+    let man = ok(env.juece(&["man", "--lang", "en"]));
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH juece"), "{}", &man.stdout[..200.min(man.stdout.len())]);
+    assert!(man.stdout.contains(".SH"), "roff sections");
+    assert!(man.stdout.contains("audit"));
+    assert!(files_in(&env).is_empty(), "no database for these: {:?}", files_in(&env));
+}
+
+#[test]
+fn the_configuration_file_sets_database_user_language_and_calendar() {
+    let env = office();
+    // JUECE_DB is set by the test harness and wins over the file; without it the file's
+    // database is used.
+    let dir = env.path(".");
+    let conf = "database = \"office.db\"\nuser = \"王敏\"\nlanguage = \"en\"\n";
+    env.write("juece.toml", conf);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_juece"))
+            .args(args)
+            .env_clear()
+            .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, stdout, _) = run(&["config"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("office.db"), "{stdout}");
+    assert!(stdout.contains("王敏"), "{stdout}");
+    assert!(stdout.contains("Settings in force"), "English from the file: {stdout}");
+    // The file's user records; its database is created by the writing command.
+    let (code, stdout, stderr) = run(&["user", "add", "王敏", "--role", "legal_office"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("added user"), "{stdout}");
+    let (code, _, stderr) = run(&[
+        "case", "open", "新案号", "--title", "T", "--organ", "O", "--unit", "U", "--category", "plan",
+        "--at", "2023-03-01",
+    ]);
+    assert_eq!(code, Some(0), "--as comes from the file: {stderr}");
+    assert!(env.path("office.db").exists());
+    // --lang on the command line wins over the file.
+    let (_, stdout, _) = run(&["case", "list", "--lang", "zh"]);
+    assert!(stdout.contains("共 1 件"), "{stdout}");
+    // The demo never writes into the file's database either.
+    let (code, stdout, _) = run(&["demo"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("juece-demo.db"), "{stdout}");
+    let (_, stdout, _) = run(&["case", "list", "--format", "json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["cases"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn csv_starts_with_a_byte_order_mark_and_due_has_formats() {
+    let env = Env::new();
+    ok(env.juece(&["import", fixture("workflows/examples/cases.json").to_str().unwrap()]));
+    let list = ok(env.juece(&["case", "list", "--format", "csv"]));
+    assert!(list.stdout.starts_with("\u{feff}ref,title"), "{}", list.stdout);
+    let audit = env.juece(&["audit", "--format", "csv"]);
+    assert!(audit.stdout.starts_with("\u{feff}"), "{}", audit.stdout);
+    let json = ok(env.juece(&["due", "--format", "json", "--within", "4000"])).json();
+    assert!(json["due"].is_array(), "{json}");
+    let csv = ok(env.juece(&["due", "--format", "csv", "--within", "4000"]));
+    assert!(csv.stdout.starts_with("\u{feff}date,days_left,ref,kind"), "{}", csv.stdout);
+    let table = ok(env.juece(&["due"]));
+    assert!(table.stdout.contains("到期事项"), "{}", table.stdout);
+    // Piped output is never coloured.
+    for out in [&list.stdout, &audit.stdout, &table.stdout] {
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+    assert!(!audit.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn users_are_listed_removed_and_their_roles_changed() {
+    let env = office();
+    let run = ok(env.juece(&["user", "role", "add", "王敏", "auditor"]));
+    assert!(run.stdout.contains("auditor"), "{}", run.stdout);
+    let list = ok(env.juece(&["user", "list"]));
+    assert!(list.stdout.contains("legal_office, auditor"), "{}", list.stdout);
+    let run = ok(env.juece(&["user", "role", "remove", "王敏", "legal_office"]));
+    assert!(run.stdout.contains("auditor") && !run.stdout.contains("legal_office"), "{}", run.stdout);
+    // Without legal_office, 王敏 may no longer open a case.
+    let refused = env.juece(&[
+        "case", "open", "新号", "--title", "T", "--organ", "O", "--unit", "U", "--category", "plan",
+        "--as", "王敏", "--at", "2023-03-01",
+    ]);
+    assert_eq!(refused.code, 3, "{refused:?}");
+    let run = ok(env.juece(&["user", "remove", "李强"]));
+    assert!(run.stdout.contains("已删除用户 `李强`"), "{}", run.stdout);
+    let list = ok(env.juece(&["user", "list"]));
+    assert!(!list.stdout.contains("李强"), "{}", list.stdout);
+    // The history keeps the name.
+    let export = ok(env.juece(&["export"]));
+    assert!(export.stdout.contains("王敏"));
+    let bad = env.juece(&["user", "remove", "王明"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("是否指已登记的用户 `王敏`"), "{}", bad.stderr);
+    let bad = env.juece(&["user", "role", "add", "王敏", "boss"]);
+    assert_eq!(bad.code, 2);
+}

@@ -132,6 +132,8 @@ const ARG: &[(&str, &str)] = &[
     ("id", "流程 id 或 id@version"),
     ("dot", "输出 Graphviz DOT 依赖图"),
     ("shell", "shell：bash、zsh、fish、powershell"),
+    ("juece user role remove roles", "要撤销的角色"),
+    ("juece user role add roles", "角色：legal_office、undertaking_unit、public_lawyer、legal_counsel、legality_reviewer、head、secretary、auditor、admin"),
     ("help", "显示帮助"),
     ("version", "显示版本"),
 ];

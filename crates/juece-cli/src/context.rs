@@ -138,7 +138,10 @@ impl GlobalArgs {
 
     /// The language chosen.
     pub fn lang(&self) -> Lang {
-        self.lang.into()
+        // Chosen before parsing (`--lang`, JUECE_LANG, the configuration file), so that help,
+        // argument errors and the commands agree; `self.lang` is the same choice as parsed.
+        let _ = Lang::from(self.lang);
+        crate::i18n::lang()
     }
 
     /// Today's date.

@@ -52,11 +52,17 @@ impl CliError {
     }
 
     pub fn print(&self) {
+        crate::out::stop_progress();
         let (error, hint) = if crate::i18n::zh() {
             ("错误：", "提示：")
         } else {
             ("error: ", "hint: ")
         };
+        let on = crate::out::colour_stderr();
+        let (error, hint) = (
+            crate::out::paint(error, "1;31", on),
+            crate::out::paint(hint, "36", on),
+        );
         eprintln!("{error}{}", self.message);
         for h in &self.hints {
             eprintln!("{hint}{h}");

@@ -173,6 +173,15 @@ fn main() -> ExitCode {
             return e.exit.into();
         }
     }
+    // A progress line on a terminal for the passes that may take a while.
+    if let Some(what) = match &cli.command {
+        Command::Import(_) => Some(t!("正在导入", "importing")),
+        Command::Audit(_) => Some(t!("正在审计", "auditing")),
+        Command::Verify(_) => Some(t!("正在校验", "verifying")),
+        _ => None,
+    } {
+        out::start_progress(what);
+    }
     let result = match &cli.command {
         Command::Import(args) => commands::import::run(&cli.global, args),
         Command::Export(args) => commands::export::run(&cli.global, args),
@@ -199,6 +208,7 @@ fn main() -> ExitCode {
         Command::Man(a) => commands::extras::man(&config, a),
         Command::Config(a) => commands::extras::show_config(&cli.global, &config, a),
     };
+    out::stop_progress();
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {

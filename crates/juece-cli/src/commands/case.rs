@@ -224,7 +224,8 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
             emit(&s)?;
         }
         ListFormat::Csv => {
-            let mut s = csv_line(&[
+            let mut s = String::from(crate::out::BOM);
+            s += &csv_line(&[
                 "ref",
                 "title",
                 "workflow",
