@@ -73,7 +73,7 @@ impl CliError {
 impl From<CaseFileError> for CliError {
     fn from(e: CaseFileError) -> CliError {
         let help = e.help.clone();
-        let mut err = CliError::bad_input(e);
+        let mut err = CliError::bad_input(crate::t!(format!("案卷文件有误：{e}"), e.to_string()));
         err.hints.extend(help);
         err.with_hint(crate::t!("未写入任何内容", "nothing was written"))
     }
@@ -92,7 +92,7 @@ impl From<StoreError> for CliError {
             )),
             _ => None,
         };
-        let mut err = CliError::bad_input(e);
+        let mut err = CliError::bad_input(crate::t!(format!("数据库：{e}"), e.to_string()));
         err.hints.extend(hint);
         err
     }
@@ -100,19 +100,19 @@ impl From<StoreError> for CliError {
 
 impl From<ProfileError> for CliError {
     fn from(e: ProfileError) -> CliError {
-        CliError::bad_input(e)
+        CliError::bad_input(crate::t!(format!("流程配置有误：{e}"), e.to_string()))
     }
 }
 
 impl From<CalendarError> for CliError {
     fn from(e: CalendarError) -> CliError {
-        CliError::bad_input(e)
+        CliError::bad_input(crate::t!(format!("节假日日历有误：{e}"), e.to_string()))
     }
 }
 
 impl From<UnknownProfileError> for CliError {
     fn from(e: UnknownProfileError) -> CliError {
-        CliError::bad_input(e).with_hint(crate::t!(
+        CliError::bad_input(crate::t!(format!("未知流程：{e}"), e.to_string())).with_hint(crate::t!(
             "`juece workflow list` 列出已知流程；`juece workflow add 文件` 登记新流程",
             "`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one"
         ))
@@ -121,7 +121,7 @@ impl From<UnknownProfileError> for CliError {
 
 impl From<EvalError> for CliError {
     fn from(e: EvalError) -> CliError {
-        CliError::bad_input(e).with_hint(crate::t!(
+        CliError::bad_input(crate::t!(format!("超出节假日日历范围：{e}"), e.to_string())).with_hint(crate::t!(
             "用 `--calendar 文件` 补充缺少年份的节假日日历（juece-calendar/1 或 holiday-cn 年度文件）",
             "add the missing year's holiday calendar with `--calendar FILE` (juece-calendar/1 or a holiday-cn year file)"
         ))

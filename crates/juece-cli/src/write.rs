@@ -216,17 +216,25 @@ impl WriteSession {
         if let Some(t) = event_json.get("type").and_then(Value::as_str) {
             match t {
                 "override" => {
-                    return Err(CliError::bad_input(
-                        "an `override` event is written only beside the gate event it forces",
-                    )
-                    .with_hint(
-                        "record the gate event with `--override \"justification\"` (heads only)",
+                    return Err(CliError::bad_input(crate::t!(
+                        "`override` 事件只随其强制推进的关口事件一并写入",
+                        "an `override` event is written only beside the gate event it forces"
                     ))
+                    .with_hint(crate::t!(
+                        "记录关口事件时加 `--override \"理由\"`（仅行政首长）",
+                        "record the gate event with `--override \"justification\"` (heads only)"
+                    )))
                 }
                 "opened" => {
                     return Err(
-                        CliError::bad_input(format!("case `{case_ref}` is already open"))
-                            .with_hint("`juece case open` opens a new case"),
+                        CliError::bad_input(crate::t!(
+                            format!("事项 `{case_ref}` 已经立项"),
+                            format!("case `{case_ref}` is already open")
+                        ))
+                        .with_hint(crate::t!(
+                            "`juece case open` 为新事项立项",
+                            "`juece case open` opens a new case"
+                        )),
                     )
                 }
                 _ => {}
@@ -234,10 +242,11 @@ impl WriteSession {
         }
         let default_at = match (&args.at, event_json.get("at")) {
             (Some(_), Some(_)) => {
-                return Err(CliError::bad_input(
-                    "the time is given twice: in the event file's `at` and in `--at`",
-                )
-                .with_hint("keep one"))
+                return Err(CliError::bad_input(crate::t!(
+                    "时间给了两次：事件文件中的 `at` 和 `--at`",
+                    "the time is given twice: in the event file's `at` and in `--at`"
+                ))
+                .with_hint(crate::t!("只保留一个", "keep one")))
             }
             (None, Some(_)) => None,
             _ => Some(event_time(global, args)?),
@@ -252,27 +261,42 @@ impl WriteSession {
             let field = if e.field.is_empty() {
                 String::new()
             } else {
-                format!(", field `{}`", e.field)
+                crate::t!(format!("，字段 `{}`", e.field), format!(", field `{}`", e.field))
             };
-            CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
-                .with_hint("nothing was written")
+            CliError::bad_input(crate::t!(
+                format!("事项 `{case_ref}` 的事件{field}有误：{}", e.message),
+                format!("event for case `{case_ref}`{field}: {}", e.message)
+            ))
+            .with_hint(crate::t!("未写入任何内容", "nothing was written"))
         })?;
         if event.at > global.now() + chrono::Duration::minutes(1) {
-            return Err(CliError::bad_input(format!(
-                "`at` {} is in the future; an event is recorded once it has happened",
-                event.at.to_rfc3339()
+            return Err(CliError::bad_input(crate::t!(
+                format!(
+                    "时间 {} 晚于现在；事件发生之后才能记录",
+                    event.at.to_rfc3339()
+                ),
+                format!(
+                    "`at` {} is in the future; an event is recorded once it has happened",
+                    event.at.to_rfc3339()
+                )
             ))
-            .with_hint("nothing was written"));
+            .with_hint(crate::t!("未写入任何内容", "nothing was written")));
         }
         let overriding = args.override_justification.is_some();
         if overriding && !actor.roles.contains(&Role::Head) {
             return Err(CliError {
                 exit: Exit::Refused,
-                message: format!(
-                    "`{}` may not override: only a `head` (行政首长) may force a refused step",
-                    actor.name
+                message: crate::t!(
+                    format!(
+                        "`{}` 不得强制推进：只有行政首长（`head`）可以强制推进被拒绝的程序",
+                        actor.name
+                    ),
+                    format!(
+                        "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                        actor.name
+                    )
                 ),
-                hints: vec!["nothing was written".into()],
+                hints: vec![crate::t!("未写入任何内容", "nothing was written")],
             });
         }
         let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
@@ -280,12 +304,22 @@ impl WriteSession {
 
         if let Some(last) = stored.case.events.last() {
             if event.at < last.at {
-                return Err(CliError::bad_input(format!(
-                    "`at` {} is earlier than the case's last event ({}); the history is in time order",
-                    event.at.to_rfc3339(),
-                    last.at.to_rfc3339()
+                return Err(CliError::bad_input(crate::t!(
+                    format!(
+                        "时间 {} 早于该事项的最后一个事件（{}）；历史须按时间顺序记录",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    ),
+                    format!(
+                        "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    )
                 ))
-                .with_hint("record it with a time at or after the last event; nothing was written"));
+                .with_hint(crate::t!(
+                    "请用不早于最后一个事件的时间记录；未写入任何内容",
+                    "record it with a time at or after the last event; nothing was written"
+                )));
             }
         }
         // The same shape checks as import: draft versions recorded before they are referred to.
@@ -321,9 +355,10 @@ impl WriteSession {
                     });
                 }
                 Some(_) => {
-                    return Err(CliError::bad_input(
-                        "`--override` needs a written justification",
-                    ));
+                    return Err(CliError::bad_input(crate::t!(
+                        "`--override` 须写明书面理由",
+                        "`--override` needs a written justification"
+                    )));
                 }
                 None => return Err(refusal(case_ref, &event, &outcome, lang)),
             }
@@ -349,7 +384,10 @@ impl WriteSession {
             }
             Err(e @ StoreError::Conflict { .. }) => {
                 return Err(
-                    CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
+                    CliError::bad_input(e).with_hint(crate::t!(
+                        "事项刚被他人修改，请重试；未写入任何内容",
+                        "case changed, retry: nothing was written"
+                    ))
                 );
             }
             Err(e) => return Err(e.into()),
@@ -375,10 +413,14 @@ fn already_recorded(
     lang: Lang,
 ) -> Result<String, CliError> {
     if done_ref != case_ref {
-        return Err(CliError::bad_input(format!(
-            "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
+        return Err(CliError::bad_input(crate::t!(
+            format!("命令标识 `{id}` 已用于事项 `{done_ref}`，而不是 `{case_ref}`"),
+            format!("command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`")
         ))
-        .with_hint("use a new command id for a new write; nothing was written"));
+        .with_hint(crate::t!(
+            "新的写入请用新的命令标识；未写入任何内容",
+            "use a new command id for a new write; nothing was written"
+        )));
     }
     let last = first_seq + count.saturating_sub(1);
     Ok(match lang {
