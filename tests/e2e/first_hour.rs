@@ -15,8 +15,20 @@ fn office() -> Env {
     ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
     ok(env.juece(&["user", "add", "李强", "--role", "undertaking_unit"]));
     ok(env.juece(&[
-        "case", "open", R, "--title", "县城区集中供热价格调整方案", "--organ", "XX县人民政府",
-        "--unit", "县发展和改革局", "--category", "public_policy", "--as", "王敏", "--at",
+        "case",
+        "open",
+        R,
+        "--title",
+        "县城区集中供热价格调整方案",
+        "--organ",
+        "XX县人民政府",
+        "--unit",
+        "县发展和改革局",
+        "--category",
+        "public_policy",
+        "--as",
+        "王敏",
+        "--at",
         "2023-03-01T09:00:00+08:00",
     ]));
     env
@@ -57,7 +69,11 @@ fn read_commands_refuse_a_missing_database_and_create_nothing() {
     }
     let typo = env.juece(&["--db", "typo.db", "--lang", "en", "audit"]);
     assert_eq!(typo.code, 2);
-    assert!(typo.stderr.contains("typo.db` does not exist"), "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("typo.db` does not exist"),
+        "{}",
+        typo.stderr
+    );
     assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
     // Showing a shipped workflow needs no database, and creates none.
     ok(env.juece(&["workflow", "show", "decree-713"]));
@@ -98,8 +114,16 @@ fn demo_uses_its_own_file_and_never_touches_the_real_database() {
 fn demo_speaks_english_with_lang_en() {
     let env = Env::new();
     let run = ok(env.juece(&["demo", "--lang", "en"]));
-    assert!(run.stdout.contains("3 example cases imported"), "{}", run.stdout);
-    assert!(run.stdout.contains("Major decision procedure audit"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("3 example cases imported"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Major decision procedure audit"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("违规"), "{}", run.stdout);
     assert!(!run.stdout.contains("演示数据库"), "{}", run.stdout);
 }
@@ -116,9 +140,17 @@ fn help_and_argument_errors_follow_the_language() {
     assert!(!top.stdout.contains("Usage:"), "{}", top.stdout);
     assert!(!top.stdout.contains("Print help"), "{}", top.stdout);
     let audit = ok(env.juece(&["audit", "--help"]));
-    assert!(audit.stdout.contains("按各事项立项时适用的流程审计"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("按各事项立项时适用的流程审计"),
+        "{}",
+        audit.stdout
+    );
     assert!(audit.stdout.contains("输出格式"), "{}", audit.stdout);
-    assert!(audit.stdout.contains("可选值：table、json、csv"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("可选值：table、json、csv"),
+        "{}",
+        audit.stdout
+    );
     assert!(!audit.stdout.contains("[default"), "{}", audit.stdout);
     let bad = env.juece(&["audit", "--formt", "json"]);
     assert_eq!(bad.code, 2);
@@ -126,13 +158,21 @@ fn help_and_argument_errors_follow_the_language() {
     assert!(bad.stderr.contains("是否指 `--format`"), "{}", bad.stderr);
     let bad_value = env.juece(&["audit", "--format", "xml"]);
     assert_eq!(bad_value.code, 2);
-    assert!(bad_value.stderr.contains("值 `xml` 无效"), "{}", bad_value.stderr);
+    assert!(
+        bad_value.stderr.contains("值 `xml` 无效"),
+        "{}",
+        bad_value.stderr
+    );
 
     let top = ok(env.juece(&["--lang", "en", "--help"]));
     assert!(top.stdout.contains("Usage: juece"), "{}", top.stdout);
     assert!(!top.stdout.contains("用法"), "{}", top.stdout);
     let audit = ok(env.juece(&["audit", "--help", "--lang", "en"]));
-    assert!(audit.stdout.contains("Audit every case"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("Audit every case"),
+        "{}",
+        audit.stdout
+    );
     let bad = env.juece(&["--lang=en", "audit", "--formt", "json"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("unexpected argument"), "{}", bad.stderr);
@@ -144,7 +184,11 @@ fn unknown_case_and_user_messages_follow_the_language() {
     let env = office();
     let run = env.juece(&["case", "show", "没有的案号"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("错误：数据库中没有事项"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("错误：数据库中没有事项"),
+        "{}",
+        run.stderr
+    );
     let run = env.juece(&["case", "show", "没有的案号", "--lang", "en"]);
     assert!(run.stderr.starts_with("error: no case"), "{}", run.stderr);
     let run = env.juece(&["archive", R, "--as", "张三"]);
@@ -160,18 +204,38 @@ fn at_takes_a_date_or_a_time_without_offset_in_the_office_zone() {
     let env = office();
     let draft = env.write("v1.txt", "草案");
     ok(env.juece(&[
-        "draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at",
+        "draft",
+        "add",
+        R,
+        "--file",
+        draft.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
         "2023-03-02",
     ]));
     let draft2 = env.write("v2.txt", "草案第二稿");
     ok(env.juece(&[
-        "draft", "add", R, "--file", draft2.to_str().unwrap(), "--as", "李强", "--at",
+        "draft",
+        "add",
+        R,
+        "--file",
+        draft2.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
         "2023-03-02 14:30",
     ]));
     let export = ok(env.juece(&["export", "--ref", R])).json();
     let events = export["cases"][0]["events"].as_array().unwrap();
-    assert_eq!(events[1]["at"], "2023-03-02T09:00:00+08:00", "date alone: 09:00");
-    assert_eq!(events[2]["at"], "2023-03-02T14:30:00+08:00", "no offset: +08:00");
+    assert_eq!(
+        events[1]["at"], "2023-03-02T09:00:00+08:00",
+        "date alone: 09:00"
+    );
+    assert_eq!(
+        events[2]["at"], "2023-03-02T14:30:00+08:00",
+        "no offset: +08:00"
+    );
     // Near miss: nonsense is refused in words, nothing written.
     let bad = env.juece(&["archive", R, "--as", "王敏", "--at", "上周五"]);
     assert_eq!(bad.code, 2);
@@ -186,20 +250,35 @@ fn the_office_zone_comes_from_the_configuration_file() {
     env.write("juece.toml", "zone = \"+09:00\"\n");
     let draft = env.write("v1.txt", "草案");
     ok(env.juece(&[
-        "draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at",
+        "draft",
+        "add",
+        R,
+        "--file",
+        draft.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
         "2023-03-02 14:30",
     ]));
     let export = ok(env.juece(&["export", "--ref", R])).json();
-    assert_eq!(export["cases"][0]["events"][1]["at"], "2023-03-02T14:30:00+09:00");
+    assert_eq!(
+        export["cases"][0]["events"][1]["at"],
+        "2023-03-02T14:30:00+09:00"
+    );
     let shown = ok(env.juece(&["config"]));
     assert!(shown.stdout.contains("+09:00"), "{}", shown.stdout);
-    assert!(shown.stdout.contains("juece.toml  ← 使用中"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("juece.toml  ← 使用中"),
+        "{}",
+        shown.stdout
+    );
 }
 
 #[test]
 fn json_with_a_bom_is_read_and_gbk_or_empty_files_get_plain_words() {
     let env = Env::new();
-    let text = std::fs::read_to_string(fixture("tests/data/cases/interchange_example.json")).unwrap();
+    let text =
+        std::fs::read_to_string(fixture("tests/data/cases/interchange_example.json")).unwrap();
     let bom = env.write("bom.json", &format!("\u{feff}{text}"));
     let run = ok(env.juece(&["import", bom.to_str().unwrap()]));
     assert!(run.stdout.contains("已导入 1 件事项"), "{}", run.stdout);
@@ -232,7 +311,12 @@ fn json_with_a_bom_is_read_and_gbk_or_empty_files_get_plain_words() {
 #[test]
 fn status_is_accepted_as_the_tables_show_it() {
     let env = Env::new();
-    ok(env.juece(&["import", fixture("tests/data/cases/interchange_example.json").to_str().unwrap()]));
+    ok(env.juece(&[
+        "import",
+        fixture("tests/data/cases/interchange_example.json")
+            .to_str()
+            .unwrap(),
+    ]));
     let by_id = ok(env.juece(&["case", "list", "--status", "archived", "--format", "json"])).json();
     let n = by_id["cases"].as_array().unwrap().len();
     for label in ["已归档", "archived", "Archived"] {
@@ -251,8 +335,16 @@ fn a_user_one_character_off_gets_the_existing_one_suggested() {
     let env = office();
     let run = env.juece(&["archive", R, "--as", "王明"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("是否指已登记的用户 `王敏`"), "{}", run.stderr);
-    assert!(!run.stderr.contains("juece user add 王明"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("是否指已登记的用户 `王敏`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("juece user add 王明"),
+        "{}",
+        run.stderr
+    );
     // Near miss: a different name gets the advice to add it, no suggestion.
     let run = env.juece(&["archive", R, "--as", "张三"]);
     assert!(!run.stderr.contains("是否指"), "{}", run.stderr);
@@ -269,10 +361,18 @@ fn a_mistyped_case_ref_gets_the_existing_one_suggested() {
     ] {
         let run = env.juece(&["case", "show", typo]);
         assert_eq!(run.code, 2, "{typo}");
-        assert!(run.stderr.contains(&format!("是否指 `{R}`")), "{typo}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("是否指 `{R}`")),
+            "{typo}: {}",
+            run.stderr
+        );
         let run = env.juece(&["archive", typo, "--as", "王敏"]);
         assert_eq!(run.code, 2, "{typo}");
-        assert!(run.stderr.contains(&format!("是否指 `{R}`")), "{typo}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("是否指 `{R}`")),
+            "{typo}: {}",
+            run.stderr
+        );
     }
     let run = env.juece(&["case", "show", "别的县〔2020〕1号"]);
     assert!(!run.stderr.contains("是否指"), "{}", run.stderr);
@@ -291,10 +391,31 @@ fn full_office() -> Env {
 
 fn submitted(env: &Env) {
     let draft = env.write("v1.txt", "草案");
-    ok(env.juece(&["draft", "add", R, "--file", draft.to_str().unwrap(), "--as", "李强", "--at", "2023-03-02"]));
     ok(env.juece(&[
-        "evidence", "participation", R, "--method", "public_comment", "--from", "2023-03-03",
-        "--to", "2023-04-03", "--as", "李强", "--at", "2023-04-04",
+        "draft",
+        "add",
+        R,
+        "--file",
+        draft.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-02",
+    ]));
+    ok(env.juece(&[
+        "evidence",
+        "participation",
+        R,
+        "--method",
+        "public_comment",
+        "--from",
+        "2023-03-03",
+        "--to",
+        "2023-04-03",
+        "--as",
+        "李强",
+        "--at",
+        "2023-04-04",
     ]));
     ok(env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-06"]));
 }
@@ -304,9 +425,13 @@ fn show(env: &Env, lang: &str) -> String {
 }
 
 fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
-    let start = text.find(from).unwrap_or_else(|| panic!("no `{from}` in {text}"));
+    let start = text
+        .find(from)
+        .unwrap_or_else(|| panic!("no `{from}` in {text}"));
     let rest = &text[start..];
-    let end = rest[from.len()..].find(to).map_or(rest.len(), |e| e + from.len());
+    let end = rest[from.len()..]
+        .find(to)
+        .map_or(rest.len(), |e| e + from.len());
     &rest[..end]
 }
 
@@ -316,7 +441,10 @@ fn show_steps_and_findings_agree_and_next_shows_labels() {
     submitted(&env);
     let text = show(&env, "zh");
     let next = section(&text, "\n下一步\n", "\n重要日期");
-    assert!(next.contains("签署合法性审查意见（juece review sign）"), "{next}");
+    assert!(
+        next.contains("签署合法性审查意见（juece review sign）"),
+        "{next}"
+    );
     assert!(!next.contains("legality_review_signed"), "{next}");
     assert!(!next.contains("collective_decision"), "{next}");
     // The decision is blocked on the unsigned review: the advice never offers a waiver.
@@ -325,17 +453,35 @@ fn show_steps_and_findings_agree_and_next_shows_labels() {
     assert!(!next.contains("依法记录免除"), "{next}");
     let en = show(&env, "en");
     let next_en = section(&en, "\nNext\n", "\nDates that matter");
-    assert!(next_en.contains("sign the legality review (juece review sign)"), "{next_en}");
+    assert!(
+        next_en.contains("sign the legality review (juece review sign)"),
+        "{next_en}"
+    );
     assert!(next_en.contains("can never be waived"), "{next_en}");
     assert!(!next_en.contains("valid waiver"), "{next_en}");
 
     // An unlawful review not yet put to a meeting: the step and the findings say the same.
-    ok(env.juece(&["review", "sign", R, "--conclusion", "unlawful", "--opinion", "不合法", "--as", "陈律师", "--at", "2023-04-10"]));
+    ok(env.juece(&[
+        "review",
+        "sign",
+        R,
+        "--conclusion",
+        "unlawful",
+        "--opinion",
+        "不合法",
+        "--as",
+        "陈律师",
+        "--at",
+        "2023-04-10",
+    ]));
     let text = show(&env, "zh");
     let steps = section(&text, "\n程序\n", "\n审计发现");
     let findings = section(&text, "\n审计发现", "\n下一步");
     assert!(!steps.contains("有问题"), "{steps}");
-    assert!(steps.contains("UNLAWFUL_REVIEW_IGNORED（尚未构成违规）"), "{steps}");
+    assert!(
+        steps.contains("UNLAWFUL_REVIEW_IGNORED（尚未构成违规）"),
+        "{steps}"
+    );
     assert!(findings.contains("UNLAWFUL_REVIEW_IGNORED"), "{findings}");
     assert!(!findings.contains("未发现问题"), "{findings}");
     // The blocked decision is a hypothesis: nothing was decided or discussed.
@@ -346,17 +492,41 @@ fn show_steps_and_findings_agree_and_next_shows_labels() {
 
     // Put to the meeting anyway: now it is a finding, and the step shows it as a problem.
     let run = ok(env.juece(&[
-        "decide", R, "--kind", "executive", "--members", "9", "--present", "7", "--majority",
-        "approve", "--as", "赵县长", "--at", "2023-04-20", "--override", "紧急",
+        "decide",
+        R,
+        "--kind",
+        "executive",
+        "--members",
+        "9",
+        "--present",
+        "7",
+        "--majority",
+        "approve",
+        "--as",
+        "赵县长",
+        "--at",
+        "2023-04-20",
+        "--override",
+        "紧急",
     ]));
-    assert!(run.stdout.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"),
+        "{}",
+        run.stdout
+    );
     let text = show(&env, "zh");
     let steps = section(&text, "\n程序\n", "\n审计发现");
     let findings = section(&text, "\n审计发现", "\n下一步");
     assert!(steps.contains("有问题"), "{steps}");
-    assert!(findings.contains("违规 UNLAWFUL_REVIEW_IGNORED"), "{findings}");
+    assert!(
+        findings.contains("违规 UNLAWFUL_REVIEW_IGNORED"),
+        "{findings}"
+    );
     let timeline = section(&text, "\n时间线\n", "\n程序\n");
-    assert!(timeline.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"), "{timeline}");
+    assert!(
+        timeline.contains("UNLAWFUL_REVIEW_IGNORED (合法性审查)"),
+        "{timeline}"
+    );
 
     let en = show(&env, "en");
     assert!(en.contains("status: decided\n"), "{en}");
@@ -368,14 +538,59 @@ fn show_steps_and_findings_agree_and_next_shows_labels() {
 #[test]
 fn waiving_the_legality_review_says_it_can_never_be_waived() {
     let env = full_office();
-    let run = env.juece(&["step", "waive", R, "legality_review", "--reason", "other", "--basis", "x", "--as", "王敏"]);
+    let run = env.juece(&[
+        "step",
+        "waive",
+        R,
+        "legality_review",
+        "--reason",
+        "other",
+        "--basis",
+        "x",
+        "--as",
+        "王敏",
+    ]);
     assert_eq!(run.code, 3, "{run:?}");
-    assert!(run.stderr.contains("不得免除（第二十五条）"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("不得免除（第二十五条）"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("只允许"), "{}", run.stderr);
-    let run = env.juece(&["step", "waive", R, "legality_review", "--reason", "other", "--basis", "x", "--as", "王敏", "--lang", "en"]);
-    assert!(run.stderr.contains("can never be waived (Art. 25)"), "{}", run.stderr);
+    let run = env.juece(&[
+        "step",
+        "waive",
+        R,
+        "legality_review",
+        "--reason",
+        "other",
+        "--basis",
+        "x",
+        "--as",
+        "王敏",
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        run.stderr.contains("can never be waived (Art. 25)"),
+        "{}",
+        run.stderr
+    );
     // Near miss: a waivable step is waived.
-    ok(env.juece(&["step", "waive", R, "expert_review", "--reason", "not_applicable", "--basis", "不涉及", "--as", "王敏", "--at", "2023-03-02"]));
+    ok(env.juece(&[
+        "step",
+        "waive",
+        R,
+        "expert_review",
+        "--reason",
+        "not_applicable",
+        "--basis",
+        "不涉及",
+        "--as",
+        "王敏",
+        "--at",
+        "2023-03-02",
+    ]));
 }
 
 #[test]
@@ -384,8 +599,21 @@ fn english_counts_cases_in_the_singular_and_plural() {
     let run = ok(env.juece(&["case", "list", "--lang", "en"]));
     assert!(run.stdout.contains("\n1 case\n"), "{}", run.stdout);
     ok(env.juece(&[
-        "case", "open", "另一号", "--title", "T", "--organ", "O", "--unit", "U", "--category",
-        "plan", "--as", "王敏", "--at", "2023-03-01",
+        "case",
+        "open",
+        "另一号",
+        "--title",
+        "T",
+        "--organ",
+        "O",
+        "--unit",
+        "U",
+        "--category",
+        "plan",
+        "--as",
+        "王敏",
+        "--at",
+        "2023-03-01",
     ]));
     let run = ok(env.juece(&["case", "list", "--lang", "en"]));
     assert!(run.stdout.contains("\n2 cases\n"), "{}", run.stdout);
@@ -400,11 +628,26 @@ fn a_repeated_submission_of_the_same_draft_is_refused_saying_why() {
     let before = env.rows();
     let run = env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-07"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("草案 v1 已于 2023-04-06 09:00 送请合法性审查"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("草案 v1 已于 2023-04-06 09:00 送请合法性审查"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(env.rows(), before);
     // Near miss: a revised draft may be submitted.
     let v2 = env.write("v2.txt", "草案（修改稿）");
-    ok(env.juece(&["draft", "add", R, "--file", v2.to_str().unwrap(), "--as", "李强", "--at", "2023-04-08"]));
+    ok(env.juece(&[
+        "draft",
+        "add",
+        R,
+        "--file",
+        v2.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-04-08",
+    ]));
     ok(env.juece(&["review", "submit", R, "--as", "李强", "--at", "2023-04-09"]));
 }
 
@@ -412,27 +655,74 @@ fn a_repeated_submission_of_the_same_draft_is_refused_saying_why() {
 fn an_unchanged_or_empty_draft_is_refused() {
     let env = office();
     let v1 = env.write("v1.txt", "草案");
-    ok(env.juece(&["draft", "add", R, "--file", v1.to_str().unwrap(), "--as", "李强", "--at", "2023-03-02"]));
+    ok(env.juece(&[
+        "draft",
+        "add",
+        R,
+        "--file",
+        v1.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-02",
+    ]));
     let before = env.rows();
     let same = env.write("copy.txt", "草案");
-    let run = env.juece(&["draft", "add", R, "--file", same.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]);
+    let run = env.juece(&[
+        "draft",
+        "add",
+        R,
+        "--file",
+        same.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-03",
+    ]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("与上一版本 v1 内容完全相同"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("与上一版本 v1 内容完全相同"),
+        "{}",
+        run.stderr
+    );
     let empty = env.write("empty.txt", "");
-    let run = env.juece(&["draft", "add", R, "--file", empty.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]);
+    let run = env.juece(&[
+        "draft",
+        "add",
+        R,
+        "--file",
+        empty.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-03",
+    ]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("是空的"), "{}", run.stderr);
     assert_eq!(env.rows(), before);
     // Near miss: a changed draft is a new version.
     let v2 = env.write("v2.txt", "草案第二稿");
-    let run = ok(env.juece(&["draft", "add", R, "--file", v2.to_str().unwrap(), "--as", "李强", "--at", "2023-03-03"]));
+    let run = ok(env.juece(&[
+        "draft",
+        "add",
+        R,
+        "--file",
+        v2.to_str().unwrap(),
+        "--as",
+        "李强",
+        "--at",
+        "2023-03-03",
+    ]));
     assert!(run.stdout.contains("draft"), "{}", run.stdout);
 }
 
 #[test]
 fn a_second_archiving_is_refused() {
     let env = Env::new();
-    ok(env.juece(&["import", fixture("workflows/examples/cases.json").to_str().unwrap()]));
+    ok(env.juece(&[
+        "import",
+        fixture("workflows/examples/cases.json").to_str().unwrap(),
+    ]));
     ok(env.juece(&["user", "add", "王敏", "--role", "legal_office"]));
     let archived = "XX县政府〔2023〕重大决策3号";
     let before = env.rows();
@@ -457,10 +747,18 @@ fn completions_for_four_shells_and_a_man_page() {
     let bad = env.juece(&["completions", "tcsh"]);
     assert_eq!(bad.code, 2);
     let man = ok(env.juece(&["man", "--lang", "en"]));
-    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH juece"), "{}", &man.stdout[..200.min(man.stdout.len())]);
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH juece"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
     assert!(man.stdout.contains(".SH"), "roff sections");
     assert!(man.stdout.contains("audit"));
-    assert!(files_in(&env).is_empty(), "no database for these: {:?}", files_in(&env));
+    assert!(
+        files_in(&env).is_empty(),
+        "no database for these: {:?}",
+        files_in(&env)
+    );
 }
 
 #[test]
@@ -479,20 +777,38 @@ fn the_configuration_file_sets_database_user_language_and_calendar() {
             .current_dir(&dir)
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     };
     let (code, stdout, _) = run(&["config"]);
     assert_eq!(code, Some(0));
     assert!(stdout.contains("office.db"), "{stdout}");
     assert!(stdout.contains("王敏"), "{stdout}");
-    assert!(stdout.contains("Settings in force"), "English from the file: {stdout}");
+    assert!(
+        stdout.contains("Settings in force"),
+        "English from the file: {stdout}"
+    );
     // The file's user records; its database is created by the writing command.
     let (code, stdout, stderr) = run(&["user", "add", "王敏", "--role", "legal_office"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("added user"), "{stdout}");
     let (code, _, stderr) = run(&[
-        "case", "open", "新案号", "--title", "T", "--organ", "O", "--unit", "U", "--category", "plan",
-        "--at", "2023-03-01",
+        "case",
+        "open",
+        "新案号",
+        "--title",
+        "T",
+        "--organ",
+        "O",
+        "--unit",
+        "U",
+        "--category",
+        "plan",
+        "--at",
+        "2023-03-01",
     ]);
     assert_eq!(code, Some(0), "--as comes from the file: {stderr}");
     assert!(env.path("office.db").exists());
@@ -504,21 +820,38 @@ fn the_configuration_file_sets_database_user_language_and_calendar() {
     assert_eq!(code, Some(0));
     assert!(stdout.contains("juece-demo.db"), "{stdout}");
     let (_, stdout, _) = run(&["case", "list", "--format", "json"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["cases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn csv_starts_with_a_byte_order_mark_and_due_has_formats() {
     let env = Env::new();
-    ok(env.juece(&["import", fixture("workflows/examples/cases.json").to_str().unwrap()]));
+    ok(env.juece(&[
+        "import",
+        fixture("workflows/examples/cases.json").to_str().unwrap(),
+    ]));
     let list = ok(env.juece(&["case", "list", "--format", "csv"]));
-    assert!(list.stdout.starts_with("\u{feff}ref,title"), "{}", list.stdout);
+    assert!(
+        list.stdout.starts_with("\u{feff}ref,title"),
+        "{}",
+        list.stdout
+    );
     let audit = env.juece(&["audit", "--format", "csv"]);
     assert!(audit.stdout.starts_with("\u{feff}"), "{}", audit.stdout);
     let json = ok(env.juece(&["due", "--format", "json", "--within", "4000"])).json();
     assert!(json["due"].is_array(), "{json}");
     let csv = ok(env.juece(&["due", "--format", "csv", "--within", "4000"]));
-    assert!(csv.stdout.starts_with("\u{feff}date,days_left,ref,kind"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.starts_with("\u{feff}date,days_left,ref,kind"),
+        "{}",
+        csv.stdout
+    );
     let table = ok(env.juece(&["due"]));
     assert!(table.stdout.contains("到期事项"), "{}", table.stdout);
     // Piped output is never coloured.
@@ -534,13 +867,34 @@ fn users_are_listed_removed_and_their_roles_changed() {
     let run = ok(env.juece(&["user", "role", "add", "王敏", "auditor"]));
     assert!(run.stdout.contains("auditor"), "{}", run.stdout);
     let list = ok(env.juece(&["user", "list"]));
-    assert!(list.stdout.contains("legal_office, auditor"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("legal_office, auditor"),
+        "{}",
+        list.stdout
+    );
     let run = ok(env.juece(&["user", "role", "remove", "王敏", "legal_office"]));
-    assert!(run.stdout.contains("auditor") && !run.stdout.contains("legal_office"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("auditor") && !run.stdout.contains("legal_office"),
+        "{}",
+        run.stdout
+    );
     // Without legal_office, 王敏 may no longer open a case.
     let refused = env.juece(&[
-        "case", "open", "新号", "--title", "T", "--organ", "O", "--unit", "U", "--category", "plan",
-        "--as", "王敏", "--at", "2023-03-01",
+        "case",
+        "open",
+        "新号",
+        "--title",
+        "T",
+        "--organ",
+        "O",
+        "--unit",
+        "U",
+        "--category",
+        "plan",
+        "--as",
+        "王敏",
+        "--at",
+        "2023-03-01",
     ]);
     assert_eq!(refused.code, 3, "{refused:?}");
     let run = ok(env.juece(&["user", "remove", "李强"]));
@@ -552,7 +906,11 @@ fn users_are_listed_removed_and_their_roles_changed() {
     assert!(export.stdout.contains("王敏"));
     let bad = env.juece(&["user", "remove", "王明"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("是否指已登记的用户 `王敏`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("是否指已登记的用户 `王敏`"),
+        "{}",
+        bad.stderr
+    );
     let bad = env.juece(&["user", "role", "add", "王敏", "boss"]);
     assert_eq!(bad.code, 2);
 }

@@ -226,7 +226,13 @@ fn a_forged_or_foreign_checkpoint_fails() {
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
     doc["log_size"] = json!(20);
     let forged = env.write("forged.json", &doc.to_string());
-    let run = env.juece(&["--lang", "en", "verify", "--checkpoint", forged.to_str().unwrap()]);
+    let run = env.juece(&[
+        "--lang",
+        "en",
+        "verify",
+        "--checkpoint",
+        forged.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr.contains("signature does not match"),
@@ -236,8 +242,14 @@ fn a_forged_or_foreign_checkpoint_fails() {
     // Not a checkpoint at all: bad input.
     let junk = env.write("junk.json", "{}");
     assert_eq!(
-        env.juece(&["--lang", "en", "verify", "--checkpoint", junk.to_str().unwrap()])
-            .code,
+        env.juece(&[
+            "--lang",
+            "en",
+            "verify",
+            "--checkpoint",
+            junk.to_str().unwrap()
+        ])
+        .code,
         2
     );
 }
@@ -258,7 +270,13 @@ fn a_truncated_log_fails_against_its_checkpoint() {
         &env,
         "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE event_id > 27;",
     );
-    let run = env.juece(&["--lang", "en", "verify", "--checkpoint", cp.to_str().unwrap()]);
+    let run = env.juece(&[
+        "--lang",
+        "en",
+        "verify",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout.contains("events were removed from the end"),

@@ -215,10 +215,7 @@ fn importing_the_same_document_again_is_a_no_op() {
     let file = fixture("workflows/examples/cases.json");
     let run = env.juece(&["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(
-        run.stdout,
-        "3 件事项已存在且内容相同；未导入新事项\n"
-    );
+    assert_eq!(run.stdout, "3 件事项已存在且内容相同；未导入新事项\n");
     assert_eq!(env.rows(), before);
 }
 

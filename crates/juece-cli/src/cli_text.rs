@@ -8,16 +8,37 @@ use clap::{Arg, Command};
 
 /// `about` of each command, by its path (`juece`, `juece case open`, …).
 const ABOUT: &[(&str, &str)] = &[
-    ("juece", "重大行政决策程序引擎（《重大行政决策程序暂行条例》，国务院令第713号）"),
-    ("juece import", "导入案卷文件（juece-cases/1）：全部导入，或任何一处有误则一件不导入"),
-    ("juece export", "将事项导出为 juece-cases/1 文档，写到标准输出"),
-    ("juece audit", "按各事项立项时适用的流程审计全部事项（发现违规时退出码为 1）"),
+    (
+        "juece",
+        "重大行政决策程序引擎（《重大行政决策程序暂行条例》，国务院令第713号）",
+    ),
+    (
+        "juece import",
+        "导入案卷文件（juece-cases/1）：全部导入，或任何一处有误则一件不导入",
+    ),
+    (
+        "juece export",
+        "将事项导出为 juece-cases/1 文档，写到标准输出",
+    ),
+    (
+        "juece audit",
+        "按各事项立项时适用的流程审计全部事项（发现违规时退出码为 1）",
+    ),
     ("juece workflow", "检查、显示、列出和登记流程配置"),
-    ("juece workflow validate", "按法定不变量检查流程文件（被拒绝时退出码为 1）"),
-    ("juece workflow show", "显示流程的程序和参数，或其 Graphviz DOT 依赖图"),
+    (
+        "juece workflow validate",
+        "按法定不变量检查流程文件（被拒绝时退出码为 1）",
+    ),
+    (
+        "juece workflow show",
+        "显示流程的程序和参数，或其 Graphviz DOT 依赖图",
+    ),
     ("juece workflow list", "列出已知流程"),
     ("juece workflow add", "将流程文件登记到数据库，以便按其立项"),
-    ("juece demo", "在单独的演示数据库（./juece-demo.db）中导入示例事项并显示审计结果"),
+    (
+        "juece demo",
+        "在单独的演示数据库（./juece-demo.db）中导入示例事项并显示审计结果",
+    ),
     ("juece user", "管理记录事件的人员及其角色"),
     ("juece user add", "添加用户，或为已有用户增加角色"),
     ("juece user list", "列出用户及其角色"),
@@ -27,31 +48,67 @@ const ABOUT: &[(&str, &str)] = &[
     ("juece user role remove", "撤销用户的角色"),
     ("juece case", "立项、查看和列出决策事项"),
     ("juece case open", "按流程配置立项"),
-    ("juece case show", "查看事项：基本情况、时间线、程序、审计发现、下一步和重要日期"),
-    ("juece case list", "列出事项，可只列跳过程序或强制推进的事项"),
+    (
+        "juece case show",
+        "查看事项：基本情况、时间线、程序、审计发现、下一步和重要日期",
+    ),
+    (
+        "juece case list",
+        "列出事项，可只列跳过程序或强制推进的事项",
+    ),
     ("juece record", "记录一个交换格式事件，由程序条件检查"),
-    ("juece record-batch", "批量记录事件：每行一个 JSON 请求，逐行按 `juece record` 办理"),
+    (
+        "juece record-batch",
+        "批量记录事件：每行一个 JSON 请求，逐行按 `juece record` 办理",
+    ),
     ("juece draft", "记录决策草案版本"),
-    ("juece draft add", "记录草案版本：由文件计算 SHA-256，文件本身不保存"),
+    (
+        "juece draft add",
+        "记录草案版本：由文件计算 SHA-256，文件本身不保存",
+    ),
     ("juece evidence", "记录公众参与、专家论证或风险评估的材料"),
-    ("juece evidence participation", "公众参与（第十四条至第十八条）"),
+    (
+        "juece evidence participation",
+        "公众参与（第十四条至第十八条）",
+    ),
     ("juece evidence experts", "专家论证（第十九条至第二十一条）"),
     ("juece evidence risk", "风险评估（第二十二条至第二十四条）"),
     ("juece step", "免除附条件的程序"),
-    ("juece step waive", "记录某项程序不适用，附理由代码和法律依据"),
+    (
+        "juece step waive",
+        "记录某项程序不适用，附理由代码和法律依据",
+    ),
     ("juece review", "送请合法性审查，并签署审查意见"),
     ("juece review submit", "将草案送请合法性审查（第二十六条）"),
-    ("juece review sign", "签署已送审草案的合法性审查意见（第二十五条至第二十八条）"),
-    ("juece decide", "记录会议的集体讨论决定（第二十九条、第三十条）"),
+    (
+        "juece review sign",
+        "签署已送审草案的合法性审查意见（第二十五条至第二十八条）",
+    ),
+    (
+        "juece decide",
+        "记录会议的集体讨论决定（第二十九条、第三十条）",
+    ),
     ("juece party-report", "记录向同级党委请示报告（第三十一条）"),
     ("juece publish", "记录决策公布（第三十二条）"),
     ("juece archive", "记录决策案卷归档（第三十三条）"),
     ("juece due", "列出近期到期事项（含已逾期），供每周检查"),
-    ("juece verify", "检查全部存储的历史：重新计算哈希链（任何失败时退出码为 1）"),
-    ("juece checkpoint", "签署日志大小和链头哈希的声明，交给办公室以外的人保存"),
+    (
+        "juece verify",
+        "检查全部存储的历史：重新计算哈希链（任何失败时退出码为 1）",
+    ),
+    (
+        "juece checkpoint",
+        "签署日志大小和链头哈希的声明，交给办公室以外的人保存",
+    ),
     ("juece key", "管理签署检查点的密钥"),
-    ("juece key init", "生成 Ed25519 密钥对：私钥写入仅所有者可读的文件，从不存入数据库"),
-    ("juece completions", "输出 shell 补全脚本（bash、zsh、fish、powershell）"),
+    (
+        "juece key init",
+        "生成 Ed25519 密钥对：私钥写入仅所有者可读的文件，从不存入数据库",
+    ),
+    (
+        "juece completions",
+        "输出 shell 补全脚本（bash、zsh、fish、powershell）",
+    ),
     ("juece man", "输出 roff 格式的手册页"),
     ("juece config", "显示配置文件的位置和生效的设置"),
     ("juece help", "显示本帮助或指定子命令的帮助"),
@@ -220,7 +277,11 @@ fn localize_arg(a: Arg, path: &str) -> Arg {
     if !notes.is_empty() {
         help.push_str(&format!("［{}］", notes.join("；")));
     }
-    let heading = if a.is_positional() { "参数" } else { "选项" };
+    let heading = if a.is_positional() {
+        "参数"
+    } else {
+        "选项"
+    };
     a.help(help)
         .long_help(None::<&str>)
         .hide_default_value(true)

@@ -97,7 +97,12 @@ fn unquote(v: &str) -> Option<String> {
     {
         let inner = &v[1..v.len() - 1];
         if v.starts_with('"') {
-            return Some(inner.replace("\\\\", "\u{0}").replace("\\\"", "\"").replace('\u{0}', "\\"));
+            return Some(
+                inner
+                    .replace("\\\\", "\u{0}")
+                    .replace("\\\"", "\"")
+                    .replace('\u{0}', "\\"),
+            );
         }
         return Some(inner.to_owned());
     }

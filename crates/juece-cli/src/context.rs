@@ -77,11 +77,7 @@ fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
 /// `2024年3月1日` (surrounding spaces ignored).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
-    let cleaned = t
-        .replace(['/', '.'], "-")
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "");
+    let cleaned = t.replace(['/', '.', '年', '月'], "-").replace('日', "");
     NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(&cleaned, "%Y%m%d"))
         .map_err(|_| {
@@ -108,14 +104,19 @@ pub fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
         return Ok(at);
     }
     let zone = crate::i18n::zone();
-    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
-        .or_else(|| {
-            parse_date(t)
-                .ok()
-                .and_then(|d| d.and_hms_opt(OFFICE_DAY_START, 0, 0))
-        });
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| {
+        parse_date(t)
+            .ok()
+            .and_then(|d| d.and_hms_opt(OFFICE_DAY_START, 0, 0))
+    });
     match naive.and_then(|n| n.and_local_timezone(zone).single()) {
         Some(at) => Ok(at),
         None => Err(t!(
@@ -263,7 +264,10 @@ pub fn text_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
             format!("{shown} 是空的，没有可读的内容"),
             format!("{shown} is empty: there is nothing to read")
         ))
-        .with_hint(t!("请检查文件是否保存完整；未写入任何内容", "check that the file was saved completely; nothing was written")));
+        .with_hint(t!(
+            "请检查文件是否保存完整；未写入任何内容",
+            "check that the file was saved completely; nothing was written"
+        )));
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let gbk = looks_like_gbk(bytes);

@@ -139,15 +139,13 @@ fn main() -> ExitCode {
         i18n::set_zone(zone);
     }
     let mut db_explicit = false;
-    let parsed = command(&config)
-        .try_get_matches_from(&argv)
-        .and_then(|m| {
-            db_explicit = matches!(
-                db_source(&m),
-                Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
-            );
-            Cli::from_arg_matches(&m)
-        });
+    let parsed = command(&config).try_get_matches_from(&argv).and_then(|m| {
+        db_explicit = matches!(
+            db_source(&m),
+            Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+        );
+        Cli::from_arg_matches(&m)
+    });
     let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
@@ -157,7 +155,10 @@ fn main() -> ExitCode {
                 Exit::Ok
             };
             // Printing help or a usage error; a closed stream is not worth a panic.
-            if i18n::zh() && e.use_stderr() && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            if i18n::zh()
+                && e.use_stderr()
+                && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
                 eprint!("{}", cli_text::zh_error(&e));
             } else {
                 let _ = e.print();

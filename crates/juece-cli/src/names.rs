@@ -21,7 +21,9 @@ pub fn no_case(store: &Store, case_ref: &str) -> CliError {
     match nearest_name(case_ref, &list) {
         Some(near) => err.with_hint(t!(
             format!("是否指 `{near}`？（案号中的括号为六角括号〔〕；未写入任何内容）"),
-            format!("did you mean `{near}`? (references use the brackets 〔〕; nothing was written)")
+            format!(
+                "did you mean `{near}`? (references use the brackets 〔〕; nothing was written)"
+            )
         )),
         None => err.with_hint(t!(
             "`juece case list` 列出全部事项；`juece case open` 立项",

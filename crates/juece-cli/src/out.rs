@@ -127,7 +127,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             width[i] = width[i].max(cell.width());
         }
     }
-    let indent: usize = width.iter().take(cols.saturating_sub(1)).map(|w| w + 2).sum();
+    let indent: usize = width
+        .iter()
+        .take(cols.saturating_sub(1))
+        .map(|w| w + 2)
+        .sum();
     if cols < 2 || indent + 20 > term {
         // Too narrow for columns: one block per row, a field a line.
         let key = header.iter().map(|h| h.width()).max().unwrap_or(0);

@@ -226,16 +226,14 @@ impl WriteSession {
                     )))
                 }
                 "opened" => {
-                    return Err(
-                        CliError::bad_input(crate::t!(
-                            format!("事项 `{case_ref}` 已经立项"),
-                            format!("case `{case_ref}` is already open")
-                        ))
-                        .with_hint(crate::t!(
-                            "`juece case open` 为新事项立项",
-                            "`juece case open` opens a new case"
-                        )),
-                    )
+                    return Err(CliError::bad_input(crate::t!(
+                        format!("事项 `{case_ref}` 已经立项"),
+                        format!("case `{case_ref}` is already open")
+                    ))
+                    .with_hint(crate::t!(
+                        "`juece case open` 为新事项立项",
+                        "`juece case open` opens a new case"
+                    )))
                 }
                 _ => {}
             }
@@ -261,7 +259,10 @@ impl WriteSession {
             let field = if e.field.is_empty() {
                 String::new()
             } else {
-                crate::t!(format!("，字段 `{}`", e.field), format!(", field `{}`", e.field))
+                crate::t!(
+                    format!("，字段 `{}`", e.field),
+                    format!(", field `{}`", e.field)
+                )
             };
             CliError::bad_input(crate::t!(
                 format!("事项 `{case_ref}` 的事件{field}有误：{}", e.message),
@@ -383,12 +384,10 @@ impl WriteSession {
                 return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
             }
             Err(e @ StoreError::Conflict { .. }) => {
-                return Err(
-                    CliError::bad_input(e).with_hint(crate::t!(
-                        "事项刚被他人修改，请重试；未写入任何内容",
-                        "case changed, retry: nothing was written"
-                    ))
-                );
+                return Err(CliError::bad_input(e).with_hint(crate::t!(
+                    "事项刚被他人修改，请重试；未写入任何内容",
+                    "case changed, retry: nothing was written"
+                )));
             }
             Err(e) => return Err(e.into()),
         }

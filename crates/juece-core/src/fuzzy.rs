@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(nearest_name("王明", &users), Some("王敏"));
         assert_eq!(nearest_name("张三", &users), None);
         assert_eq!(nearest_name(" 李强 ", &users), Some("李强"));
-        let refs = ["XX县政府〔2023〕重大决策12号", "XX县政府〔2023〕重大决策3号"];
+        let refs = [
+            "XX县政府〔2023〕重大决策12号",
+            "XX县政府〔2023〕重大决策3号",
+        ];
         assert_eq!(
             nearest_name("XX县政府(2023)重大决策12号 ", &refs),
             Some("XX县政府〔2023〕重大决策12号")

@@ -195,7 +195,9 @@ fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
     let title = if lang == Lang::Zh { "标题" } else { "title" };
     // A byte-order mark first, so that Excel opens the Chinese text as UTF-8.
     let mut s = String::from(crate::out::BOM);
-    s.push_str(&csv_line(&[h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6]]));
+    s.push_str(&csv_line(&[
+        h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6],
+    ]));
     for a in shown {
         if a.findings.is_empty() {
             s.push_str(&csv_line(&[

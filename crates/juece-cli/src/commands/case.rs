@@ -102,7 +102,10 @@ fn parse_status(s: &str) -> Result<Status, String> {
     if let Some(st) = Status::parse(t) {
         return Ok(st);
     }
-    let all: Vec<Status> = Status::ids().into_iter().filter_map(Status::parse).collect();
+    let all: Vec<Status> = Status::ids()
+        .into_iter()
+        .filter_map(Status::parse)
+        .collect();
     if let Some(st) = all.iter().find(|st| {
         [juece_core::Lang::Zh, juece_core::Lang::En]
             .iter()

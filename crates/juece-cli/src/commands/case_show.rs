@@ -334,7 +334,15 @@ fn render_text(
             };
             let mut codes: Vec<String> = found.iter().map(|c| c.as_str().to_owned()).collect();
             codes.extend(pending.iter().map(|c| {
-                format!("{}{}", c.as_str(), if zh { "（尚未构成违规）" } else { " (not yet a violation)" })
+                format!(
+                    "{}{}",
+                    c.as_str(),
+                    if zh {
+                        "（尚未构成违规）"
+                    } else {
+                        " (not yet a violation)"
+                    }
+                )
             }));
             vec![r.step.label(lang).to_owned(), state, codes.join(", ")]
         })
@@ -368,9 +376,17 @@ fn render_text(
         let (fix_zh, fix_en) = juece_core::check::fix_for(code.as_str());
         let article = article_in(code.fixed_article(), lang);
         s.push_str(&if zh {
-            format!("  需注意 {code} [{}] 尚未构成违规，{fix_zh}后再提交讨论{}\n", step.label(lang), paren(&article, lang))
+            format!(
+                "  需注意 {code} [{}] 尚未构成违规，{fix_zh}后再提交讨论{}\n",
+                step.label(lang),
+                paren(&article, lang)
+            )
         } else {
-            format!("  attention {code} [{}] not yet a violation: {fix_en} before the meeting{}\n", step.label(lang), paren(&article, lang))
+            format!(
+                "  attention {code} [{}] not yet a violation: {fix_en} before the meeting{}\n",
+                step.label(lang),
+                paren(&article, lang)
+            )
         });
     }
 
@@ -389,7 +405,7 @@ fn render_text(
             .map(|r| r.label(lang))
             .collect::<Vec<_>>()
             .join(if zh { "、" } else { ", " });
-        let what = action_label(&n.event_type, lang);
+        let what = action_label(n.event_type, lang);
         if n.unmet.is_empty() {
             s.push_str(&if zh {
                 format!("  可以办理：{what}（{roles}）\n")
@@ -446,10 +462,22 @@ pub fn paren(article: &str, lang: Lang) -> String {
 /// What a gate event is called, with the command that records it.
 pub fn action_label(event_type: &str, lang: Lang) -> String {
     let (zh, en, cmd) = match event_type {
-        "legality_review_submitted" => ("送请合法性审查", "submit for legality review", "review submit"),
-        "legality_review_signed" => ("签署合法性审查意见", "sign the legality review", "review sign"),
+        "legality_review_submitted" => (
+            "送请合法性审查",
+            "submit for legality review",
+            "review submit",
+        ),
+        "legality_review_signed" => (
+            "签署合法性审查意见",
+            "sign the legality review",
+            "review sign",
+        ),
         "collective_decision" => ("集体讨论决定", "collective decision", "decide"),
-        "party_report" => ("向党委请示报告", "report to the Party committee", "party-report"),
+        "party_report" => (
+            "向党委请示报告",
+            "report to the Party committee",
+            "party-report",
+        ),
         "published" => ("公布决策", "publish the decision", "publish"),
         "archived" => ("归档", "archive the case file", "archive"),
         other => (other, other, ""),
@@ -486,17 +514,44 @@ fn hypothetical(message: &str, today: chrono::NaiveDate, lang: Lang) -> String {
     }
     match lang {
         Lang::Zh => message
-            .replace(&format!("仍于 {d} 作出同意决定"), &format!("如于 {d} 作出同意决定即属违规"))
-            .replace(&format!("仍于 {d} 提交讨论"), &format!("如于 {d} 提交讨论即属违规"))
-            .replace(&format!("即于 {d} 作出集体讨论决定"), &format!("如于 {d} 作出集体讨论决定即属违规"))
-            .replace(&format!("{d} 讨论的草案为"), &format!("如于 {d} 讨论，所讨论的草案为"))
+            .replace(
+                &format!("仍于 {d} 作出同意决定"),
+                &format!("如于 {d} 作出同意决定即属违规"),
+            )
+            .replace(
+                &format!("仍于 {d} 提交讨论"),
+                &format!("如于 {d} 提交讨论即属违规"),
+            )
+            .replace(
+                &format!("即于 {d} 作出集体讨论决定"),
+                &format!("如于 {d} 作出集体讨论决定即属违规"),
+            )
+            .replace(
+                &format!("{d} 讨论的草案为"),
+                &format!("如于 {d} 讨论，所讨论的草案为"),
+            )
             .replace(&format!("与会议（{d}）之间"), &format!("与今天（{d}）之间")),
         Lang::En => message
-            .replace(&format!("approved on {d} although"), &format!("approving on {d} would breach the rule:"))
-            .replace(&format!("discussed on {d} although"), &format!("discussing it on {d} would breach the rule:"))
-            .replace(&format!("when the collective decision of {d} was made"), &format!("if the collective decision were made on {d}"))
-            .replace(&format!("the draft discussed on {d} is"), &format!("the draft to be discussed on {d} is"))
-            .replace(&format!("and the meeting ({d})"), &format!("and today ({d})")),
+            .replace(
+                &format!("approved on {d} although"),
+                &format!("approving on {d} would breach the rule:"),
+            )
+            .replace(
+                &format!("discussed on {d} although"),
+                &format!("discussing it on {d} would breach the rule:"),
+            )
+            .replace(
+                &format!("when the collective decision of {d} was made"),
+                &format!("if the collective decision were made on {d}"),
+            )
+            .replace(
+                &format!("the draft discussed on {d} is"),
+                &format!("the draft to be discussed on {d} is"),
+            )
+            .replace(
+                &format!("and the meeting ({d})"),
+                &format!("and today ({d})"),
+            ),
     }
 }
 
@@ -522,7 +577,10 @@ fn override_summary(
             match hit {
                 Some((k, f)) => {
                     used[k] = true;
-                    format!("{code} ({})", f.step.map(|s| s.label(lang)).unwrap_or_default())
+                    format!(
+                        "{code} ({})",
+                        f.step.map(|s| s.label(lang)).unwrap_or_default()
+                    )
                 }
                 None => code.clone(),
             }
@@ -530,7 +588,11 @@ fn override_summary(
         .collect();
     format!(
         "{}: {} — {}",
-        if lang == Lang::Zh { "强制推进" } else { "override" },
+        if lang == Lang::Zh {
+            "强制推进"
+        } else {
+            "override"
+        },
         named.join(", "),
         o.justification
     )

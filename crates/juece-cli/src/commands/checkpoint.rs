@@ -44,7 +44,10 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
     match &a.out {
         Some(path) => {
             write_file_atomic(path, text.as_bytes(), false, false).map_err(|e| {
-                CliError::bad_input(crate::t!(format!("无法写入 `{}`：{e}", path.display()), format!("cannot write `{}`: {e}", path.display())))
+                CliError::bad_input(crate::t!(
+                    format!("无法写入 `{}`：{e}", path.display()),
+                    format!("cannot write `{}`: {e}", path.display())
+                ))
             })?;
             emit(&format!(
                 "checkpoint of {} events written to {}\nhead: {}\n",
@@ -105,7 +108,10 @@ pub fn read_checkpoint(
     };
     let failed = |what: String| CliError {
         exit: Exit::Problems,
-        message: crate::t!(format!("检查点 `{}`：{what}", path.display()), format!("checkpoint `{}`: {what}", path.display())),
+        message: crate::t!(
+            format!("检查点 `{}`：{what}", path.display()),
+            format!("checkpoint `{}`: {what}", path.display())
+        ),
         hints: vec!["do not trust this checkpoint; ask its holder for their copy".into()],
     };
     if trusted.is_some() && public_key != embedded {

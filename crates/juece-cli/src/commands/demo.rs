@@ -22,7 +22,10 @@ pub struct DemoArgs {}
 pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
     let lang = global.lang();
     let cases = parse_cases(builtin::EXAMPLE_CASES).map_err(|e| {
-        CliError::bad_input(t!(format!("内置示例有误：{e}"), format!("shipped examples: {e}")))
+        CliError::bad_input(t!(
+            format!("内置示例有误：{e}"),
+            format!("shipped examples: {e}")
+        ))
     })?;
     // Only a database named on purpose (`--db`, JUECE_DB) is used; the default one, or one set
     // in the configuration file, is the office's real database and stays untouched.

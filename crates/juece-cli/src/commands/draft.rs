@@ -33,7 +33,8 @@ pub struct AddArgs {
 
 pub fn run(global: &GlobalArgs, cmd: &DraftCommand) -> CmdResult {
     let DraftCommand::Add(args) = cmd;
-    let bytes = std::fs::read(&args.file).map_err(|e| crate::context::read_error(&args.file, &e))?;
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| crate::context::read_error(&args.file, &e))?;
     let shown = args.file.display();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CliError::bad_input(crate::t!(

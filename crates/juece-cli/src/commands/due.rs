@@ -103,11 +103,7 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-type Item = (
-    Option<chrono::NaiveDate>,
-    String,
-    juece_core::next::KeyDate,
-);
+type Item = (Option<chrono::NaiveDate>, String, juece_core::next::KeyDate);
 
 /// `--format json` / `csv`: one record per date, with ids as well as labels.
 fn emit_data(items: &[Item], today: chrono::NaiveDate, a: &DueArgs, lang: Lang) -> CmdResult {
@@ -135,7 +131,13 @@ fn emit_data(items: &[Item], today: chrono::NaiveDate, a: &DueArgs, lang: Lang) 
         _ => {
             let mut s = String::from(crate::out::BOM);
             s.push_str(&crate::out::csv_line(&[
-                "date", "days_left", "ref", "kind", "label", "step", "unknown_because",
+                "date",
+                "days_left",
+                "ref",
+                "kind",
+                "label",
+                "step",
+                "unknown_because",
             ]));
             for (date, r, d) in items {
                 s.push_str(&crate::out::csv_line(&[

@@ -36,9 +36,12 @@ pub fn completions(config: &Config, a: &CompletionsArgs) -> CmdResult {
 pub fn man(config: &Config, _a: &ManArgs) -> CmdResult {
     let cmd = crate::command(config);
     let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd)
-        .render(&mut buf)
-        .map_err(|e| CliError::bad_input(t!(format!("无法生成手册页：{e}"), format!("cannot render the manual page: {e}"))))?;
+    clap_mangen::Man::new(cmd).render(&mut buf).map_err(|e| {
+        CliError::bad_input(t!(
+            format!("无法生成手册页：{e}"),
+            format!("cannot render the manual page: {e}")
+        ))
+    })?;
     emit(&String::from_utf8_lossy(&buf))?;
     Ok(Exit::Ok)
 }
@@ -46,7 +49,10 @@ pub fn man(config: &Config, _a: &ManArgs) -> CmdResult {
 pub fn show_config(global: &GlobalArgs, config: &Config, _a: &ConfigArgs) -> CmdResult {
     let zh = crate::i18n::zh();
     let mut s = String::new();
-    s.push_str(&t!("配置文件（依次查找，先找到者生效）：\n", "Configuration file (looked for in this order, the first found is used):\n"));
+    s.push_str(&t!(
+        "配置文件（依次查找，先找到者生效）：\n",
+        "Configuration file (looked for in this order, the first found is used):\n"
+    ));
     for c in candidates() {
         let mark = if config.path.as_ref() == Some(&c) {
             t!("  ← 使用中", "  ← in use")
@@ -106,7 +112,10 @@ pub fn show_config(global: &GlobalArgs, config: &Config, _a: &ConfigArgs) -> Cmd
         s.push_str(&format!("  {k}: {v}\n"));
     }
     for p in &config.problems {
-        s.push_str(&t!(format!("注意：配置文件中未能读取 {p}\n"), format!("note: could not read {p} in the configuration file\n")));
+        s.push_str(&t!(
+            format!("注意：配置文件中未能读取 {p}\n"),
+            format!("note: could not read {p} in the configuration file\n")
+        ));
     }
     s.push_str(&t!(
         "\n示例 juece.toml：\n  database = \"juece.db\"\n  calendar = [\"holidays-2027.json\"]\n  user = \"王敏\"\n  language = \"zh\"\n  zone = \"+08:00\"\n",

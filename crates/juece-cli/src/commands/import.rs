@@ -154,13 +154,12 @@ fn read_bytes(path: &Path) -> Result<Input, CliError> {
     let cannot = |e: std::io::Error| crate::context::read_error(path, &e);
     if path == Path::new("-") {
         let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
-            .map_err(|e| {
-                CliError::bad_input(crate::t!(
-                    format!("无法读取标准输入：{e}"),
-                    format!("cannot read standard input: {e}")
-                ))
-            })?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v).map_err(|e| {
+            CliError::bad_input(crate::t!(
+                format!("无法读取标准输入：{e}"),
+                format!("cannot read standard input: {e}")
+            ))
+        })?;
         return Ok(Input::Read(v));
     }
     let file = std::fs::File::open(path).map_err(cannot)?;

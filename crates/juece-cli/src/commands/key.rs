@@ -26,15 +26,22 @@ pub struct InitArgs {
 pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
     let KeyCommand::Init(a) = cmd;
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)
-        .map_err(|e| CliError::bad_input(crate::t!(format!("无法取得生成密钥所需的随机数：{e}"), format!("no randomness available for a key: {e}"))))?;
+    getrandom::fill(&mut seed).map_err(|e| {
+        CliError::bad_input(crate::t!(
+            format!("无法取得生成密钥所需的随机数：{e}"),
+            format!("no randomness available for a key: {e}")
+        ))
+    })?;
     let key = SigningKey::from_bytes(&seed);
     let public = hex(key.verifying_key().as_bytes());
     let pub_path = PathBuf::from(format!("{}.pub", a.out.display()));
     if pub_path.exists() {
         return Err(CliError::bad_input(crate::t!(
             format!("`{}` 已存在；密钥从不覆盖", pub_path.display()),
-            format!("`{}` already exists; a key is never replaced", pub_path.display())
+            format!(
+                "`{}` already exists; a key is never replaced",
+                pub_path.display()
+            )
         )));
     }
     write_file_atomic(&a.out, format!("{}\n", hex(&seed)).as_bytes(), true, true).map_err(|e| {
@@ -82,8 +89,14 @@ pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> 
     })?;
     let seed = juece_core::log::parse_hash(text.trim()).ok_or_else(|| {
         CliError::bad_input(crate::t!(
-            format!("`{}` 不是 juece 私钥（应为 64 个十六进制字符）", path.display()),
-            format!("`{}` is not a juece private key (64 hex characters)", path.display())
+            format!(
+                "`{}` 不是 juece 私钥（应为 64 个十六进制字符）",
+                path.display()
+            ),
+            format!(
+                "`{}` is not a juece private key (64 hex characters)",
+                path.display()
+            )
         ))
     })?;
     Ok(SigningKey::from_bytes(&seed))

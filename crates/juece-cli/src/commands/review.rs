@@ -126,7 +126,9 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                     }],
                 });
             }
-            if let Some(e) = already_submitted(global, &a.case_ref, &draft, a.write.command_id.as_deref())? {
+            if let Some(e) =
+                already_submitted(global, &a.case_ref, &draft, a.write.command_id.as_deref())?
+            {
                 return Err(e);
             }
             write_event(

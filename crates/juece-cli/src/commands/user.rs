@@ -55,7 +55,12 @@ pub struct AddArgs {
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
         let hint = juece_core::fuzzy::did_you_mean(s, &Role::ids())
-            .map(|m| crate::t!(format!("；是否指 `{m}`？"), format!("; did you mean `{m}`?")))
+            .map(|m| {
+                crate::t!(
+                    format!("；是否指 `{m}`？"),
+                    format!("; did you mean `{m}`?")
+                )
+            })
             .unwrap_or_default();
         crate::t!(
             format!("没有角色 `{s}`{hint}（角色：{}）", Role::ids().join("、")),
@@ -124,7 +129,10 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
         UserCommand::Add(args) => {
             let name = args.name.trim();
             if name.is_empty() {
-                return Err(CliError::bad_input(crate::t!("用户须有姓名", "a user needs a name")));
+                return Err(CliError::bad_input(crate::t!(
+                    "用户须有姓名",
+                    "a user needs a name"
+                )));
             }
             let mut store = global.store()?;
             let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
