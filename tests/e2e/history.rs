@@ -84,7 +84,7 @@ fn key_checkpoint_and_verify_against_it() {
         "--out",
         env.path("office-key").to_str().unwrap(),
     ]));
-    assert!(run.stdout.contains("public key:"), "{}", run.stdout);
+    assert!(run.stdout.contains("公钥："), "{}", run.stdout);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -535,7 +535,7 @@ fn several_writer_processes_share_cases() {
                     );
                     match out.status.code() {
                         Some(0) => accepted += 1,
-                        Some(2) if stderr.contains("case changed, retry") => conflicts += 1,
+                        Some(2) if stderr.contains("事项刚被他人修改，请重试") => conflicts += 1,
                         other => panic!("unexpected exit {other:?}: {stderr}"),
                     }
                 }
