@@ -535,7 +535,9 @@ fn several_writer_processes_share_cases() {
                     );
                     match out.status.code() {
                         Some(0) => accepted += 1,
-                        Some(2) if stderr.contains("事项刚被他人修改，请重试") => conflicts += 1,
+                        Some(2) if stderr.contains("事项刚被他人修改，请重试") => {
+                            conflicts += 1
+                        }
                         other => panic!("unexpected exit {other:?}: {stderr}"),
                     }
                 }

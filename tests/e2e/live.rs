@@ -824,7 +824,8 @@ fn case_show_lists_facts_timeline_steps_next_and_dates() {
     }
     let en = ok(env.juece(&["--lang", "en", "case", "show", R]));
     assert!(
-        en.stdout.contains("may be done now: collective decision (juece decide)"),
+        en.stdout
+            .contains("may be done now: collective decision (juece decide)"),
         "{}",
         en.stdout
     );
@@ -904,7 +905,8 @@ fn two_writers_never_fork_a_history() {
     let loser = outs.iter().find(|o| o.status.code() == Some(2)).unwrap();
     let stderr = String::from_utf8_lossy(&loser.stderr);
     assert!(
-        stderr.contains("changed while this command ran") && stderr.contains("事项刚被他人修改，请重试"),
+        stderr.contains("changed while this command ran")
+            && stderr.contains("事项刚被他人修改，请重试"),
         "{stderr}"
     );
     assert_eq!(env.rows().1, before.1 + 1, "exactly the winner's event");

@@ -210,7 +210,12 @@ pub fn localize_zh(mut cmd: Command) -> Command {
 }
 
 fn localize_built(mut cmd: Command, path: &str) -> Command {
-    if let Some((_, about)) = ABOUT.iter().find(|(k, _)| *k == path) {
+    let about = if cmd.get_name() == "help" {
+        ABOUT.iter().find(|(k, _)| *k == "juece help")
+    } else {
+        ABOUT.iter().find(|(k, _)| *k == path)
+    };
+    if let Some((_, about)) = about {
         cmd = cmd.about(*about).long_about(None::<&str>);
     }
     let usage = cmd
