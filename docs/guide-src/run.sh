@@ -21,6 +21,9 @@ c() {  # c EXPECTED_EXIT 'command string'
 REF='XX县政府〔2023〕重大决策12号'
 REF2='XX县政府〔2023〕重大决策15号'
 
+blk demo
+c 0 'juece demo'
+
 blk users
 c 0 'juece user add 王敏 --role legal_office'
 c 0 'juece user add 李强 --role undertaking_unit'

@@ -123,8 +123,8 @@ fn audit_csv_and_only_findings() {
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
-        lines[0],
-        "ref,title,workflow,status,code,severity,step,article,message"
+        lines[0], "\u{feff}ref,title,workflow,status,code,severity,step,article,message",
+        "a byte-order mark first, for Excel"
     );
     assert!(lines[1].starts_with(
         "XX县政府〔2023〕重大决策3号,县城老旧小区改造三年行动方案,decree-713@1,archived,,,,,"
@@ -148,6 +148,12 @@ fn audit_csv_and_only_findings() {
 #[test]
 fn audit_of_a_clean_database_exits_zero() {
     let env = Env::new();
+    // A database with no case yet (reading commands never create one).
+    assert_eq!(
+        env.juece(&["user", "add", "王敏", "--role", "auditor"])
+            .code,
+        0
+    );
     let run = env.juece(&["audit", "--format", "json"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["as_of"], "2026-11-28", "default as-of is today");

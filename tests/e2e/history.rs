@@ -28,7 +28,7 @@ fn sql(env: &Env, statements: &str) {
 #[test]
 fn verify_reports_an_intact_log() {
     let env = with_examples();
-    let run = ok(env.juece(&["verify"]));
+    let run = ok(env.juece(&["--lang", "en", "verify"]));
     assert!(
         run.stdout.contains("log: 29 events in 3 cases"),
         "{}",
@@ -46,7 +46,7 @@ fn verify_names_the_first_broken_event() {
          UPDATE events SET canonical = CAST(replace(CAST(canonical AS TEXT), '\"lawful\"', '\"exploratory\"') AS BLOB)
          WHERE seq = 6 AND case_id = (SELECT case_id FROM cases WHERE ref = 'XX县政府〔2023〕重大决策3号');",
     );
-    let run = env.juece(&["verify"]);
+    let run = env.juece(&["--lang", "en", "verify"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
@@ -65,7 +65,7 @@ fn verify_names_the_first_broken_event() {
 fn verify_catches_edited_case_attributes() {
     let env = with_examples();
     sql(&env, "UPDATE cases SET attributes = replace(attributes, '\"technical\":true', '\"technical\":false')");
-    let run = env.juece(&["verify"]);
+    let run = env.juece(&["--lang", "en", "verify"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
@@ -84,7 +84,7 @@ fn key_checkpoint_and_verify_against_it() {
         "--out",
         env.path("office-key").to_str().unwrap(),
     ]));
-    assert!(run.stdout.contains("public key:"), "{}", run.stdout);
+    assert!(run.stdout.contains("公钥："), "{}", run.stdout);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -121,6 +121,8 @@ fn key_checkpoint_and_verify_against_it() {
     assert_eq!(checkpoint["log_size"], 29);
 
     let run = ok(env.juece(&[
+        "--lang",
+        "en",
         "verify",
         "--checkpoint",
         cp.to_str().unwrap(),
@@ -157,6 +159,8 @@ fn key_checkpoint_and_verify_against_it() {
         "王敏",
     ]));
     let run = ok(env.juece(&[
+        "--lang",
+        "en",
         "verify",
         "--checkpoint",
         cp.to_str().unwrap(),
@@ -176,6 +180,8 @@ fn key_checkpoint_and_verify_against_it() {
         "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE event_id = 3;",
     );
     let run = env.juece(&[
+        "--lang",
+        "en",
         "verify",
         "--checkpoint",
         cp.to_str().unwrap(),
@@ -202,6 +208,8 @@ fn a_forged_or_foreign_checkpoint_fails() {
     ]));
     // Signed by another key than the trusted one.
     let run = env.juece(&[
+        "--lang",
+        "en",
         "verify",
         "--checkpoint",
         cp.to_str().unwrap(),
@@ -218,7 +226,13 @@ fn a_forged_or_foreign_checkpoint_fails() {
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
     doc["log_size"] = json!(20);
     let forged = env.write("forged.json", &doc.to_string());
-    let run = env.juece(&["verify", "--checkpoint", forged.to_str().unwrap()]);
+    let run = env.juece(&[
+        "--lang",
+        "en",
+        "verify",
+        "--checkpoint",
+        forged.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr.contains("signature does not match"),
@@ -228,8 +242,14 @@ fn a_forged_or_foreign_checkpoint_fails() {
     // Not a checkpoint at all: bad input.
     let junk = env.write("junk.json", "{}");
     assert_eq!(
-        env.juece(&["verify", "--checkpoint", junk.to_str().unwrap()])
-            .code,
+        env.juece(&[
+            "--lang",
+            "en",
+            "verify",
+            "--checkpoint",
+            junk.to_str().unwrap()
+        ])
+        .code,
         2
     );
 }
@@ -250,7 +270,13 @@ fn a_truncated_log_fails_against_its_checkpoint() {
         &env,
         "DROP TRIGGER events_are_never_deleted; DELETE FROM events WHERE event_id > 27;",
     );
-    let run = env.juece(&["verify", "--checkpoint", cp.to_str().unwrap()]);
+    let run = env.juece(&[
+        "--lang",
+        "en",
+        "verify",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout.contains("events were removed from the end"),
@@ -262,9 +288,9 @@ fn a_truncated_log_fails_against_its_checkpoint() {
 #[test]
 fn replay_reports_a_projection_that_differs() {
     let env = with_examples();
-    ok(env.juece(&["verify", "--replay"]));
+    ok(env.juece(&["--lang", "en", "verify", "--replay"]));
     sql(&env, "UPDATE case_projection SET has_skipped = 0");
-    let run = env.juece(&["verify", "--replay"]);
+    let run = env.juece(&["--lang", "en", "verify", "--replay"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
@@ -373,7 +399,7 @@ fn sigkill_during_import_never_tears_a_case() {
     ok(reference.juece(&["import", file.to_str().unwrap()]));
     let full = started.elapsed();
     let reference_export = ok(reference.juece(&["export"])).stdout;
-    let reference_head = ok(reference.juece(&["verify"])).stdout;
+    let reference_head = ok(reference.juece(&["--lang", "en", "verify"])).stdout;
 
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut killed_midway = 0;
@@ -431,7 +457,7 @@ fn sigkill_during_import_never_tears_a_case() {
                     assert_eq!(Some(*n), want, "trial {trial}: case {r} is torn");
                 }
             }
-            ok(env.juece(&["verify"]));
+            ok(env.juece(&["--lang", "en", "verify"]));
         }
         ok(env.juece(&["import", file.to_str().unwrap()]));
         assert_eq!(
@@ -440,7 +466,7 @@ fn sigkill_during_import_never_tears_a_case() {
             "trial {trial}: the re-run differs"
         );
         assert_eq!(
-            ok(env.juece(&["verify"])).stdout,
+            ok(env.juece(&["--lang", "en", "verify"])).stdout,
             reference_head,
             "trial {trial}"
         );
@@ -509,7 +535,9 @@ fn several_writer_processes_share_cases() {
                     );
                     match out.status.code() {
                         Some(0) => accepted += 1,
-                        Some(2) if stderr.contains("case changed, retry") => conflicts += 1,
+                        Some(2) if stderr.contains("事项刚被他人修改，请重试") => {
+                            conflicts += 1
+                        }
                         other => panic!("unexpected exit {other:?}: {stderr}"),
                     }
                 }
@@ -532,6 +560,6 @@ fn several_writer_processes_share_cases() {
     for r in &refs {
         env.assert_one_chain(r);
     }
-    ok(env.juece(&["verify", "--replay"]));
+    ok(env.juece(&["--lang", "en", "verify", "--replay"]));
     eprintln!("concurrency: {accepted} accepted, {conflicts} conflicts reported");
 }

@@ -7,7 +7,7 @@ fn interchange_example_imports_and_audits_with_no_findings() {
     let run = env.juece(&["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.starts_with("imported 1 cases, 11 events"),
+        run.stdout.starts_with("已导入 1 件事项、11 个事件"),
         "{}",
         run.stdout
     );
@@ -66,7 +66,7 @@ fn export_one_case_and_unknown_ref() {
     let doc = run.json();
     assert_eq!(doc["cases"].as_array().unwrap().len(), 1);
     assert_eq!(doc["cases"][0]["ref"], "XX县政府〔2023〕重大决策7号");
-    let run = env.juece(&["export", "--ref", "没有这个"]);
+    let run = env.juece(&["export", "--ref", "没有这个", "--lang", "en"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no case `没有这个`"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "no partial document: {}", run.stdout);

@@ -553,7 +553,7 @@ fn a_heads_override_is_recorded_and_audited() {
     };
     let before = env.rows();
     let run = refused(decide("周秘书"));
-    assert!(run.stderr.contains("only a `head`"), "{}", run.stderr);
+    assert!(run.stderr.contains("只有行政首长"), "{}", run.stderr);
     assert_eq!(env.rows(), before);
 
     let run = ok(decide("赵县长"));
@@ -735,7 +735,8 @@ fn bad_input_exits_two_and_writes_nothing() {
             "晚于当前时间",
         ),
     ];
-    for (args, expected) in cases {
+    for (mut args, expected) in cases {
+        args.extend(["--lang", "en"]);
         let run = env.juece(&args);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(
@@ -814,7 +815,7 @@ fn case_show_lists_facts_timeline_steps_next_and_dates() {
         "合法性审查",
         "已完成",
         "下一步",
-        "可以办理：collective_decision",
+        "可以办理：集体讨论决定（juece decide）",
         "重要日期",
         "最早可开会日期: 2023-04-07",
     ] {
@@ -826,7 +827,8 @@ fn case_show_lists_facts_timeline_steps_next_and_dates() {
     }
     let en = ok(env.juece(&["--lang", "en", "case", "show", R]));
     assert!(
-        en.stdout.contains("may be done now: collective_decision"),
+        en.stdout
+            .contains("may be done now: collective decision (juece decide)"),
         "{}",
         en.stdout
     );
@@ -906,7 +908,8 @@ fn two_writers_never_fork_a_history() {
     let loser = outs.iter().find(|o| o.status.code() == Some(2)).unwrap();
     let stderr = String::from_utf8_lossy(&loser.stderr);
     assert!(
-        stderr.contains("changed while this command ran") && stderr.contains("case changed, retry"),
+        stderr.contains("changed while this command ran")
+            && stderr.contains("事项刚被他人修改，请重试"),
         "{stderr}"
     );
     assert_eq!(env.rows().1, before.1 + 1, "exactly the winner's event");

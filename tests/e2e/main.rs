@@ -12,6 +12,7 @@
 mod common;
 
 mod audit;
+mod first_hour;
 mod history;
 mod import_export;
 mod live;

@@ -24,7 +24,7 @@ fn doc_with(f: impl FnOnce(&mut Value)) -> String {
 fn assert_refused(env: &Env, text: &str, expected: &[&str]) {
     let before = env.rows();
     let file = env.write("bad.json", text);
-    let run = env.juece(&["import", file.to_str().unwrap()]);
+    let run = env.juece(&["import", file.to_str().unwrap(), "--lang", "en"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     for e in expected {
@@ -215,10 +215,7 @@ fn importing_the_same_document_again_is_a_no_op() {
     let file = fixture("workflows/examples/cases.json");
     let run = env.juece(&["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(
-        run.stdout,
-        "3 cases already present, identical; nothing imported\n"
-    );
+    assert_eq!(run.stdout, "3 件事项已存在且内容相同；未导入新事项\n");
     assert_eq!(env.rows(), before);
 }
 
@@ -276,7 +273,7 @@ fn missing_file_is_bad_input() {
     let run = env.juece(&["import", "no-such-file.json"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("cannot read `no-such-file.json`"),
+        run.stderr.contains("文件 `no-such-file.json` 不存在"),
         "{}",
         run.stderr
     );

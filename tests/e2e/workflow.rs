@@ -7,7 +7,7 @@ fn shipped_profiles_validate() {
         let p = fixture(f);
         let run = env.juece(&["workflow", "validate", p.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{run:?}");
-        assert!(run.stdout.contains("is valid: 8 steps"), "{}", run.stdout);
+        assert!(run.stdout.contains("有效：8 个程序"), "{}", run.stdout);
     }
 }
 
@@ -80,9 +80,7 @@ fn a_registered_profile_can_be_imported_against() {
     let p = fixture("tests/data/workflows/valid/stricter_periods.json");
     let run = env.juece(&["workflow", "add", p.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run
-        .stdout
-        .contains("registered workflow `shandong-example@1`"));
+    assert!(run.stdout.contains("已登记流程 `shandong-example@1`"));
     let list = env.juece(&["workflow", "list"]);
     assert!(list.stdout.contains("shandong-example@1"));
     // The example's 30-day comment period is short under a 45-day profile.

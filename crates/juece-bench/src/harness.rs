@@ -249,7 +249,8 @@ impl Juece {
 fn fixed_environment(cmd: &mut Command) -> &mut Command {
     cmd.env_remove("JUECE_DB")
         .env_remove("JUECE_USER")
-        .env_remove("JUECE_LANG")
+        // The harness reads juece's English messages ("imported N cases, …").
+        .env("JUECE_LANG", "en")
         .env_remove("JUECE_TEST_WRITE_DELAY_MS")
         .env("JUECE_NOW", NOW)
         .env("TZ", "Asia/Shanghai")

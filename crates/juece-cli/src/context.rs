@@ -12,6 +12,7 @@ use juece_core::Lang;
 use juece_store::Store;
 
 use crate::error::CliError;
+use crate::t;
 
 #[derive(Args)]
 pub struct GlobalArgs {
@@ -24,6 +25,10 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub db: PathBuf,
+
+    /// Whether `--db` or JUECE_DB named the database (not the default, nor the config file).
+    #[arg(skip)]
+    pub db_explicit: bool,
 
     /// Extra holiday calendar: juece-calendar/1 or a holiday-cn year file (can be repeated)
     #[arg(long = "calendar", global = true, value_name = "FILE")]
@@ -70,13 +75,60 @@ impl From<LangArg> for Lang {
 
 #[cfg(any(debug_assertions, feature = "test-clock"))]
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s).map_err(|e| format!("`{s}` is not an RFC 3339 time: {e}"))
+    parse_time(s)
 }
 
-/// Parses `--as-of`.
+/// Parses a date as people type it: `2024-03-01`, `2024-3-1`, `2024/03/01`, `20240301`,
+/// `2024年3月1日` (surrounding spaces ignored).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
+    let t = s.trim();
+    let cleaned = t.replace(['/', '.', '年', '月'], "-").replace('日', "");
+    NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&cleaned, "%Y%m%d"))
+        .map_err(|_| {
+            t!(
+                format!("`{s}` 不是日期，应写作 2024-01-31"),
+                format!("`{s}` is not a date like 2024-01-31")
+            )
+        })
+}
+
+/// The hour an event given only by its date is recorded at: the start of the office day.
+pub const OFFICE_DAY_START: u32 = 9;
+
+/// Parses a time as people type it. With an offset (RFC 3339, `2024-03-01T10:00:00+08:00`) it is
+/// taken as it is; without one (`2024-03-01T10:00`, `2024-03-01 10:00[:00]`) it is a time in the
+/// office zone (+08:00 unless the configuration file says otherwise); a date alone
+/// (`2024-03-01`) means the start of the office day, 09:00 in the office zone.
+pub fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    let t = s.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(t) {
+        return Ok(at);
+    }
+    if let Ok(at) = DateTime::parse_from_rfc3339(&t.replacen(' ', "T", 1)) {
+        return Ok(at);
+    }
+    let zone = crate::i18n::zone();
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| {
+        parse_date(t)
+            .ok()
+            .and_then(|d| d.and_hms_opt(OFFICE_DAY_START, 0, 0))
+    });
+    match naive.and_then(|n| n.and_local_timezone(zone).single()) {
+        Some(at) => Ok(at),
+        None => Err(t!(
+            format!("`{s}` 不是时间；可写作 2024-03-01（当日 09:00）、2024-03-01 10:00（办公时区 {zone}）或 2024-03-01T10:00:00+08:00"),
+            format!("`{s}` is not a time; write 2024-03-01 (09:00 that day), 2024-03-01 10:00 (office zone {zone}) or 2024-03-01T10:00:00+08:00")
+        )),
+    }
 }
 
 impl GlobalArgs {
@@ -96,7 +148,10 @@ impl GlobalArgs {
 
     /// The language chosen.
     pub fn lang(&self) -> Lang {
-        self.lang.into()
+        // Chosen before parsing (`--lang`, JUECE_LANG, the configuration file), so that help,
+        // argument errors and the commands agree; `self.lang` is the same choice as parsed.
+        let _ = Lang::from(self.lang);
+        crate::i18n::lang()
     }
 
     /// Today's date.
@@ -137,6 +192,47 @@ impl GlobalArgs {
         Ok(Store::open(&self.db)?)
     }
 
+    /// Adds the configuration file's calendars to `--calendar`.
+    pub fn apply_config(&mut self, config: &crate::config::Config) {
+        for c in &config.calendars {
+            if !self.calendars.contains(c) {
+                self.calendars.insert(0, c.clone());
+            }
+        }
+    }
+
+    /// For commands that only read: the database must exist (opening would create it).
+    pub fn require_db(&self) -> Result<(), CliError> {
+        if self.db.exists() {
+            return Ok(());
+        }
+        let shown = std::path::absolute(&self.db).unwrap_or_else(|_| self.db.clone());
+        let shown = shown.display();
+        Err(CliError::bad_input(t!(
+            format!("数据库文件 `{shown}` 不存在；本命令只读取数据库，不会新建，未写入任何内容"),
+            format!("the database file `{shown}` does not exist; this command only reads, it creates no database and wrote nothing")
+        ))
+        .with_hint(t!(
+            "新建数据库：`juece import 案卷.json`（导入案卷）、`juece case open 案号 …`（立项）或 `juece demo`（演示库 juece-demo.db）",
+            "create one: `juece import CASES.json`, `juece case open REF …`, or `juece demo` (a demo database, juece-demo.db)"
+        ))
+        .with_hint(t!(
+            "或指向已有数据库：`--db 路径`、环境变量 JUECE_DB，或配置文件中的 database（`juece config` 显示）",
+            "or point to an existing one: `--db PATH`, the JUECE_DB variable, or `database` in the configuration file (see `juece config`)"
+        )))
+    }
+
+    /// The profiles for commands that only show them: with no database, the shipped ones
+    /// (and no database is created).
+    pub fn profiles_read(&self) -> Result<Profiles, CliError> {
+        if self.db.exists() {
+            let store = self.store()?;
+            self.profiles(&store)
+        } else {
+            Ok(builtin::profiles()?)
+        }
+    }
+
     /// The profiles stored in the database plus the shipped ones. A shipped `id@version` is
     /// authoritative (it can never be registered with other content); every other stored
     /// profile is audited under the exact text it was imported under.
@@ -156,34 +252,110 @@ impl GlobalArgs {
 /// kilobytes each).
 pub const MAX_TEXT_FILE: u64 = 16 << 20;
 
-/// Reads a UTF-8 file, or stdin for `-`, of at most `MAX_TEXT_FILE` bytes.
+/// Reads a UTF-8 file, or stdin for `-`, of at most `MAX_TEXT_FILE` bytes: a byte-order mark
+/// is dropped; an empty file or one that is not UTF-8 (a GBK file saved by an older editor) is
+/// refused in plain words.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
     use std::io::Read;
-    let name = if path == Path::new("-") {
-        "standard input".to_owned()
-    } else {
-        format!("`{}`", path.display())
-    };
-    let cannot = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
     let mut bytes = Vec::new();
     if path == Path::new("-") {
         std::io::stdin()
             .take(MAX_TEXT_FILE + 1)
             .read_to_end(&mut bytes)
-            .map_err(cannot)?;
+            .map_err(|e| {
+                CliError::bad_input(t!(
+                    format!("无法读取标准输入：{e}"),
+                    format!("cannot read standard input: {e}")
+                ))
+            })?;
     } else {
         std::fs::File::open(path)
-            .map_err(cannot)?
+            .map_err(|e| read_error(path, &e))?
             .take(MAX_TEXT_FILE + 1)
             .read_to_end(&mut bytes)
-            .map_err(cannot)?;
+            .map_err(|e| read_error(path, &e))?;
     }
     if bytes.len() as u64 > MAX_TEXT_FILE {
-        return Err(CliError::bad_input(format!(
-            "{name} is larger than {} MiB, the limit for this kind of file",
-            MAX_TEXT_FILE >> 20
+        return Err(CliError::bad_input(t!(
+            format!("`{}` 超过 {} MiB，超出此类文件的上限", path.display(), MAX_TEXT_FILE >> 20),
+            format!("`{}` is larger than {} MiB, the limit for this kind of file", path.display(), MAX_TEXT_FILE >> 20)
         )));
     }
-    String::from_utf8(bytes)
-        .map_err(|e| CliError::bad_input(format!("cannot read {name}: not UTF-8 text ({e})")))
+    let text = text_of(path, &bytes)?;
+    Ok(text.to_owned())
+}
+
+/// The message for a file that cannot be read.
+pub fn read_error(path: &Path, e: &std::io::Error) -> CliError {
+    let shown = path.display();
+    match e.kind() {
+        std::io::ErrorKind::NotFound => CliError::bad_input(t!(
+            format!("文件 `{shown}` 不存在"),
+            format!("the file `{shown}` does not exist")
+        )),
+        _ => CliError::bad_input(t!(
+            format!("无法读取文件 `{shown}`：{e}"),
+            format!("cannot read `{shown}`: {e}")
+        )),
+    }
+}
+
+/// The text of a file's bytes: UTF-8 without its byte-order mark, or a plain refusal.
+pub fn text_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
+    let shown = if path == Path::new("-") {
+        t!("标准输入", "standard input")
+    } else {
+        format!("`{}`", path.display())
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CliError::bad_input(t!(
+            format!("{shown} 是空的，没有可读的内容"),
+            format!("{shown} is empty: there is nothing to read")
+        ))
+        .with_hint(t!(
+            "请检查文件是否保存完整；未写入任何内容",
+            "check that the file was saved completely; nothing was written"
+        )));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let gbk = looks_like_gbk(bytes);
+        CliError::bad_input(if gbk {
+            t!(
+                format!("{shown} 不是 UTF-8 编码，看起来是 GBK（在第 {} 个字节处）", e.valid_up_to()),
+                format!("{shown} is not UTF-8: it looks like GBK (at byte {})", e.valid_up_to())
+            )
+        } else {
+            t!(
+                format!("{shown} 不是 UTF-8 编码的文本（在第 {} 个字节处）", e.valid_up_to()),
+                format!("{shown} is not UTF-8 text (at byte {})", e.valid_up_to())
+            )
+        })
+        .with_hint(t!(
+            "请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8；或 `iconv -f GBK -t UTF-8 原文件 > 新文件`）；未写入任何内容",
+            "save it as UTF-8 (Notepad: Save as → Encoding UTF-8; or `iconv -f GBK -t UTF-8 OLD > NEW`); nothing was written"
+        ))
+    })
+}
+
+/// True when the bytes read as GBK double-byte characters (lead 0x81–0xFE, trail 0x40–0xFE).
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut pairs = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+        } else if (0x81..=0xFE).contains(&b)
+            && bytes
+                .get(i + 1)
+                .is_some_and(|t| (0x40..=0xFE).contains(t) && *t != 0x7F)
+        {
+            pairs += 1;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    pairs > 0
 }

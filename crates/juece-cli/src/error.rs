@@ -51,9 +51,20 @@ impl CliError {
     }
 
     pub fn print(&self) {
-        eprintln!("error: {}", shown(&self.message));
+        crate::out::stop_progress();
+        let (error, hint) = if crate::i18n::zh() {
+            ("错误：", "提示：")
+        } else {
+            ("error: ", "hint: ")
+        };
+        let on = crate::out::colour_stderr();
+        let (error, hint) = (
+            crate::out::paint(error, "1;31", on),
+            crate::out::paint(hint, "36", on),
+        );
+        eprintln!("{error}{}", shown(&self.message));
         for h in &self.hints {
-            eprintln!("hint: {}", shown(h));
+            eprintln!("{hint}{}", shown(h));
         }
     }
 }
@@ -75,48 +86,57 @@ fn shown(message: &str) -> String {
 impl From<CaseFileError> for CliError {
     fn from(e: CaseFileError) -> CliError {
         let help = e.help.clone();
-        let mut err = CliError::bad_input(e);
+        let mut err = CliError::bad_input(crate::t!(format!("案卷文件有误：{e}"), e.to_string()));
         err.hints.extend(help);
-        err.with_hint("nothing was written")
+        err.with_hint(crate::t!("未写入任何内容", "nothing was written"))
     }
 }
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         let hint = match &e {
-            StoreError::CaseExists(_) => {
-                Some("a case reference is imported once; nothing was written")
-            }
-            StoreError::Open { .. } => Some("check the `--db` path or `JUECE_DB`"),
+            StoreError::CaseExists(_) => Some(crate::t!(
+                "同一案号只能导入一次；未写入任何内容",
+                "a case reference is imported once; nothing was written"
+            )),
+            StoreError::Open { .. } => Some(crate::t!(
+                "请检查 `--db` 路径或环境变量 JUECE_DB",
+                "check the `--db` path or `JUECE_DB`"
+            )),
             _ => None,
         };
-        let mut err = CliError::bad_input(e);
-        err.hints.extend(hint.map(str::to_owned));
+        let mut err = CliError::bad_input(crate::t!(format!("数据库：{e}"), e.to_string()));
+        err.hints.extend(hint);
         err
     }
 }
 
 impl From<ProfileError> for CliError {
     fn from(e: ProfileError) -> CliError {
-        CliError::bad_input(e)
+        CliError::bad_input(crate::t!(format!("流程配置有误：{e}"), e.to_string()))
     }
 }
 
 impl From<CalendarError> for CliError {
     fn from(e: CalendarError) -> CliError {
-        CliError::bad_input(e)
+        CliError::bad_input(crate::t!(format!("节假日日历有误：{e}"), e.to_string()))
     }
 }
 
 impl From<UnknownProfileError> for CliError {
     fn from(e: UnknownProfileError) -> CliError {
-        CliError::bad_input(e)
-            .with_hint("`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one")
+        CliError::bad_input(crate::t!(format!("未知流程：{e}"), e.to_string())).with_hint(crate::t!(
+            "`juece workflow list` 列出已知流程；`juece workflow add 文件` 登记新流程",
+            "`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one"
+        ))
     }
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
-        CliError::bad_input(format!("cannot write output: {e}"))
+        CliError::bad_input(crate::t!(
+            format!("无法写出结果：{e}"),
+            format!("cannot write output: {e}")
+        ))
     }
 }

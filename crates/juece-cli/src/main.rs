@@ -4,11 +4,15 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod cli_text;
 mod commands;
+mod config;
 mod context;
 mod error;
+mod i18n;
+mod names;
 mod out;
 mod write;
 
@@ -69,10 +73,89 @@ enum Command {
     #[command(subcommand)]
     Catalogue(commands::catalogue::CatalogueCommand),
     Report(commands::report::ReportArgs),
+    Completions(commands::extras::CompletionsArgs),
+    Man(commands::extras::ManArgs),
+    Config(commands::extras::ConfigArgs),
+}
+
+impl Command {
+    /// Commands that only read the database: they never create it.
+    fn reads_only(&self) -> bool {
+        use commands::case::CaseCommand;
+        use commands::user::UserCommand;
+        match self {
+            Command::Export(_)
+            | Command::Audit(_)
+            | Command::Due(_)
+            | Command::Verify(_)
+            | Command::Checkpoint(_)
+            | Command::Backup(_)
+            | Command::Report(_) => true,
+            Command::Case(c) => matches!(c, CaseCommand::Show(_) | CaseCommand::List(_)),
+            Command::Catalogue(c) => !matches!(c, commands::catalogue::CatalogueCommand::Import(_)),
+            Command::User(c) => matches!(c, UserCommand::List),
+            _ => false,
+        }
+    }
+}
+
+/// The command line, in the language of this run, with the configuration file's defaults.
+pub fn command(config: &config::Config) -> clap::Command {
+    let mut cmd = Cli::command();
+    if let Some(db) = &config.database {
+        let db: &'static str = Box::leak(db.display().to_string().into_boxed_str());
+        cmd = cmd.mut_arg("db", |a| a.default_value(db));
+    }
+    if i18n::zh() {
+        cmd = cli_text::localize_zh(cmd);
+    }
+    if let Some(user) = &config.user {
+        let user: &'static str = Box::leak(user.clone().into_boxed_str());
+        cmd = with_default(cmd, "as_user", user);
+    }
+    cmd
+}
+
+/// Where `--db` came from: the deepest subcommand that saw it (globals propagate down).
+fn db_source(m: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
+    let own = m.value_source("db");
+    match m.subcommand() {
+        Some((_, sub)) => db_source(sub).or(own),
+        None => own,
+    }
+}
+
+/// Gives every argument `id`, in every subcommand, a default value.
+fn with_default(mut cmd: clap::Command, id: &str, value: &'static str) -> clap::Command {
+    if cmd.get_arguments().any(|a| a.get_id() == id) {
+        cmd = cmd.mut_arg(id, |a| a.default_value(value));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(&name, |s| with_default(s, id, value));
+    }
+    cmd
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let config = config::load();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    i18n::set_lang(i18n::detect(&argv, config.language.as_deref()));
+    if let Some(zone) = config.zone {
+        i18n::set_zone(zone);
+    }
+    let mut db_explicit = false;
+    let parsed = command(&config).try_get_matches_from(&argv).and_then(|m| {
+        db_explicit = matches!(
+            db_source(&m),
+            Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+        );
+        Cli::from_arg_matches(&m)
+    });
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -81,10 +164,34 @@ fn main() -> ExitCode {
                 Exit::Ok
             };
             // Printing help or a usage error; a closed stream is not worth a panic.
-            let _ = e.print();
+            if i18n::zh()
+                && e.use_stderr()
+                && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                eprint!("{}", cli_text::zh_error(&e));
+            } else {
+                let _ = e.print();
+            }
             return code.into();
         }
     };
+    cli.global.apply_config(&config);
+    cli.global.db_explicit = db_explicit;
+    if cli.command.reads_only() {
+        if let Err(e) = cli.global.require_db() {
+            e.print();
+            return e.exit.into();
+        }
+    }
+    // A progress line on a terminal for the passes that may take a while.
+    if let Some(what) = match &cli.command {
+        Command::Import(_) => Some(t!("正在导入", "importing")),
+        Command::Audit(_) => Some(t!("正在审计", "auditing")),
+        Command::Verify(_) => Some(t!("正在校验", "verifying")),
+        _ => None,
+    } {
+        out::start_progress(what);
+    }
     let result = match &cli.command {
         Command::Import(args) => commands::import::run(&cli.global, args),
         Command::Export(args) => commands::export::run(&cli.global, args),
@@ -111,7 +218,11 @@ fn main() -> ExitCode {
         Command::Calendar(cmd) => commands::calendar::run(&cli.global, cmd),
         Command::Catalogue(cmd) => commands::catalogue::run(&cli.global, cmd),
         Command::Report(args) => commands::report::run(&cli.global, args),
+        Command::Completions(a) => commands::extras::completions(&config, a),
+        Command::Man(a) => commands::extras::man(&config, a),
+        Command::Config(a) => commands::extras::show_config(&cli.global, &config, a),
     };
+    out::stop_progress();
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {

@@ -6,6 +6,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Writes `text` to stdout; a closed pipe (`juece export | head`) is not an error.
 pub fn emit(text: &str) -> io::Result<()> {
+    stop_progress();
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -21,6 +22,7 @@ pub struct Emitter {
 
 impl Emitter {
     pub fn new() -> Emitter {
+        stop_progress();
         Emitter {
             out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
             closed: false,
@@ -48,8 +50,64 @@ impl Emitter {
     }
 }
 
+/// The terminal's width when stdout is a terminal (`COLUMNS` wins), else `None`: piped output
+/// is never wrapped.
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(c) = std::env::var_os("COLUMNS")
+        .and_then(|c| c.to_str().and_then(|c| c.parse::<usize>().ok()))
+        .filter(|c| *c > 0)
+    {
+        return Some(c);
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+}
+
+/// Whether to colour stdout: a terminal, and no `NO_COLOR` set (https://no-color.org).
+pub fn colour_stdout() -> bool {
+    use std::io::IsTerminal;
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether to colour stderr: a terminal, and no `NO_COLOR` set.
+pub fn colour_stderr() -> bool {
+    use std::io::IsTerminal;
+    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `text` in red (`31`), yellow (`33`), bold (`1`), … when `on`.
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Splits `text` into lines of at most `width` columns (CJK characters count two).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        line.push(c);
+        w += cw;
+    }
+    lines.push(line);
+    lines
+}
+
 /// Renders rows as aligned columns (CJK characters count two columns). The last column is not
-/// padded, so long messages do not push the table wide.
+/// padded, so long messages do not push the table wide; on a terminal it is wrapped to fit.
 ///
 /// Cells are shown safely: control and invisible characters escaped (a newline or ANSI escape in
 /// a title cannot forge a row), and a cell longer than `MAX_CELL` characters cut with `…`.
@@ -59,6 +117,67 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         .map(|row| row.iter().map(|c| safe_cell(c)).collect())
         .collect();
     let rows = &safe[..];
+    let plain = table_plain(header, rows);
+    let Some(term) = terminal_width() else {
+        return plain;
+    };
+    if plain.lines().all(|l| l.width() <= term) {
+        return plain;
+    }
+    // Wrap the last column under itself.
+    let cols = header.len();
+    let mut width = vec![0usize; cols];
+    for (i, h) in header.iter().enumerate() {
+        width[i] = h.width();
+    }
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(cols) {
+            width[i] = width[i].max(cell.width());
+        }
+    }
+    let indent: usize = width
+        .iter()
+        .take(cols.saturating_sub(1))
+        .map(|w| w + 2)
+        .sum();
+    if cols < 2 || indent + 20 > term {
+        // Too narrow for columns: one block per row, a field a line.
+        let key = header.iter().map(|h| h.width()).max().unwrap_or(0);
+        let mut s = String::new();
+        for row in rows {
+            for (h, cell) in header.iter().zip(row) {
+                let pad = " ".repeat(key - h.width());
+                let room = term.saturating_sub(key + 2).max(10);
+                for (k, part) in wrap(cell, room).into_iter().enumerate() {
+                    if k == 0 {
+                        s.push_str(&format!("{h}{pad}  {part}\n"));
+                    } else {
+                        s.push_str(&format!("{}  {part}\n", " ".repeat(key)));
+                    }
+                }
+            }
+            s.push('\n');
+        }
+        return s;
+    }
+    let last = term - indent;
+    let mut wrapped: Vec<Vec<String>> = Vec::new();
+    for row in rows {
+        let cell = row.get(cols - 1).cloned().unwrap_or_default();
+        for (k, part) in wrap(&cell, last).into_iter().enumerate() {
+            let mut r: Vec<String> = if k == 0 {
+                row.iter().take(cols - 1).cloned().collect()
+            } else {
+                vec![String::new(); cols - 1]
+            };
+            r.push(part);
+            wrapped.push(r);
+        }
+    }
+    table_plain(header, &wrapped)
+}
+
+fn table_plain(header: &[&str], rows: &[Vec<String>]) -> String {
     let cols = header.len();
     let mut width = vec![0usize; cols];
     for (i, h) in header.iter().enumerate() {
@@ -106,6 +225,8 @@ const MAX_CELL: usize = 1000;
 pub fn safe_cell(s: &str) -> String {
     juece_core::text::escape_controls(&juece_core::json::clip(s, MAX_CELL)).into_owned()
 }
+/// The UTF-8 byte-order mark that starts every CSV output: Excel then reads it as UTF-8.
+pub const BOM: &str = "\u{feff}";
 
 /// Quotes one CSV field (RFC 4180).
 pub fn csv_field(s: &str) -> String {
@@ -179,4 +300,71 @@ pub fn write_file_atomic(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// A progress line on stderr for a long pass (import, audit, verify): shown only when stderr is
+/// a terminal and the pass has run for more than a second, updated twice a second with the
+/// time spent, and erased when the pass ends (when this value is dropped).
+pub struct Progress {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    pub fn start(what: String) -> Progress {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        if !io::stderr().is_terminal() {
+            return Progress { stop, handle: None };
+        }
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let secs = started.elapsed().as_secs_f32();
+                if secs < 1.0 || flag.load(Ordering::Relaxed) {
+                    continue;
+                }
+                if (secs * 10.0) as u32 % 5 == 0 || !shown {
+                    let unit = if crate::i18n::zh() { " 秒" } else { " s" };
+                    let _ = write!(io::stderr(), "\r{what}… {secs:.0}{unit}   ");
+                    shown = true;
+                }
+            }
+            if shown {
+                let _ = write!(io::stderr(), "\r\x1b[2K");
+            }
+        });
+        Progress {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+static PROGRESS: std::sync::Mutex<Option<Progress>> = std::sync::Mutex::new(None);
+
+/// Starts the progress line of this run (see [`Progress`]).
+pub fn start_progress(what: String) {
+    if let Ok(mut p) = PROGRESS.lock() {
+        *p = Some(Progress::start(what));
+    }
+}
+
+/// Ends the progress line, erasing it, before anything else is printed.
+pub fn stop_progress() {
+    let taken = PROGRESS.lock().ok().and_then(|mut p| p.take());
+    drop(taken);
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
 }

@@ -48,17 +48,20 @@ pub struct Actor {
 /// Resolves `--as` to a known user (exit 2 when missing or unknown).
 pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
     let Some(name) = args.as_user.clone().filter(|n| !n.trim().is_empty()) else {
-        return Err(CliError::bad_input(
-            "who is recording? this command writes to the case history",
-        )
-        .with_hint("pass `--as NAME` or set `JUECE_USER`; `juece user list` shows the users"));
+        return Err(CliError::bad_input(crate::t!(
+            "由谁记录？本命令会写入事项历史，须注明记录人",
+            "who is recording? this command writes to the case history"
+        ))
+        .with_hint(crate::t!(
+            "加上 `--as 姓名`，或设置环境变量 JUECE_USER、配置文件中的 user；`juece user list` 列出用户",
+            "pass `--as NAME` or set `JUECE_USER` (or `user` in the configuration file); `juece user list` shows the users"
+        )));
     };
     // The same form `user add` stored.
     let name = juece_core::text::identifier("user name", &name).map_err(CliError::bad_input)?;
     match store.user_roles(&name)? {
         Some(roles) => Ok(Actor { name, roles }),
-        None => Err(CliError::bad_input(format!("unknown user `{name}`"))
-            .with_hint(format!("add them first: juece user add {name} --role ROLE"))),
+        None => Err(crate::names::unknown_user(store, &name)),
     }
 }
 
@@ -68,11 +71,9 @@ pub fn event_time(
     args: &WriteArgs,
 ) -> Result<DateTime<FixedOffset>, CliError> {
     let at = match &args.at {
-        Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
-            CliError::bad_input(format!(
-                "`--at {s}` is not an RFC 3339 time with offset ({e})"
-            ))
-            .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
+        Some(s) => crate::context::parse_time(s).map_err(|e| {
+            CliError::bad_input(format!("--at: {e}"))
+                .with_hint(crate::t!("未写入任何内容", "nothing was written"))
         })?,
         None => global.now(),
     };
@@ -248,10 +249,10 @@ impl WriteSession {
                 return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
             }
         }
-        let stored = self.store.load_case(case_ref)?.ok_or_else(|| {
-            CliError::bad_input(format!("no case `{case_ref}` in the database"))
-                .with_hint("`juece case list` shows the cases; `juece case open` opens one")
-        })?;
+        let stored = match self.store.load_case(case_ref)? {
+            Some(s) => s,
+            None => return Err(crate::names::no_case(&self.store, case_ref)),
+        };
         if self.profiles.resolve(&stored.pinned()).is_err() {
             // A profile stored by another process since this session opened.
             self.profiles = global.profiles(&self.store)?;
@@ -261,28 +262,35 @@ impl WriteSession {
         if let Some(t) = event_json.get("type").and_then(Value::as_str) {
             match t {
                 "override" => {
-                    return Err(CliError::bad_input(
-                        "an `override` event is written only beside the gate event it forces",
-                    )
-                    .with_hint(
-                        "record the gate event with `--override \"justification\"` (heads only)",
+                    return Err(CliError::bad_input(crate::t!(
+                        "`override` 事件只随其强制推进的关口事件一并写入",
+                        "an `override` event is written only beside the gate event it forces"
                     ))
+                    .with_hint(crate::t!(
+                        "记录关口事件时加 `--override \"理由\"`（仅行政首长）",
+                        "record the gate event with `--override \"justification\"` (heads only)"
+                    )))
                 }
                 "opened" => {
-                    return Err(
-                        CliError::bad_input(format!("case `{case_ref}` is already open"))
-                            .with_hint("`juece case open` opens a new case"),
-                    )
+                    return Err(CliError::bad_input(crate::t!(
+                        format!("事项 `{case_ref}` 已经立项"),
+                        format!("case `{case_ref}` is already open")
+                    ))
+                    .with_hint(crate::t!(
+                        "`juece case open` 为新事项立项",
+                        "`juece case open` opens a new case"
+                    )))
                 }
                 _ => {}
             }
         }
         let default_at = match (&args.at, event_json.get("at")) {
             (Some(_), Some(_)) => {
-                return Err(CliError::bad_input(
-                    "the time is given twice: in the event file's `at` and in `--at`",
-                )
-                .with_hint("keep one"))
+                return Err(CliError::bad_input(crate::t!(
+                    "时间给了两次：事件文件中的 `at` 和 `--at`",
+                    "the time is given twice: in the event file's `at` and in `--at`"
+                ))
+                .with_hint(crate::t!("只保留一个", "keep one")))
             }
             (None, Some(_)) => None,
             _ => Some(event_time(global, args)?),
@@ -299,21 +307,33 @@ impl WriteSession {
             let field = if e.field.is_empty() {
                 String::new()
             } else {
-                format!(", field `{}`", e.field)
+                crate::t!(
+                    format!("，字段 `{}`", e.field),
+                    format!(", field `{}`", e.field)
+                )
             };
-            CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
-                .with_hint("nothing was written")
+            CliError::bad_input(crate::t!(
+                format!("事项 `{case_ref}` 的事件{field}有误：{}", e.message),
+                format!("event for case `{case_ref}`{field}: {}", e.message)
+            ))
+            .with_hint(crate::t!("未写入任何内容", "nothing was written"))
         })?;
         not_in_the_future(global, event.at)?;
         let overriding = args.override_justification.is_some();
         if overriding && !actor.roles.contains(&Role::Head) {
             return Err(CliError {
                 exit: Exit::Refused,
-                message: format!(
-                    "`{}` may not override: only a `head` (行政首长) may force a refused step",
-                    actor.name
+                message: crate::t!(
+                    format!(
+                        "`{}` 不得强制推进：只有行政首长（`head`）可以强制推进被拒绝的程序",
+                        actor.name
+                    ),
+                    format!(
+                        "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                        actor.name
+                    )
                 ),
-                hints: vec!["nothing was written".into()],
+                hints: vec![crate::t!("未写入任何内容", "nothing was written")],
             });
         }
         let (role, role_forced) = match &event.body {
@@ -324,12 +344,22 @@ impl WriteSession {
 
         if let Some(last) = stored.case.events.last() {
             if event.at < last.at {
-                return Err(CliError::bad_input(format!(
-                    "`at` {} is earlier than the case's last event ({}); the history is in time order",
-                    event.at.to_rfc3339(),
-                    last.at.to_rfc3339()
+                return Err(CliError::bad_input(crate::t!(
+                    format!(
+                        "时间 {} 早于该事项的最后一个事件（{}）；历史须按时间顺序记录",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    ),
+                    format!(
+                        "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    )
                 ))
-                .with_hint("record it with a time at or after the last event; nothing was written"));
+                .with_hint(crate::t!(
+                    "请用不早于最后一个事件的时间记录；未写入任何内容",
+                    "record it with a time at or after the last event; nothing was written"
+                )));
             }
         }
         // The same shape checks as import: draft versions recorded before they are referred to.
@@ -372,9 +402,10 @@ impl WriteSession {
                     });
                 }
                 Some(_) => {
-                    return Err(CliError::bad_input(
-                        "`--override` needs a written justification",
-                    ));
+                    return Err(CliError::bad_input(crate::t!(
+                        "`--override` 须写明书面理由",
+                        "`--override` needs a written justification"
+                    )));
                 }
                 None => return Err(refusal(case_ref, &event, &outcome, lang)),
             }
@@ -399,9 +430,10 @@ impl WriteSession {
                 return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
             }
             Err(e @ StoreError::Conflict { .. }) => {
-                return Err(
-                    CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
-                );
+                return Err(CliError::bad_input(e).with_hint(crate::t!(
+                    "事项刚被他人修改，请重试；未写入任何内容",
+                    "case changed, retry: nothing was written"
+                )));
             }
             Err(e) => return Err(e.into()),
         }
@@ -508,10 +540,14 @@ fn already_recorded(
     lang: Lang,
 ) -> Result<String, CliError> {
     if done_ref != case_ref {
-        return Err(CliError::bad_input(format!(
-            "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
+        return Err(CliError::bad_input(crate::t!(
+            format!("命令标识 `{id}` 已用于事项 `{done_ref}`，而不是 `{case_ref}`"),
+            format!("command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`")
         ))
-        .with_hint("use a new command id for a new write; nothing was written"));
+        .with_hint(crate::t!(
+            "新的写入请用新的命令标识；未写入任何内容",
+            "use a new command id for a new write; nothing was written"
+        )));
     }
     let last = first_seq + count.saturating_sub(1);
     Ok(match lang {
@@ -550,14 +586,14 @@ fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) ->
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                crate::commands::case_show::advice(u, lang)
             ),
             Lang::En => format!(
                 "\n  - {} [{}] {} ({article}): {}",
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                crate::commands::case_show::advice(u, lang)
             ),
         });
     }
@@ -595,7 +631,15 @@ fn report(
         ),
     };
     if overridden {
-        let codes: Vec<&str> = outcome.unmet.iter().map(|u| u.code.as_str()).collect();
+        // Each unmet guard with the step it concerns: "SKIPPED_STEP (专家论证)".
+        let codes: Vec<String> = outcome
+            .unmet
+            .iter()
+            .map(|u| match u.step {
+                Some(step) => format!("{} ({})", u.code, step.label(lang)),
+                None => u.code.clone(),
+            })
+            .collect();
         s.push_str(&match lang {
             Lang::Zh => format!("强制推进：未满足 {}；已记录 override 事件，审计中将显示 GUARD_OVERRIDDEN\n", codes.join(", ")),
             Lang::En => format!("overridden: unmet {}; an override event is recorded and the audit shows GUARD_OVERRIDDEN\n", codes.join(", ")),
@@ -603,9 +647,10 @@ fn report(
     }
     for f in &outcome.new_findings {
         let label = f.severity().label(lang);
-        let article = f.article_in(lang);
+        let article = crate::commands::case_show::paren(&f.article_in(lang), lang);
         s.push_str(&format!(
-            "{label}: {} {}（{article}）\n",
+            "{label}{}{} {}{article}\n",
+            if lang == Lang::Zh { "：" } else { ": " },
             f.code,
             f.message(lang)
         ));

@@ -74,6 +74,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Removes a user (the names already in case histories stay). Returns whether they existed.
+    pub fn remove_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        let tx = self.write_tx()?;
+        let n = tx.execute("DELETE FROM users WHERE name = ?1", [name])?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Takes roles from a user. Returns the roles left, or `None` for an unknown user.
+    pub fn remove_roles(
+        &mut self,
+        name: &str,
+        roles: &[Role],
+    ) -> Result<Option<Vec<Role>>, StoreError> {
+        let tx = self.write_tx()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT roles FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(text) = existing else {
+            return Ok(None);
+        };
+        let left: Vec<Role> = parse_roles(name, &text)?
+            .into_iter()
+            .filter(|r| !roles.contains(r))
+            .collect();
+        let text = serde_json::to_string(&left.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "UPDATE users SET roles = ?2 WHERE name = ?1",
+            params![name, text],
+        )?;
+        tx.commit()?;
+        Ok(Some(left))
+    }
+}
+
 fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
     let ids: Vec<String> = serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;

@@ -284,7 +284,11 @@ fn header(lang: Lang) -> [&'static str; 8] {
 fn render_csv(shown: &[&CaseAudit], catalogues: &[CatalogueAudit], lang: Lang) -> String {
     let h = header(lang);
     let title = if lang == Lang::Zh { "标题" } else { "title" };
-    let mut s = csv_line(&[h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6]]);
+    // A byte-order mark first, so that Excel opens the Chinese text as UTF-8.
+    let mut s = String::from(crate::out::BOM);
+    s.push_str(&csv_line(&[
+        h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6],
+    ]));
     for a in shown {
         if a.findings.is_empty() {
             s.push_str(&csv_line(&[
@@ -390,7 +394,30 @@ fn render_table(
             "(none)\n"
         });
     } else {
-        s.push_str(&table(&h[..7], &rows));
+        let mut t = table(&h[..7], &rows);
+        // On a terminal (and without NO_COLOR) the codes are coloured by severity: the padding
+        // is computed first, so the columns stay aligned.
+        if crate::out::colour_stdout() {
+            let mut codes: Vec<(&str, Severity)> = shown
+                .iter()
+                .flat_map(|a| &a.findings)
+                .map(|f| (f.code.as_str(), f.severity()))
+                .collect();
+            codes.sort_unstable_by_key(|c| c.0);
+            codes.dedup_by_key(|c| c.0);
+            for (code, sev) in codes {
+                let colour = match sev {
+                    Severity::Violation => "1;31",
+                    Severity::Warning => "33",
+                    _ => "36",
+                };
+                t = t.replace(
+                    &format!("  {code}  "),
+                    &format!("  {}  ", crate::out::paint(code, colour, true)),
+                );
+            }
+        }
+        s.push_str(&t);
     }
     s.push_str(&catalogue_table(catalogues, lang));
     let count = |sev: Severity| {

@@ -82,10 +82,13 @@ pub struct OpenArgs {
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
-    Category::parse(s).ok_or_else(|| {
-        format!(
-            "unknown category `{s}` (one of {})",
-            Category::ids().join(", ")
+    Category::parse(s.trim()).ok_or_else(|| {
+        crate::t!(
+            format!("没有类别 `{s}`；可选：{}", Category::ids().join("、")),
+            format!(
+                "unknown category `{s}` (one of {})",
+                Category::ids().join(", ")
+            )
         )
     })
 }
@@ -113,9 +116,33 @@ pub enum ListFormat {
     Csv,
 }
 
+/// A status as its id (`published`) or as the tables show it, in either language (`已公布`).
 fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s)
-        .ok_or_else(|| format!("unknown status `{s}` (one of {})", Status::ids().join(", ")))
+    let t = s.trim();
+    if let Some(st) = Status::parse(t) {
+        return Ok(st);
+    }
+    let all: Vec<Status> = Status::ids()
+        .into_iter()
+        .filter_map(Status::parse)
+        .collect();
+    if let Some(st) = all.iter().find(|st| {
+        [juece_core::Lang::Zh, juece_core::Lang::En]
+            .iter()
+            .any(|l| st.label(*l).eq_ignore_ascii_case(t))
+    }) {
+        return Ok(*st);
+    }
+    let lang = crate::i18n::lang();
+    let list = all
+        .iter()
+        .map(|st| format!("{} ({})", st.as_str(), st.label(lang)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(crate::t!(
+        format!("没有状态 `{s}`；可选：{list}"),
+        format!("unknown status `{s}` (one of {list})")
+    ))
 }
 
 pub fn run(global: &GlobalArgs, cmd: &CaseCommand) -> CmdResult {
@@ -152,9 +179,10 @@ fn void(global: &GlobalArgs, a: &VoidArgs) -> CmdResult {
 
 fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     if a.write.override_justification.is_some() {
-        return Err(CliError::bad_input(
-            "opening a case has no guard to override",
-        ));
+        return Err(CliError::bad_input(crate::t!(
+            "立项没有可强制推进的条件，不能用 `--override`",
+            "opening a case has no guard to override"
+        )));
     }
     let case_ref = juece_core::text::identifier("case reference", &a.case_ref)
         .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
@@ -205,7 +233,10 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
         }],
     };
     if case.header.case_ref.is_empty() {
-        return Err(CliError::bad_input("a case needs a reference"));
+        return Err(CliError::bad_input(crate::t!(
+            "立项须有案号",
+            "a case needs a reference"
+        )));
     }
     // A retried `--command-id` is answered like every other retried write.
     if let Some(id) = &a.write.command_id {
@@ -278,7 +309,8 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
             emit(&s)?;
         }
         ListFormat::Csv => {
-            let mut s = csv_line(&[
+            let mut s = String::from(crate::out::BOM);
+            s += &csv_line(&[
                 "ref",
                 "title",
                 "workflow",
@@ -356,7 +388,11 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
             s.push_str(&if zh {
                 format!("\n共 {} 件\n", rows.len())
             } else {
-                format!("\n{} cases\n", rows.len())
+                format!(
+                    "\n{} {}\n",
+                    rows.len(),
+                    if rows.len() == 1 { "case" } else { "cases" }
+                )
             });
             emit(&s)?;
         }

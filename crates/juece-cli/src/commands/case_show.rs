@@ -1,7 +1,7 @@
 use clap::{Args, ValueEnum};
 use juece_core::evaluate::{evaluate, Evaluation};
 use juece_core::event::{Event, EventBody};
-use juece_core::finding::article_in;
+use juece_core::finding::{article_in, Code};
 use juece_core::ids::Attribute;
 use juece_core::next::{key_dates, next_actions, KeyDate, NextAction};
 use juece_core::Lang;
@@ -33,10 +33,7 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
     let Some(stored) = store.load_case(&a.case_ref)? else {
-        return Err(
-            CliError::bad_input(format!("no case `{}` in the database", a.case_ref))
-                .with_hint("`juece case list` shows the cases"),
-        );
+        return Err(crate::names::no_case(&store, &a.case_ref));
     };
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
@@ -71,7 +68,9 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let next = next_actions(profile, &calendar, &stored.case, &eval, now);
     let text = match a.format {
         ShowFormat::Json => render_json(&calendar, &stored, &eval, &dates, &next, as_of, lang),
-        ShowFormat::Table => render_text(&stored, &eval, &dates, &next, as_of, lang),
+        ShowFormat::Table => {
+            render_text(&stored, &eval, &dates, &next, as_of, now.date_naive(), lang)
+        }
     };
     emit(&text)?;
     Ok(Exit::Ok)
@@ -307,6 +306,7 @@ fn render_text(
     dates: &[KeyDate],
     next: &[NextAction],
     as_of: chrono::NaiveDate,
+    today: chrono::NaiveDate,
     lang: Lang,
 ) -> String {
     let zh = lang == Lang::Zh;
@@ -341,7 +341,11 @@ fn render_text(
         ),
         (
             if zh { "状态" } else { "status" },
-            format!("{} ({})", eval.status.label(lang), eval.status.as_str()),
+            if eval.status.label(lang) == eval.status.as_str() {
+                eval.status.as_str().to_owned()
+            } else {
+                format!("{} ({})", eval.status.label(lang), eval.status.as_str())
+            },
         ),
         (
             if zh { "现行草案" } else { "current draft" },
@@ -364,14 +368,14 @@ fn render_text(
                 e.at.format("%Y-%m-%d %H:%M").to_string(),
                 e.actor.clone(),
                 e.role.label(lang).to_owned(),
-                if eval.voided.contains(&i) {
-                    format!(
+                match &e.body {
+                    EventBody::Override(o) => override_summary(o, i, eval, lang),
+                    _ if eval.voided.contains(&i) => format!(
                         "{}（{}）",
                         summary(e, lang),
                         if zh { "已作废" } else { "voided" }
-                    )
-                } else {
-                    summary(e, lang)
+                    ),
+                    _ => summary(e, lang),
                 },
             ]
         })
@@ -384,19 +388,40 @@ fn render_text(
     s.push_str(&table(&header, &rows));
 
     s.push_str(if zh { "\n程序\n" } else { "\nSteps\n" });
+    // One view: a problem shown on a step is a finding listed below; a problem that is not (yet)
+    // a finding — an unlawful review not yet put to a meeting, a review a newer draft made
+    // stale — is shown as needing attention, and explained below too.
+    let is_finding = |code: Code, step: Step| {
+        eval.findings
+            .iter()
+            .any(|f| f.code == code && f.step == Some(step))
+    };
+    let mut attention: Vec<(Step, Code)> = Vec::new();
     let rows: Vec<Vec<String>> = eval
         .steps
         .iter()
         .map(|r| {
-            vec![
-                r.step.label(lang).to_owned(),
-                r.state.label(lang).to_owned(),
-                r.problems
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
+            let (found, pending): (Vec<Code>, Vec<Code>) =
+                r.problems.iter().partition(|c| is_finding(**c, r.step));
+            attention.extend(pending.iter().map(|c| (r.step, *c)));
+            let state = if found.is_empty() && !pending.is_empty() {
+                (if zh { "需注意" } else { "needs attention" }).to_owned()
+            } else {
+                r.state.label(lang).to_owned()
+            };
+            let mut codes: Vec<String> = found.iter().map(|c| c.as_str().to_owned()).collect();
+            codes.extend(pending.iter().map(|c| {
+                format!(
+                    "{}{}",
+                    c.as_str(),
+                    if zh {
+                        "（尚未构成违规）"
+                    } else {
+                        " (not yet a violation)"
+                    }
+                )
+            }));
+            vec![r.step.label(lang).to_owned(), state, codes.join(", ")]
         })
         .collect();
     let header: [&str; 3] = if zh {
@@ -411,23 +436,40 @@ fn render_text(
     } else {
         format!("\nFindings (as of {as_of})\n")
     });
-    if eval.findings.is_empty() {
+    if eval.findings.is_empty() && attention.is_empty() {
         s.push_str(if zh { "未发现问题\n" } else { "none\n" });
     }
     for f in &eval.findings {
         s.push_str(&format!(
-            "  {} {} [{}] {}（{}）{}\n",
+            "  {} {} [{}] {}{}{}\n",
             f.severity().label(lang),
             f.code,
             f.step.map(|x| x.label(lang)).unwrap_or("—"),
             f.message(lang),
-            f.article_in(lang),
+            paren(&f.article_in(lang), lang),
             match (f.estimated, zh) {
                 (false, _) => "",
                 (true, true) => "〔估算〕",
                 (true, false) => " [estimated]",
             }
         ));
+    }
+    for (step, code) in &attention {
+        let (fix_zh, fix_en) = juece_core::check::fix_for(code.as_str());
+        let article = article_in(code.fixed_article(), lang);
+        s.push_str(&if zh {
+            format!(
+                "  需注意 {code} [{}] 尚未构成违规，{fix_zh}后再提交讨论{}\n",
+                step.label(lang),
+                paren(&article, lang)
+            )
+        } else {
+            format!(
+                "  attention {code} [{}] not yet a violation: {fix_en} before the meeting{}\n",
+                step.label(lang),
+                paren(&article, lang)
+            )
+        });
     }
 
     s.push_str(if zh { "\n下一步\n" } else { "\nNext\n" });
@@ -445,25 +487,27 @@ fn render_text(
             .map(|r| r.label(lang))
             .collect::<Vec<_>>()
             .join(if zh { "、" } else { ", " });
+        let what = action_label(n.event_type, lang);
         if n.unmet.is_empty() {
             s.push_str(&if zh {
-                format!("  可以办理：{}（{}）\n", n.event_type, roles)
+                format!("  可以办理：{what}（{roles}）\n")
             } else {
-                format!("  may be done now: {} (by {roles})\n", n.event_type)
+                format!("  may be done now: {what} (by {roles})\n")
             });
         } else {
             s.push_str(&if zh {
-                format!("  暂不能办理：{}\n", n.event_type)
+                format!("  暂不能办理：{what}\n")
             } else {
-                format!("  blocked: {}\n", n.event_type)
+                format!("  blocked: {what}\n")
             });
             for u in &n.unmet {
                 s.push_str(&format!(
-                    "    - {} {}（{}）：{}\n",
+                    "    - {} {}{}{}{}\n",
                     u.code,
-                    u.message(lang),
-                    article_in(&u.article, lang),
-                    u.fix(lang)
+                    hypothetical(u.message(lang), today, lang),
+                    paren(&article_in(&u.article, lang), lang),
+                    if zh { "：" } else { ": " },
+                    advice(u, lang)
                 ));
             }
         }
@@ -496,4 +540,152 @@ fn render_text(
         s.push('\n');
     }
     s
+}
+
+/// An article in brackets of the language: `（第十四条）`, ` (Art. 14)`; nothing when empty.
+pub fn paren(article: &str, lang: Lang) -> String {
+    match (article.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::Zh) => format!("（{article}）"),
+        (false, Lang::En) => format!(" ({article})"),
+    }
+}
+
+/// What a gate event is called, with the command that records it.
+pub fn action_label(event_type: &str, lang: Lang) -> String {
+    let (zh, en, cmd) = match event_type {
+        "legality_review_submitted" => (
+            "送请合法性审查",
+            "submit for legality review",
+            "review submit",
+        ),
+        "legality_review_signed" => (
+            "签署合法性审查意见",
+            "sign the legality review",
+            "review sign",
+        ),
+        "collective_decision" => ("集体讨论决定", "collective decision", "decide"),
+        "party_report" => (
+            "向党委请示报告",
+            "report to the Party committee",
+            "party-report",
+        ),
+        "published" => ("公布决策", "publish the decision", "publish"),
+        "archived" => ("归档", "archive the case file", "archive"),
+        other => (other, other, ""),
+    };
+    let label = if lang == Lang::Zh { zh } else { en };
+    match (cmd.is_empty(), lang) {
+        (true, _) => label.to_owned(),
+        (false, Lang::Zh) => format!("{label}（juece {cmd}）"),
+        (false, Lang::En) => format!("{label} (juece {cmd})"),
+    }
+}
+
+/// What would satisfy an unmet guard. A skipped step that can never be waived (legality
+/// review, collective decision, …) is never advised a waiver.
+pub fn advice(u: &juece_core::check::Unmet, lang: Lang) -> String {
+    match u.step {
+        Some(step) if u.code == "SKIPPED_STEP" && step.never_waivable() => match lang {
+            Lang::Zh => format!("履行{}并记录；该程序不得免除", step.label(lang)),
+            Lang::En => format!(
+                "carry out the {} and record it; this step can never be waived",
+                step.label(lang)
+            ),
+        },
+        _ => u.fix(lang).to_owned(),
+    }
+}
+
+/// A guard judged on a hypothetical event (what `case show` checks "as if done today") reads as
+/// a hypothesis: it must not say that something was decided when nothing was.
+fn hypothetical(message: &str, today: chrono::NaiveDate, lang: Lang) -> String {
+    let d = today.to_string();
+    if !message.contains(&d) {
+        return message.to_owned();
+    }
+    match lang {
+        Lang::Zh => message
+            .replace(
+                &format!("仍于 {d} 作出同意决定"),
+                &format!("如于 {d} 作出同意决定即属违规"),
+            )
+            .replace(
+                &format!("仍于 {d} 提交讨论"),
+                &format!("如于 {d} 提交讨论即属违规"),
+            )
+            .replace(
+                &format!("即于 {d} 作出集体讨论决定"),
+                &format!("如于 {d} 作出集体讨论决定即属违规"),
+            )
+            .replace(
+                &format!("{d} 讨论的草案为"),
+                &format!("如于 {d} 讨论，所讨论的草案为"),
+            )
+            .replace(&format!("与会议（{d}）之间"), &format!("与今天（{d}）之间")),
+        Lang::En => message
+            .replace(
+                &format!("approved on {d} although"),
+                &format!("approving on {d} would breach the rule:"),
+            )
+            .replace(
+                &format!("discussed on {d} although"),
+                &format!("discussing it on {d} would breach the rule:"),
+            )
+            .replace(
+                &format!("when the collective decision of {d} was made"),
+                &format!("if the collective decision were made on {d}"),
+            )
+            .replace(
+                &format!("the draft discussed on {d} is"),
+                &format!("the draft to be discussed on {d} is"),
+            )
+            .replace(
+                &format!("and the meeting ({d})"),
+                &format!("and today ({d})"),
+            ),
+    }
+}
+
+/// An override names each guard it forced with its step — "SKIPPED_STEP (专家论证)" — taken
+/// from the findings on the gate event it stands beside.
+fn override_summary(
+    o: &juece_core::event::Override,
+    index: usize,
+    eval: &Evaluation,
+    lang: Lang,
+) -> String {
+    let mut used = vec![false; eval.findings.len()];
+    let named: Vec<String> = o
+        .unmet
+        .iter()
+        .map(|code| {
+            let hit = eval.findings.iter().enumerate().find(|(k, f)| {
+                !used[*k]
+                    && f.code.as_str() == code
+                    && f.step.is_some()
+                    && index.checked_sub(1).is_some_and(|g| f.event == Some(g))
+            });
+            match hit {
+                Some((k, f)) => {
+                    used[k] = true;
+                    format!(
+                        "{code} ({})",
+                        f.step.map(|s| s.label(lang)).unwrap_or_default()
+                    )
+                }
+                None => code.clone(),
+            }
+        })
+        .collect();
+    format!(
+        "{}: {} — {}",
+        if lang == Lang::Zh {
+            "强制推进"
+        } else {
+            "override"
+        },
+        named.join(", "),
+        o.justification
+    )
 }

@@ -50,8 +50,14 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
     match &a.out {
         Some(path) => {
             write_file_atomic(path, text.as_bytes(), true, false).map_err(|e| {
-                CliError::bad_input(format!("cannot write `{}`: {e}", path.display()))
-                    .with_hint("a checkpoint never replaces a file (an older checkpoint is evidence too); choose a new name")
+                CliError::bad_input(crate::t!(
+                    format!("无法写入 `{}`：{e}", path.display()),
+                    format!("cannot write `{}`: {e}", path.display())
+                ))
+                .with_hint(crate::t!(
+                    "检查点从不覆盖已有文件（旧的检查点也是证据）；请换一个文件名",
+                    "a checkpoint never replaces a file (an older checkpoint is evidence too); choose a new name"
+                ))
             })?;
             emit(&format!(
                 "checkpoint of {} events written to {}\nhead: {}\n",
@@ -128,7 +134,10 @@ pub fn read_checkpoint(
     };
     let failed = |what: String| CliError {
         exit: Exit::Problems,
-        message: format!("checkpoint `{}`: {what}", path.display()),
+        message: crate::t!(
+            format!("检查点 `{}`：{what}", path.display()),
+            format!("checkpoint `{}`: {what}", path.display())
+        ),
         hints: vec!["do not trust this checkpoint; ask its holder for their copy".into()],
     };
     // Hex in either case names the same key.

@@ -16,6 +16,9 @@ pub struct DueArgs {
     #[arg(long, default_value_t = 14, value_name = "DAYS",
           value_parser = clap::value_parser!(u32).range(0..=36_500))]
     within: u32,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = crate::commands::audit::Format::Table)]
+    format: crate::commands::audit::Format,
 }
 
 pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
@@ -85,6 +88,9 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
             vec![when, left, case_ref.clone(), what]
         })
         .collect();
+    if !matches!(a.format, crate::commands::audit::Format::Table) {
+        return emit_data(&items, today, a, lang);
+    }
     let header: [&str; 4] = if zh {
         ["日期", "剩余", "案号", "事项"]
     } else {
@@ -109,5 +115,58 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
         s.push('\n');
     }
     emit(&s)?;
+    Ok(Exit::Ok)
+}
+
+type Item = (Option<chrono::NaiveDate>, String, juece_core::next::KeyDate);
+
+/// `--format json` / `csv`: one record per date, with ids as well as labels.
+fn emit_data(items: &[Item], today: chrono::NaiveDate, a: &DueArgs, lang: Lang) -> CmdResult {
+    use crate::commands::audit::Format;
+    let days = |d: &Option<chrono::NaiveDate>| d.map(|d| (d - today).num_days());
+    match a.format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = items
+                .iter()
+                .map(|(date, r, d)| {
+                    serde_json::json!({
+                        "ref": r, "kind": d.kind.as_str(), "label": d.kind.label(lang),
+                        "step": d.step.as_str(), "date": date.map(|x| x.to_string()),
+                        "days_left": days(date), "unknown_because": d.unknown_because,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "as_of": today.to_string(), "within_days": a.within, "due": list,
+            });
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            emit(&s)?;
+        }
+        _ => {
+            let mut s = String::from(crate::out::BOM);
+            s.push_str(&crate::out::csv_line(&[
+                "date",
+                "days_left",
+                "ref",
+                "kind",
+                "label",
+                "step",
+                "unknown_because",
+            ]));
+            for (date, r, d) in items {
+                s.push_str(&crate::out::csv_line(&[
+                    &date.map(|x| x.to_string()).unwrap_or_default(),
+                    &days(date).map(|n| n.to_string()).unwrap_or_default(),
+                    r,
+                    d.kind.as_str(),
+                    d.kind.label(lang),
+                    d.step.as_str(),
+                    d.unknown_because.as_deref().unwrap_or(""),
+                ]));
+            }
+            emit(&s)?;
+        }
+    }
     Ok(Exit::Ok)
 }

@@ -113,26 +113,36 @@ fn parse_yes_no(s: &str) -> Result<bool, String> {
     match s {
         "yes" | "true" | "是" => Ok(true),
         "no" | "false" | "否" => Ok(false),
-        _ => Err(format!("`{s}`: say yes or no")),
+        _ => Err(crate::t!(
+            format!("`{s}`：请写 yes 或 no（是/否）"),
+            format!("`{s}`: say yes or no")
+        )),
     }
 }
 
 /// Reads an evidence file and sets its `type`.
 fn from_file(path: &Path, event_type: &str) -> Result<Value, CliError> {
     let text = read_text(path)?;
-    let mut value: Value = juece_core::json::from_str(&text)
-        .map_err(|e| CliError::bad_input(format!("`{}` is not valid JSON: {e}", path.display())))?;
+    let mut value: Value = juece_core::json::from_str(&text).map_err(|e| {
+        CliError::bad_input(crate::t!(
+            format!("`{}` 不是有效的 JSON：{e}", path.display()),
+            format!("`{}` is not valid JSON: {e}", path.display())
+        ))
+    })?;
     let Some(obj) = value.as_object_mut() else {
-        return Err(CliError::bad_input(format!(
-            "`{}` must hold a JSON object",
-            path.display()
+        return Err(CliError::bad_input(crate::t!(
+            format!("`{}` 须为一个 JSON 对象", path.display()),
+            format!("`{}` must hold a JSON object", path.display())
         )));
     };
     match obj.get("type").and_then(Value::as_str) {
         Some(t) if t != event_type => {
-            return Err(CliError::bad_input(format!(
-                "`{}` holds a `{t}` event, not `{event_type}`",
-                path.display()
+            return Err(CliError::bad_input(crate::t!(
+                format!("`{}` 中是 `{t}` 事件，不是 `{event_type}`", path.display()),
+                format!(
+                    "`{}` holds a `{t}` event, not `{event_type}`",
+                    path.display()
+                )
             )))
         }
         _ => {}
@@ -142,8 +152,14 @@ fn from_file(path: &Path, event_type: &str) -> Result<Value, CliError> {
 }
 
 fn missing(what: &str) -> CliError {
-    CliError::bad_input(format!("{what} is needed"))
-        .with_hint("give it as an option, or the whole evidence with --file")
+    CliError::bad_input(crate::t!(
+        format!("缺少 {what}"),
+        format!("{what} is needed")
+    ))
+    .with_hint(crate::t!(
+        "用选项给出，或用 --file 给出完整的材料",
+        "give it as an option, or the whole evidence with --file"
+    ))
 }
 
 pub fn run(global: &GlobalArgs, cmd: &EvidenceCommand) -> CmdResult {

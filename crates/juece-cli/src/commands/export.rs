@@ -19,12 +19,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
     let one = match &args.case_ref {
         Some(r) => match store.load_case(r)? {
             Some(c) => Some(c),
-            None => {
-                return Err(
-                    CliError::bad_input(format!("no case `{r}` in the database"))
-                        .with_hint("`juece case list` shows the stored cases"),
-                )
-            }
+            None => return Err(crate::names::no_case(&store, r)),
         },
         None => None,
     };

@@ -54,6 +54,32 @@ pub fn publish(global: &GlobalArgs, a: &PublishArgs) -> CmdResult {
 }
 
 pub fn archive(global: &GlobalArgs, a: &ArchiveArgs) -> CmdResult {
+    let store = global.store()?;
+    let retry = match a.write.command_id.as_deref() {
+        Some(id) => store.command_recorded(id)?.is_some(),
+        None => false,
+    };
+    if let Some(stored) = store.load_case(&a.case_ref)?.filter(|_| !retry) {
+        if let Some(e) = stored
+            .case
+            .events
+            .iter()
+            .find(|e| matches!(e.body, juece_core::event::EventBody::Archived))
+        {
+            let at = e.at.format("%Y-%m-%d %H:%M");
+            let lang = global.lang();
+            let art = juece_core::finding::article_in("第三十三条", lang);
+            return Err(crate::error::CliError {
+                exit: crate::error::Exit::Refused,
+                message: crate::t!(
+                    format!("事项 `{}` 已于 {at} 归档（{art}）；案卷只归档一次", a.case_ref),
+                    format!("case `{}` was already archived on {at} ({art}); a case file is archived once", a.case_ref)
+                ),
+                hints: vec![crate::t!("未写入任何内容", "nothing was written")],
+            });
+        }
+    }
+    drop(store);
     write_event(
         global,
         &a.case_ref,

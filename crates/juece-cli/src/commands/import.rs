@@ -25,6 +25,12 @@ pub struct ImportArgs {
 
 pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     let bytes = read_bytes(&args.file)?;
+    // A byte-order mark (Notepad's "UTF-8 with BOM") is dropped; an empty file is refused
+    // in plain words, and so is a GBK file once parsing fails (checked only then: no cost).
+    let data: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if data.iter().all(u8::is_ascii_whitespace) {
+        crate::context::text_of(&args.file, data)?;
+    }
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
@@ -39,7 +45,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             std::sync::mpsc::sync_channel::<Result<(usize, Case), CliError>>(256);
         let (ready_tx, ready_rx) =
             std::sync::mpsc::sync_channel::<Result<Prepared<'_>, CliError>>(256);
-        let (profiles, calendar, bytes) = (&profiles, &calendar, &*bytes);
+        let (profiles, calendar, bytes) = (&profiles, &calendar, data);
         s.spawn(move || {
             let outcome = stream_cases(bytes, |i, case| {
                 parsed_tx
@@ -68,6 +74,10 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             }
         }
         Ok(())
+    })
+    .map_err(|e| match std::str::from_utf8(data) {
+        Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
+        Ok(_) => e,
     })?;
     let mut summary = import.commit()?;
     summary.identical = identical;
@@ -81,26 +91,43 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
 }
 
 fn report(summary: &ImportSummary, db: &Path) -> String {
+    let plural = |n: usize| if n == 1 { "case" } else { "cases" };
+    if crate::i18n::zh() {
+        let identical = format!("{} 件事项已存在且内容相同", summary.identical);
+        return match (summary.cases, summary.identical) {
+            (0, n) if n > 0 => format!("{identical}；未导入新事项\n"),
+            (_, 0) => format!(
+                "已导入 {} 件事项、{} 个事件到 {}\n",
+                summary.cases,
+                summary.events,
+                db.display()
+            ),
+            _ => format!(
+                "已导入 {} 件事项、{} 个事件到 {}；{identical}\n",
+                summary.cases,
+                summary.events,
+                db.display()
+            ),
+        };
+    }
     let identical = format!(
         "{} {} already present, identical",
         summary.identical,
-        if summary.identical == 1 {
-            "case"
-        } else {
-            "cases"
-        }
+        plural(summary.identical)
     );
     match (summary.cases, summary.identical) {
         (0, n) if n > 0 => format!("{identical}; nothing imported\n"),
         (_, 0) => format!(
-            "imported {} cases, {} events into {}\n",
+            "imported {} {}, {} events into {}\n",
             summary.cases,
+            plural(summary.cases),
             summary.events,
             db.display()
         ),
         _ => format!(
-            "imported {} cases, {} events into {}; {identical}\n",
+            "imported {} {}, {} events into {}; {identical}\n",
             summary.cases,
+            plural(summary.cases),
             summary.events,
             db.display()
         ),
@@ -160,8 +187,7 @@ fn read_stream(mut input: impl std::io::Read, name: &str) -> Result<Input, CliEr
 }
 
 fn read_bytes(path: &Path) -> Result<Input, CliError> {
-    let cannot =
-        |e: std::io::Error| CliError::bad_input(format!("cannot read `{}`: {e}", path.display()));
+    let cannot = |e: std::io::Error| crate::context::read_error(path, &e);
     if path == Path::new("-") {
         return read_stream(std::io::stdin(), "standard input");
     }
@@ -240,11 +266,20 @@ fn different(i: usize, diff: &Difference) -> CliError {
         .event_index
         .map(|e| format!(", event {e} (events[{e}])"))
         .unwrap_or_default();
-    CliError::bad_input(format!(
-        "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
-        diff.case_ref, diff.what
+    CliError::bad_input(crate::t!(
+        format!(
+            "事项 `{}`（cases[{i}]）{at}：数据库中已有此案号的事项，内容不同：{}",
+            diff.case_ref, diff.what
+        ),
+        format!(
+            "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
+            diff.case_ref, diff.what
+        )
     ))
-    .with_hint("a stored history is never rewritten; give a new case its own reference. Nothing was written")
+    .with_hint(crate::t!(
+        "已存储的历史从不改写；新事项请用新的案号。未写入任何内容",
+        "a stored history is never rewritten; give a new case its own reference. Nothing was written"
+    ))
 }
 
 /// Checks parsed cases, then writes them all in one transaction (cases already stored with the

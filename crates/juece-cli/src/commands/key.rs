@@ -26,40 +26,57 @@ pub struct InitArgs {
 pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
     let KeyCommand::Init(a) = cmd;
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)
-        .map_err(|e| CliError::bad_input(format!("no randomness available for a key: {e}")))?;
+    getrandom::fill(&mut seed).map_err(|e| {
+        CliError::bad_input(crate::t!(
+            format!("无法取得生成密钥所需的随机数：{e}"),
+            format!("no randomness available for a key: {e}")
+        ))
+    })?;
     let key = SigningKey::from_bytes(&seed);
     let public = hex(key.verifying_key().as_bytes());
     let pub_path = PathBuf::from(format!("{}.pub", a.out.display()));
     for p in [&a.out, &pub_path] {
         if p.exists() {
-            return Err(CliError::bad_input(format!(
-                "`{}` already exists; a key is never replaced",
-                p.display()
+            return Err(CliError::bad_input(crate::t!(
+                format!("`{}` 已存在；密钥从不覆盖", p.display()),
+                format!("`{}` already exists; a key is never replaced", p.display())
             ))
-            .with_hint("choose another --out; nothing was written"));
+            .with_hint(crate::t!(
+                "请换一个 --out；未写入任何内容",
+                "choose another --out; nothing was written"
+            )));
         }
     }
     write_file_atomic(&a.out, format!("{}\n", hex(&seed)).as_bytes(), true, true).map_err(|e| {
-        CliError::bad_input(format!(
-            "cannot write the private key `{}`: {e}",
-            a.out.display()
+        CliError::bad_input(crate::t!(
+            format!("无法写入私钥 `{}`：{e}", a.out.display()),
+            format!("cannot write the private key `{}`: {e}", a.out.display())
         ))
-        .with_hint("a key is never replaced; choose another --out")
+        .with_hint(crate::t!(
+            "密钥从不覆盖；请用 --out 另选位置",
+            "a key is never replaced; choose another --out"
+        ))
     })?;
     write_file_atomic(&pub_path, format!("{public}\n").as_bytes(), true, false).map_err(|e| {
         // Half a key pair is no key pair: the private key just written goes too.
         let _ = std::fs::remove_file(&a.out);
-        CliError::bad_input(format!(
-            "cannot write the public key `{}`: {e}",
-            pub_path.display()
+        CliError::bad_input(crate::t!(
+            format!("无法写入公钥 `{}`：{e}", pub_path.display()),
+            format!("cannot write the public key `{}`: {e}", pub_path.display())
         ))
         .with_hint("nothing was left behind; fix the folder and run `juece key init` again")
     })?;
-    emit(&format!(
-        "created key pair: private `{}` (readable by its owner only), public `{}`\npublic key: {public}\nhand the public key to whoever will check your checkpoints\n",
-        a.out.display(),
-        pub_path.display()
+    emit(&crate::t!(
+        format!(
+            "已生成密钥对：私钥 `{}`（仅所有者可读），公钥 `{}`\n公钥：{public}\n请把公钥交给核验检查点的人\n",
+            a.out.display(),
+            pub_path.display()
+        ),
+        format!(
+            "created key pair: private `{}` (readable by its owner only), public `{}`\npublic key: {public}\nhand the public key to whoever will check your checkpoints\n",
+            a.out.display(),
+            pub_path.display()
+        )
     ))?;
     Ok(Exit::Ok)
 }
@@ -89,13 +106,25 @@ pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> 
         }
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::bad_input(format!("cannot read the key `{}`: {e}", path.display()))
-            .with_hint("create one with `juece key init`")
+        CliError::bad_input(crate::t!(
+            format!("无法读取密钥 `{}`：{e}", path.display()),
+            format!("cannot read the key `{}`: {e}", path.display())
+        ))
+        .with_hint(crate::t!(
+            "用 `juece key init` 生成",
+            "create one with `juece key init`"
+        ))
     })?;
     let seed = juece_core::log::parse_hash(text.trim()).ok_or_else(|| {
-        CliError::bad_input(format!(
-            "`{}` is not a juece private key (64 hex characters)",
-            path.display()
+        CliError::bad_input(crate::t!(
+            format!(
+                "`{}` 不是 juece 私钥（应为 64 个十六进制字符）",
+                path.display()
+            ),
+            format!(
+                "`{}` is not a juece private key (64 hex characters)",
+                path.display()
+            )
         ))
     })?;
     let key = SigningKey::from_bytes(&seed);

@@ -13,6 +13,7 @@ pub mod draft;
 pub mod due;
 pub mod evidence;
 pub mod export;
+pub mod extras;
 pub mod gates;
 pub mod import;
 pub mod key;

@@ -26,11 +26,17 @@ pub struct RecordArgs {
 pub fn run(global: &GlobalArgs, args: &RecordArgs) -> CmdResult {
     let text = read_text(&args.event_file)?;
     let value: serde_json::Value = juece_core::json::from_str(&text).map_err(|e| {
-        CliError::bad_input(format!(
-            "event file `{}` is not valid JSON: {e}",
-            args.event_file.display()
+        CliError::bad_input(crate::t!(
+            format!(
+                "事件文件 `{}` 不是有效的 JSON：{e}",
+                args.event_file.display()
+            ),
+            format!(
+                "event file `{}` is not valid JSON: {e}",
+                args.event_file.display()
+            )
         ))
-        .with_hint("nothing was written")
+        .with_hint(crate::t!("未写入任何内容", "nothing was written"))
     })?;
     write_event(global, &args.case_ref, &value, &args.write)
 }

@@ -53,9 +53,7 @@ pub struct SignArgs {
 fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<String, CliError> {
     let store = global.store()?;
     let Some(stored) = store.load_case(case_ref)? else {
-        return Err(CliError::bad_input(format!(
-            "no case `{case_ref}` in the database"
-        )));
+        return Err(crate::names::no_case(&store, case_ref));
     };
     let found = stored.case.events.iter().rev().find_map(|e| match &e.body {
         EventBody::Draft(d) if !submitted => Some(d.version.clone()),
@@ -64,6 +62,50 @@ fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<
     });
     // With nothing to point at, the event goes on to the guards, which say what is missing.
     Ok(found.unwrap_or_default())
+}
+
+/// A second submission of the same draft with nothing recorded since (no new draft, evidence or
+/// waiver, no sign-off, no meeting) changes nothing: refused, saying when it was submitted.
+fn already_submitted(
+    global: &GlobalArgs,
+    case_ref: &str,
+    draft: &str,
+    command_id: Option<&str>,
+) -> Result<Option<CliError>, CliError> {
+    let store = global.store()?;
+    // A retry of a recorded command is answered by the write path ("already recorded").
+    if let Some(id) = command_id {
+        if store.command_recorded(id)?.is_some() {
+            return Ok(None);
+        }
+    }
+    let Some(stored) = store.load_case(case_ref)? else {
+        return Ok(None);
+    };
+    let events = &stored.case.events;
+    let Some(i) = events
+        .iter()
+        .rposition(|e| matches!(&e.body, EventBody::ReviewSubmitted(_)))
+    else {
+        return Ok(None);
+    };
+    let EventBody::ReviewSubmitted(s) = &events[i].body else {
+        return Ok(None);
+    };
+    if s.draft != draft || events.len() > i + 1 {
+        return Ok(None);
+    }
+    let at = events[i].at.format("%Y-%m-%d %H:%M");
+    Ok(Some(
+        CliError::bad_input(crate::t!(
+            format!("草案 {draft} 已于 {at} 送请合法性审查，此后没有新的记录；重复送审不写入"),
+            format!("draft {draft} was already submitted for legality review on {at}, and nothing has been recorded since; a repeated submission is not written")
+        ))
+        .with_hint(crate::t!(
+            "等待审查意见（juece review sign）；修改草案后先 `juece draft add` 再送审。未写入任何内容",
+            "wait for the sign-off (juece review sign); after revising, `juece draft add` and submit again. Nothing was written"
+        )),
+    ))
 }
 
 pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
@@ -88,6 +130,11 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                         "record the draft first: juece draft add REF --file DRAFT".into()
                     }],
                 });
+            }
+            if let Some(e) =
+                already_submitted(global, &a.case_ref, &draft, a.write.command_id.as_deref())?
+            {
+                return Err(e);
             }
             write_event(
                 global,

@@ -13,6 +13,34 @@ pub enum UserCommand {
     Add(AddArgs),
     /// List the users and their roles
     List,
+    /// Remove a user (their name stays in the histories they recorded)
+    Remove(RemoveArgs),
+    /// Add or take away a user's roles
+    #[command(subcommand)]
+    Role(RoleCommand),
+}
+
+#[derive(Args)]
+pub struct RemoveArgs {
+    /// The person's name
+    name: String,
+}
+
+#[derive(Subcommand)]
+pub enum RoleCommand {
+    /// Give a user more roles
+    Add(RoleArgs),
+    /// Take roles away from a user
+    Remove(RoleArgs),
+}
+
+#[derive(Args)]
+pub struct RoleArgs {
+    /// The person's name
+    name: String,
+    /// The roles (legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin)
+    #[arg(required = true, value_name = "ROLE", value_parser = parse_role)]
+    roles: Vec<Role>,
 }
 
 #[derive(Args)]
@@ -27,18 +55,77 @@ pub struct AddArgs {
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
         let hint = juece_core::fuzzy::did_you_mean(s, &Role::ids())
-            .map(|m| format!("; did you mean `{m}`?"))
+            .map(|m| {
+                crate::t!(
+                    format!("；是否指 `{m}`？"),
+                    format!("; did you mean `{m}`?")
+                )
+            })
             .unwrap_or_default();
-        format!(
-            "unknown role `{s}`{hint} (roles: {})",
-            Role::ids().join(", ")
+        crate::t!(
+            format!("没有角色 `{s}`{hint}（角色：{}）", Role::ids().join("、")),
+            format!(
+                "unknown role `{s}`{hint} (roles: {})",
+                Role::ids().join(", ")
+            )
         )
     })
+}
+
+/// The roles as `id (label)`.
+fn role_list(roles: &[Role], lang: juece_core::Lang) -> String {
+    if roles.is_empty() {
+        return crate::t!("（无角色）", "(no role)");
+    }
+    roles
+        .iter()
+        .map(|r| format!("{r} ({})", r.label(lang)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
     let lang = global.lang();
     match cmd {
+        UserCommand::Remove(a) => {
+            let name = a.name.trim();
+            let mut store = global.store()?;
+            if !store.remove_user(name)? {
+                return Err(crate::names::unknown_user(&store, name));
+            }
+            emit(&crate::t!(
+                format!("已删除用户 `{name}`；其已记录的历史不变\n"),
+                format!("removed user `{name}`; the history they recorded is unchanged\n")
+            ))?;
+            Ok(Exit::Ok)
+        }
+        UserCommand::Role(RoleCommand::Add(a)) => {
+            let name = a.name.trim();
+            let mut store = global.store()?;
+            if store.user_roles(name)?.is_none() {
+                return Err(crate::names::unknown_user(&store, name));
+            }
+            let (roles, _) = store.add_user(name, &a.roles, &global.now().to_rfc3339())?;
+            let list = role_list(&roles, lang);
+            emit(&crate::t!(
+                format!("用户 `{name}` 现有角色：{list}\n"),
+                format!("user `{name}` now holds: {list}\n")
+            ))?;
+            Ok(Exit::Ok)
+        }
+        UserCommand::Role(RoleCommand::Remove(a)) => {
+            let name = a.name.trim();
+            let mut store = global.store()?;
+            let Some(roles) = store.remove_roles(name, &a.roles)? else {
+                return Err(crate::names::unknown_user(&store, name));
+            };
+            let list = role_list(&roles, lang);
+            emit(&crate::t!(
+                format!("用户 `{name}` 现有角色：{list}\n"),
+                format!("user `{name}` now holds: {list}\n")
+            ))?;
+            Ok(Exit::Ok)
+        }
         UserCommand::Add(args) => {
             // Trimmed, full-width ASCII folded, invisible and control characters refused.
             let name = juece_core::text::identifier("user name", &args.name)

@@ -56,31 +56,40 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
     };
     let report = store.verify(checked.as_ref().map(|c| c.anchor))?;
     let records = store.verify_records(checked.as_ref().and_then(|c| c.records))?;
-    let mut out = format!(
-        "log: {} events in {} cases, head {}\n",
-        report.events,
-        report.cases,
-        hex(&report.head)
+    let mut out = crate::t!(
+        format!(
+            "日志：{} 件事项共 {} 个事件，链头 {}\n",
+            report.cases,
+            report.events,
+            hex(&report.head)
+        ),
+        format!(
+            "log: {} events in {} cases, head {}\n",
+            report.events,
+            report.cases,
+            hex(&report.head)
+        )
     );
     let mut ok = report.ok();
     match &report.failure {
-        None => out
-            .push_str("chain: OK — every event is what was hashed, in the order it was appended\n"),
+        None => out.push_str(&crate::t!(
+            "哈希链：完好 — 每个事件都与计算哈希时相同，顺序与写入时一致\n",
+            "chain: OK — every event is what was hashed, in the order it was appended\n"
+        )),
         Some(f) => {
             let mut place = Vec::new();
             if let Some(p) = f.position {
-                place.push(format!("event #{p}"));
+                place.push(crate::t!(format!("第 {p} 个事件"), format!("event #{p}")));
             }
             if let Some(r) = &f.case_ref {
-                place.push(format!("case `{r}`"));
+                place.push(crate::t!(format!("事项 `{r}`"), format!("case `{r}`")));
             }
             if let Some(s) = f.seq {
-                place.push(format!("sequence {s}"));
+                place.push(crate::t!(format!("序号 {s}"), format!("sequence {s}")));
             }
-            out.push_str(&format!(
-                "chain: BROKEN at {}: {}\n",
-                place.join(", "),
-                f.what
+            out.push_str(&crate::t!(
+                format!("哈希链：已断裂，位置 {}：{}\n", place.join("，"), f.what),
+                format!("chain: BROKEN at {}: {}\n", place.join(", "), f.what)
             ));
         }
     }
@@ -122,33 +131,57 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         }
     }
     if let Some(c) = &checked {
-        let whose = if c.key_given {
-            "the trusted key"
-        } else {
-            "the key it carries (pass --key to check that key is the one you trust)"
+        let whose = match (c.key_given, crate::i18n::zh()) {
+            (true, true) => "所信任的公钥",
+            (false, true) => "检查点自带的公钥（用 --key 指定所信任的公钥才能确认是它）",
+            (true, false) => "the trusted key",
+            (false, false) => {
+                "the key it carries (pass --key to check that key is the one you trust)"
+            }
         };
-        out.push_str(&format!(
-            "checkpoint: {} events, head {}, made {}, signature valid for {whose} ({})\n",
-            c.anchor.size,
-            hex(&c.anchor.head),
-            c.created_at,
-            c.public_key
+        out.push_str(&crate::t!(
+            format!(
+                "检查点：{} 个事件，链头 {}，生成于 {}，签名对{whose}有效（{}）\n",
+                c.anchor.size,
+                hex(&c.anchor.head),
+                c.created_at,
+                c.public_key
+            ),
+            format!(
+                "checkpoint: {} events, head {}, made {}, signature valid for {whose} ({})\n",
+                c.anchor.size,
+                hex(&c.anchor.head),
+                c.created_at,
+                c.public_key
+            )
         ));
         match report.anchored {
             Some(n) => {
-                out.push_str(&format!(
-                    "anchored: the first {n} events are exactly those the checkpoint covers\n"
+                out.push_str(&crate::t!(
+                    format!("锚定：前 {n} 个事件与检查点所涵盖的完全一致\n"),
+                    format!(
+                        "anchored: the first {n} events are exactly those the checkpoint covers\n"
+                    )
                 ));
                 if report.unanchored > 0 {
-                    out.push_str(&format!(
-                        "not yet anchored: {} events after the checkpoint (intact in the chain, but no outside party holds their hash yet)\n",
-                        report.unanchored
+                    out.push_str(&crate::t!(
+                        format!(
+                            "尚未锚定：检查点之后的 {} 个事件（链中完好，但尚无外部方持有其哈希）\n",
+                            report.unanchored
+                        ),
+                        format!(
+                            "not yet anchored: {} events after the checkpoint (intact in the chain, but no outside party holds their hash yet)\n",
+                            report.unanchored
+                        )
                     ));
                 }
             }
             _ => {
                 ok = false;
-                out.push_str("anchored: NO — the log does not extend the checkpoint\n");
+                out.push_str(&crate::t!(
+                    "锚定：否 — 日志并非检查点的延续\n",
+                    "anchored: NO — the log does not extend the checkpoint\n"
+                ));
             }
         }
         match (c.records, records.anchored) {
@@ -208,9 +241,15 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             Ok(())
         })?;
         if differences == 0 {
-            out.push_str(&format!(
-                "replay: OK — {} projections rebuilt from the events match the stored ones\n",
-                stored.len()
+            out.push_str(&crate::t!(
+                format!(
+                    "重放：完好 — 由事件重建的 {} 个投影与存储的一致\n",
+                    stored.len()
+                ),
+                format!(
+                    "replay: OK — {} projections rebuilt from the events match the stored ones\n",
+                    stored.len()
+                )
             ));
         } else {
             ok = false;

@@ -44,22 +44,30 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             let text = read_text(&args.file)?;
             match Profile::parse(&args.file.display().to_string(), &text) {
                 Ok(p) => {
-                    emit(&format!(
-                        "workflow `{}` ({}) is valid: {} steps, acyclic, statutory invariants hold\n",
-                        p.pinned(),
-                        args.file.display(),
-                        p.steps().len()
+                    emit(&crate::t!(
+                        format!(
+                            "流程 `{}`（{}）有效：{} 个程序，无循环依赖，符合法定不变量\n",
+                            p.pinned(),
+                            args.file.display(),
+                            p.steps().len()
+                        ),
+                        format!(
+                            "workflow `{}` ({}) is valid: {} steps, acyclic, statutory invariants hold\n",
+                            p.pinned(),
+                            args.file.display(),
+                            p.steps().len()
+                        )
                     ))?;
                     Ok(Exit::Ok)
                 }
                 Err(e) => {
                     CliError {
                         exit: Exit::Problems,
-                        message: e.to_string(),
-                        hints: vec![
+                        message: crate::t!(format!("流程配置有误：{e}"), e.to_string()),
+                        hints: vec![crate::t!(
+                            "请修正所列问题；procedure.md 列出了法定不变量",
                             "fix the listed problems; procedure.md lists the statutory invariants"
-                                .into(),
-                        ],
+                        )],
                     }
                     .print();
                     Ok(Exit::Problems)
@@ -72,18 +80,23 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             let mut store = global.store()?;
             let added = store.add_profile(&profile)?;
             emit(&if added {
-                format!("registered workflow `{}`\n", profile.pinned())
+                crate::t!(
+                    format!("已登记流程 `{}`\n", profile.pinned()),
+                    format!("registered workflow `{}`\n", profile.pinned())
+                )
             } else {
-                format!(
-                    "workflow `{}` is already registered, identical\n",
-                    profile.pinned()
+                crate::t!(
+                    format!("流程 `{}` 已登记，内容相同\n", profile.pinned()),
+                    format!(
+                        "workflow `{}` is already registered, identical\n",
+                        profile.pinned()
+                    )
                 )
             })?;
             Ok(Exit::Ok)
         }
         WorkflowCommand::List => {
-            let store = global.store()?;
-            let profiles = global.profiles(&store)?;
+            let profiles = global.profiles_read()?;
             let rows: Vec<Vec<String>> = profiles
                 .all()
                 .iter()
@@ -99,8 +112,7 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
             Ok(Exit::Ok)
         }
         WorkflowCommand::Show(args) => {
-            let store = global.store()?;
-            let profiles = global.profiles(&store)?;
+            let profiles = global.profiles_read()?;
             let profile = profiles.resolve(&args.id)?;
             let lang = global.lang();
             if args.dot {
