@@ -115,3 +115,17 @@ impl From<std::io::Error> for CliError {
         CliError::bad_input(format!("cannot write output: {e}"))
     }
 }
+
+impl From<juece_engine::EngineError> for CliError {
+    fn from(e: juece_engine::EngineError) -> CliError {
+        let exit = match e.kind {
+            juece_engine::ErrorKind::Refused => Exit::Refused,
+            _ => Exit::BadInput,
+        };
+        CliError {
+            exit,
+            message: e.message,
+            hints: e.hints,
+        }
+    }
+}

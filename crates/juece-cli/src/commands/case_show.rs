@@ -1,15 +1,14 @@
 use clap::{Args, ValueEnum};
-use juece_core::evaluate::{evaluate, Evaluation};
-use juece_core::event::{Event, EventBody};
+use juece_core::evaluate::Evaluation;
 use juece_core::finding::article_in;
 use juece_core::ids::Attribute;
-use juece_core::next::{key_dates, next_actions, KeyDate, NextAction};
+use juece_core::next::{KeyDate, NextAction};
 use juece_core::Lang;
+use juece_engine::view::{case_json, case_view, summary, CaseView};
 use juece_store::StoredCase;
-use serde_json::json;
 
 use crate::context::GlobalArgs;
-use crate::error::{CliError, Exit};
+use crate::error::Exit;
 use crate::out::{emit, table};
 use crate::CmdResult;
 
@@ -31,147 +30,24 @@ pub enum ShowFormat {
 pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let Some(stored) = store.load_case(&a.case_ref)? else {
-        return Err(
-            CliError::bad_input(format!("no case `{}` in the database", a.case_ref))
-                .with_hint("`juece case list` shows the cases"),
-        );
-    };
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
-    let profile = profiles.resolve(&stored.pinned())?;
-    let now = global.now();
-    // Live view: everything recorded so far, judged as of today (or the last event, if later).
-    let last = stored
-        .case
-        .events
-        .iter()
-        .map(Event::date)
-        .max()
-        .unwrap_or(now.date_naive());
-    let as_of = now.date_naive().max(last);
-    let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of)? else {
-        return Err(CliError::bad_input(format!(
-            "case `{}` has no history",
-            a.case_ref
-        )));
-    };
-    let dates = key_dates(profile, &calendar, &stored.case, &eval);
-    let next = next_actions(profile, &calendar, &stored.case, &eval, now)?;
+    let view = case_view(&store, &profiles, &calendar, &a.case_ref, global.now())?;
+    let CaseView {
+        stored,
+        eval,
+        dates,
+        next,
+        as_of,
+    } = &view;
     let text = match a.format {
-        ShowFormat::Json => render_json(&stored, &eval, &dates, &next, as_of, lang),
-        ShowFormat::Table => render_text(&stored, &eval, &dates, &next, as_of, lang),
+        ShowFormat::Json => case_json(&view, lang),
+        ShowFormat::Table => render_text(stored, eval, dates, next, *as_of, lang),
     };
     emit(&text)?;
     Ok(Exit::Ok)
 }
 
-/// A one-line summary of an event's content.
-pub fn summary(e: &Event, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    match &e.body {
-        EventBody::Opened => (if zh { "立项" } else { "opened" }).to_owned(),
-        EventBody::Draft(d) => format!(
-            "{} {} (sha256 {}…)",
-            if zh { "草案" } else { "draft" },
-            d.version,
-            d.sha256.get(..12).unwrap_or(&d.sha256)
-        ),
-        EventBody::PublicParticipation(p) => {
-            let methods = p
-                .methods
-                .iter()
-                .map(|m| m.label(lang))
-                .collect::<Vec<_>>()
-                .join(if zh { "、" } else { ", " });
-            let period = p
-                .comment_period
-                .map(|c| {
-                    format!(
-                        " {} – {} ({} {})",
-                        c.start,
-                        c.end,
-                        c.days_inclusive(),
-                        if zh { "日" } else { "days" }
-                    )
-                })
-                .unwrap_or_default();
-            format!(
-                "{}: {methods}{period}",
-                Step::PublicParticipation.label(lang)
-            )
-        }
-        EventBody::ExpertReview(r) => format!(
-            "{}: {}",
-            Step::ExpertReview.label(lang),
-            r.experts
-                .iter()
-                .map(|x| x.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        EventBody::RiskAssessment(r) => format!(
-            "{}: {} / {}",
-            Step::RiskAssessment.label(lang),
-            r.level.label(lang),
-            match (r.controllable, zh) {
-                (true, true) => "可控",
-                (false, true) => "不可控",
-                (true, false) => "controllable",
-                (false, false) => "not controllable",
-            }
-        ),
-        EventBody::ReviewSubmitted(s) => format!(
-            "{} {}",
-            if zh {
-                "送请合法性审查"
-            } else {
-                "submitted for legality review:"
-            },
-            s.draft
-        ),
-        EventBody::ReviewSigned(s) => format!(
-            "{} {}: {}",
-            if zh {
-                "合法性审查意见"
-            } else {
-                "legality review of"
-            },
-            s.draft,
-            s.conclusion.label(lang)
-        ),
-        EventBody::Waived(w) => format!(
-            "{} {} ({})",
-            if zh { "免除" } else { "waived" },
-            w.step.label(lang),
-            w.reason.label(lang)
-        ),
-        EventBody::CollectiveDecision(d) => format!(
-            "{} {} {}: {} ({} {})",
-            d.meeting.date,
-            d.meeting.kind.label(lang),
-            format_args!("{}/{}", d.meeting.members_present, d.meeting.members_total),
-            d.head_decision.label(lang),
-            if zh { "多数意见" } else { "majority" },
-            d.majority.label(lang)
-        ),
-        EventBody::PartyReport => Step::PartyReport.label(lang).to_owned(),
-        EventBody::Published(p) => format!(
-            "{} {}",
-            Step::Publication.label(lang),
-            p.channel.as_deref().unwrap_or("")
-        ),
-        EventBody::Archived => Step::Archiving.label(lang).to_owned(),
-        EventBody::Override(o) => format!(
-            "{}: {} — {}",
-            if zh { "强制推进" } else { "override" },
-            o.unmet.join(", "),
-            o.justification
-        ),
-    }
-}
-
-use juece_core::ids::Step;
 
 fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
     Attribute::ALL
@@ -179,55 +55,6 @@ fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
         .filter(|a| stored.case.header.attributes.get(**a))
         .map(|a| format!("{} ({})", a.label(lang), a.as_str()))
         .collect()
-}
-
-fn render_json(
-    stored: &StoredCase,
-    eval: &Evaluation,
-    dates: &[KeyDate],
-    next: &[NextAction],
-    as_of: chrono::NaiveDate,
-    lang: Lang,
-) -> String {
-    let h = &stored.case.header;
-    let doc = json!({
-        "ref": h.case_ref,
-        "title": h.title,
-        "organ": h.organ,
-        "undertaking_unit": h.undertaking_unit,
-        "category": h.category.as_str(),
-        "workflow": stored.pinned(),
-        "attributes": h.attributes,
-        "status": eval.status.as_str(),
-        "as_of": as_of.to_string(),
-        "current_draft": eval.current_draft,
-        "timeline": stored.case.events.iter().enumerate().map(|(i, e)| json!({
-            "seq": i, "at": e.at.to_rfc3339(), "actor": e.actor, "role": e.role.as_str(),
-            "type": e.body.type_name(), "summary": summary(e, lang),
-        })).collect::<Vec<_>>(),
-        "steps": eval.steps.iter().map(|s| json!({
-            "step": s.step.as_str(), "required": s.required, "state": s.state.as_str(),
-            "problems": s.problems.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "findings": eval.findings.iter().map(|f| json!({
-            "code": f.code.as_str(), "severity": f.severity().as_str(),
-            "step": f.step.map(|s| s.as_str()), "article": f.article, "message": f.message(lang),
-        })).collect::<Vec<_>>(),
-        "next": next.iter().map(|n| json!({
-            "event": n.event_type, "step": n.step.as_str(), "possible": n.unmet.is_empty(),
-            "roles": n.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "blocked_by": n.unmet.iter().map(|u| json!({
-                "code": u.code, "article": u.article, "message": u.message(lang), "fix": u.fix(lang),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "dates": dates.iter().map(|d| json!({
-            "kind": d.kind.as_str(), "step": d.step.as_str(),
-            "date": d.date.map(|x| x.to_string()), "unknown_because": d.unknown_because,
-        })).collect::<Vec<_>>(),
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 fn render_text(

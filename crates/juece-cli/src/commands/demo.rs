@@ -4,7 +4,7 @@ use juece_core::casefile::parse_cases;
 use juece_core::Lang;
 
 use crate::commands::audit::{audit_store, render, Format};
-use crate::commands::import::import_cases;
+use juece_engine::import_cases;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::out::emit;

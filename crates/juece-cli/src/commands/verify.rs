@@ -4,7 +4,7 @@ use clap::Args;
 use juece_core::log::hex;
 
 use crate::commands::checkpoint::read_checkpoint;
-use crate::commands::import::projection;
+use juece_engine::projection;
 use crate::context::GlobalArgs;
 use crate::error::Exit;
 use crate::out::emit;

@@ -3,7 +3,6 @@
 //! history read, then appended in one transaction that fails if the history changed meanwhile.
 
 use chrono::{DateTime, FixedOffset};
-use clap::Args;
 use juece_core::calendar::Calendar;
 use juece_core::casefile::check_case;
 use juece_core::check::{check_event, CheckOutcome};
@@ -15,28 +14,55 @@ use juece_core::Lang;
 use juece_store::{Appended, Store, StoreError};
 use serde_json::Value;
 
-use crate::commands::import::projection;
-use crate::context::GlobalArgs;
-use crate::error::{CliError, Exit};
-use crate::out::emit;
-use crate::CmdResult;
+use crate::error::{EngineError, ErrorKind};
+use crate::import::projection;
+use crate::{load_profiles, Ctx};
 
-/// Options every writing command takes.
-#[derive(Args, Clone)]
+/// Options every write takes (the command line's `--as`, `--override`, `--at`, `--command-id`;
+/// the server's signed-in user, `override`, `expected_seq` and idempotency key).
+#[derive(Clone, Default)]
 pub struct WriteArgs {
     /// Who is recording (a user added with `juece user add`)
-    #[arg(long = "as", env = "JUECE_USER", value_name = "NAME")]
     pub as_user: Option<String>,
     /// Record a refused gate event anyway, with this written justification (heads only)
-    #[arg(long = "override", value_name = "JUSTIFICATION")]
     pub override_justification: Option<String>,
     /// When it happened, RFC 3339 (default: now); not earlier than the case's last event
-    #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// An id for this write, so that a script can retry it safely: a retry with the same id
     /// writes nothing and says so
-    #[arg(long, value_name = "ID")]
     pub command_id: Option<String>,
+    /// The number of events the writer saw: the write is refused as a conflict when the case
+    /// has another number of events by then
+    pub expected_seq: Option<usize>,
+}
+
+/// What a write did: the text the command line prints, and the facts the server answers with.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The report, as `juece record` prints it.
+    pub text: String,
+    /// The case written to.
+    pub case_ref: String,
+    /// The sequence number of the (first) event written.
+    pub seq: usize,
+    /// How many events were written (2 with an override).
+    pub count: usize,
+    /// The event's time.
+    pub at: Option<DateTime<FixedOffset>>,
+    /// True when the command id had been used: nothing was written this time.
+    pub replayed: bool,
+    /// The findings the event raised, and the advisories (code, article, message zh, en).
+    pub warnings: Vec<Warning>,
+}
+
+/// A finding or advisory raised by a recorded event.
+#[derive(Debug, Clone)]
+pub struct Warning {
+    pub code: String,
+    pub severity: &'static str,
+    pub article: String,
+    pub message_zh: String,
+    pub message_en: String,
 }
 
 /// The person recording, with the roles they hold.
@@ -46,33 +72,30 @@ pub struct Actor {
 }
 
 /// Resolves `--as` to a known user (exit 2 when missing or unknown).
-pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
+pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, EngineError> {
     let Some(name) = args.as_user.clone().filter(|n| !n.trim().is_empty()) else {
-        return Err(CliError::bad_input(
+        return Err(EngineError::bad_input(
             "who is recording? this command writes to the case history",
         )
         .with_hint("pass `--as NAME` or set `JUECE_USER`; `juece user list` shows the users"));
     };
     match store.user_roles(&name)? {
         Some(roles) => Ok(Actor { name, roles }),
-        None => Err(CliError::bad_input(format!("unknown user `{name}`"))
+        None => Err(EngineError::bad_input(format!("unknown user `{name}`"))
             .with_hint(format!("add them first: juece user add {name} --role ROLE"))),
     }
 }
 
 /// The time of a new event: `--at`, else the event file's own `at`, else now.
-pub fn event_time(
-    global: &GlobalArgs,
-    args: &WriteArgs,
-) -> Result<DateTime<FixedOffset>, CliError> {
+pub fn event_time(ctx: &Ctx, args: &WriteArgs) -> Result<DateTime<FixedOffset>, EngineError> {
     match &args.at {
         Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
-            CliError::bad_input(format!(
+            EngineError::bad_input(format!(
                 "`--at {s}` is not an RFC 3339 time with offset ({e})"
             ))
             .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
         }),
-        None => Ok(global.now()),
+        None => Ok(ctx.now),
     }
 }
 
@@ -85,7 +108,7 @@ pub fn role_for(
     body: &EventBody,
     overriding: bool,
     lang: Lang,
-) -> Result<(Role, bool), CliError> {
+) -> Result<(Role, bool), EngineError> {
     let allowed = profile.roles_for(body);
     if let Some(r) = actor.roles.iter().find(|r| allowed.contains(r)) {
         return Ok((*r, false));
@@ -140,28 +163,20 @@ pub fn role_for(
             profile.pinned()
         )
     };
-    Err(CliError {
-        exit: Exit::Refused,
+    let allowed: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+    Err(EngineError {
+        kind: ErrorKind::Refused,
         message,
         hints: vec![if zh {
             "请由具有上述角色的人员办理，或用 `juece user add 姓名 --role 角色` 增加角色；未写入任何内容".into()
         } else {
             "ask someone with one of those roles, or add the role with `juece user add NAME --role ROLE`; nothing was written".into()
         }],
+        guards: vec![juece_core::check::role_not_allowed(
+            body.type_name(),
+            &allowed,
+        )],
     })
-}
-
-/// Checks `event_json` (no `actor`/`role`) against case `case_ref` and appends it, or refuses.
-pub fn write_event(
-    global: &GlobalArgs,
-    case_ref: &str,
-    event_json: &Value,
-    args: &WriteArgs,
-) -> CmdResult {
-    let mut session = WriteSession::open(global)?;
-    let text = session.write(global, case_ref, event_json, args)?;
-    emit(&text)?;
-    Ok(Exit::Ok)
 }
 
 /// What every write needs besides the event: the database, the profiles and the calendar.
@@ -174,28 +189,53 @@ pub struct WriteSession {
 }
 
 impl WriteSession {
-    /// Opens the database and loads the profiles and the calendar.
-    pub fn open(global: &GlobalArgs) -> Result<WriteSession, CliError> {
-        let store = global.store()?;
-        let profiles = global.profiles(&store)?;
-        let calendar = global.calendar()?;
-        Ok(WriteSession {
+    /// A session on an open database, with the profiles and the calendar loaded.
+    pub fn new(store: Store, profiles: Profiles, calendar: Calendar) -> WriteSession {
+        WriteSession {
             store,
             profiles,
             calendar,
-        })
+        }
+    }
+
+    /// The database, for reads between writes.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The database, for other writes (accounts, sessions).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The profiles known to this session.
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
+    /// The holiday calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Reloads the profiles when `pinned` is not among them (stored by another process since).
+    pub fn refresh_profiles(&mut self, pinned: &str) -> Result<(), EngineError> {
+        if self.profiles.resolve(pinned).is_err() {
+            self.profiles = load_profiles(&self.store)?;
+        }
+        Ok(())
     }
 
     /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print
     /// on success, the error (with its exit code) otherwise. Nothing is written on an error.
     pub fn write(
         &mut self,
-        global: &GlobalArgs,
+        ctx: &Ctx,
         case_ref: &str,
         event_json: &Value,
         args: &WriteArgs,
-    ) -> Result<String, CliError> {
-        let lang = global.lang();
+    ) -> Result<Recorded, EngineError> {
+        let lang = ctx.lang;
         let actor = actor(&self.store, args)?;
         if let Some(id) = &args.command_id {
             if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
@@ -203,19 +243,34 @@ impl WriteSession {
             }
         }
         let stored = self.store.load_case(case_ref)?.ok_or_else(|| {
-            CliError::bad_input(format!("no case `{case_ref}` in the database"))
-                .with_hint("`juece case list` shows the cases; `juece case open` opens one")
+            EngineError::new(
+                ErrorKind::NotFound,
+                format!("no case `{case_ref}` in the database"),
+            )
+            .with_hint("`juece case list` shows the cases; `juece case open` opens one")
         })?;
-        if self.profiles.resolve(&stored.pinned()).is_err() {
-            // A profile stored by another process since this session opened.
-            self.profiles = global.profiles(&self.store)?;
+        if let Some(expected) = args.expected_seq {
+            let found = stored.case.events.len();
+            if expected != found {
+                return Err(EngineError::new(
+                    ErrorKind::Conflict,
+                    StoreError::Conflict {
+                        case_ref: case_ref.to_owned(),
+                        expected,
+                        found,
+                    },
+                )
+                .with_hint("case changed, retry: nothing was written"));
+            }
         }
+        // A profile stored by another process since this session opened.
+        self.refresh_profiles(&stored.pinned())?;
         let (store, calendar) = (&mut self.store, &self.calendar);
         let profile = self.profiles.resolve(&stored.pinned())?;
         if let Some(t) = event_json.get("type").and_then(Value::as_str) {
             match t {
                 "override" => {
-                    return Err(CliError::bad_input(
+                    return Err(EngineError::bad_input(
                         "an `override` event is written only beside the gate event it forces",
                     )
                     .with_hint(
@@ -224,7 +279,7 @@ impl WriteSession {
                 }
                 "opened" => {
                     return Err(
-                        CliError::bad_input(format!("case `{case_ref}` is already open"))
+                        EngineError::bad_input(format!("case `{case_ref}` is already open"))
                             .with_hint("`juece case open` opens a new case"),
                     )
                 }
@@ -233,13 +288,13 @@ impl WriteSession {
         }
         let default_at = match (&args.at, event_json.get("at")) {
             (Some(_), Some(_)) => {
-                return Err(CliError::bad_input(
+                return Err(EngineError::bad_input(
                     "the time is given twice: in the event file's `at` and in `--at`",
                 )
                 .with_hint("keep one"))
             }
             (None, Some(_)) => None,
-            _ => Some(event_time(global, args)?),
+            _ => Some(event_time(ctx, args)?),
         };
         // Parse with a provisional role; the real one depends on the event type.
         let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
@@ -253,11 +308,11 @@ impl WriteSession {
             } else {
                 format!(", field `{}`", e.field)
             };
-            CliError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
+            EngineError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
                 .with_hint("nothing was written")
         })?;
-        if event.at > global.now() + chrono::Duration::minutes(1) {
-            return Err(CliError::bad_input(format!(
+        if event.at > ctx.now + chrono::Duration::minutes(1) {
+            return Err(EngineError::bad_input(format!(
                 "`at` {} is in the future; an event is recorded once it has happened",
                 event.at.to_rfc3339()
             ))
@@ -265,13 +320,14 @@ impl WriteSession {
         }
         let overriding = args.override_justification.is_some();
         if overriding && !actor.roles.contains(&Role::Head) {
-            return Err(CliError {
-                exit: Exit::Refused,
+            return Err(EngineError {
+                kind: ErrorKind::Refused,
                 message: format!(
                     "`{}` may not override: only a `head` (行政首长) may force a refused step",
                     actor.name
                 ),
                 hints: vec!["nothing was written".into()],
+                guards: Vec::new(),
             });
         }
         let (role, role_forced) = role_for(profile, &actor, &event.body, overriding, lang)?;
@@ -279,7 +335,7 @@ impl WriteSession {
 
         if let Some(last) = stored.case.events.last() {
             if event.at < last.at {
-                return Err(CliError::bad_input(format!(
+                return Err(EngineError::bad_input(format!(
                     "`at` {} is earlier than the case's last event ({}); the history is in time order",
                     event.at.to_rfc3339(),
                     last.at.to_rfc3339()
@@ -320,7 +376,7 @@ impl WriteSession {
                     });
                 }
                 Some(_) => {
-                    return Err(CliError::bad_input(
+                    return Err(EngineError::bad_input(
                         "`--override` needs a written justification",
                     ));
                 }
@@ -331,7 +387,7 @@ impl WriteSession {
             extended.events.push(e.clone());
         }
         let proj = projection(profile, calendar, &extended)?;
-        if let Some(ms) = global.test_write_delay_ms {
+        if let Some(ms) = ctx.test_write_delay_ms {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         match store.append(
@@ -347,20 +403,28 @@ impl WriteSession {
                 return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
             }
             Err(e @ StoreError::Conflict { .. }) => {
-                return Err(
-                    CliError::bad_input(e).with_hint("case changed, retry: nothing was written")
-                );
+                return Err(EngineError::new(ErrorKind::Conflict, e)
+                    .with_hint("case changed, retry: nothing was written"));
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(report(
+        let text = report(
             case_ref,
             &event,
             &outcome,
             to_write.len() > 1,
             stored.case.events.len(),
             lang,
-        ))
+        );
+        Ok(Recorded {
+            text,
+            case_ref: case_ref.to_owned(),
+            seq: stored.case.events.len(),
+            count: to_write.len(),
+            at: Some(event.at),
+            replayed: false,
+            warnings: warnings(&outcome),
+        })
     }
 }
 
@@ -372,18 +436,43 @@ fn already_recorded(
     first_seq: usize,
     count: usize,
     lang: Lang,
-) -> Result<String, CliError> {
+) -> Result<Recorded, EngineError> {
     if done_ref != case_ref {
-        return Err(CliError::bad_input(format!(
+        return Err(EngineError::bad_input(format!(
             "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
         ))
         .with_hint("use a new command id for a new write; nothing was written"));
     }
     let last = first_seq + count.saturating_sub(1);
-    Ok(match lang {
+    let text = match lang {
         Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{case_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
         Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{case_ref}`); nothing written again\n"),
+    };
+    Ok(Recorded {
+        text,
+        case_ref: case_ref.to_owned(),
+        seq: first_seq,
+        count,
+        at: None,
+        replayed: true,
+        warnings: Vec::new(),
     })
+}
+
+/// The findings and advisories a recorded event raised.
+fn warnings(outcome: &CheckOutcome) -> Vec<Warning> {
+    outcome
+        .new_findings
+        .iter()
+        .chain(&outcome.advisories)
+        .map(|f| Warning {
+            code: f.code.as_str().to_owned(),
+            severity: f.severity().as_str(),
+            article: f.article.clone(),
+            message_zh: f.message(Lang::Zh).to_owned(),
+            message_en: f.message(Lang::En).to_owned(),
+        })
+        .collect()
 }
 
 fn step_label(step: Option<Step>, lang: Lang) -> String {
@@ -391,7 +480,7 @@ fn step_label(step: Option<Step>, lang: Lang) -> String {
 }
 
 /// The exit-3 error listing every unmet prerequisite and guard.
-fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) -> CliError {
+fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) -> EngineError {
     let n = outcome.unmet.len();
     let mut message = match lang {
         Lang::Zh => format!(
@@ -427,13 +516,14 @@ fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) ->
             ),
         });
     }
-    CliError {
-        exit: Exit::Refused,
+    EngineError {
+        kind: ErrorKind::Refused,
         message,
         hints: vec![match lang {
             Lang::Zh => "未写入任何内容；行政首长可以用 --override \"理由\" 强制推进，审计中将始终显示".to_owned(),
             Lang::En => "nothing was written; a head may force it with --override \"justification\", which the audit always shows".to_owned(),
         }],
+        guards: outcome.unmet.clone(),
     }
 }
 

@@ -1,6 +1,6 @@
-use std::path::{Path, PathBuf};
+//! Import: checking whole case histories and writing them in one transaction; and the listing
+//! projection every write stores beside a case.
 
-use clap::Args;
 use juece_core::calendar::Calendar;
 use juece_core::casefile::{check_case, stream_cases, CaseFileError};
 use juece_core::evaluate::evaluate;
@@ -11,40 +11,32 @@ use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
 use juece_store::{Difference, ImportSummary, PreparedCase, Projection, Store};
 
-use crate::context::GlobalArgs;
-use crate::error::{CliError, Exit};
-use crate::out::emit;
-use crate::CmdResult;
+use crate::error::EngineError;
 
-/// Import a case file (juece-cases/1): all its cases or, on any error, none
-#[derive(Args)]
-pub struct ImportArgs {
-    /// The case file, or `-` for standard input
-    file: PathBuf,
-}
-
-pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
-    let bytes = read_bytes(&args.file)?;
-    let mut store = global.store()?;
-    let profiles = global.profiles(&store)?;
-    let calendar = global.calendar()?;
+/// Imports the case file `bytes` (juece-cases/1 or /2): all its cases or, on any error, none.
+/// Cases already stored with the same content are counted as identical and left as they are.
+pub fn import_bytes(
+    store: &mut Store,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    bytes: &[u8],
+) -> Result<ImportSummary, EngineError> {
     // One transaction; each case is checked and written as it is read, so a large file is never
     // held whole in memory. Any error drops the transaction: nothing is written.
     let mut import = store.begin_import()?;
     let mut identical = 0;
-    std::thread::scope(|s| -> Result<(), CliError> {
+    std::thread::scope(|s| -> Result<(), EngineError> {
         // Three stages on their own threads, joined by bounded channels: parse and check; evaluate
         // and hash; write. A closed channel means a later stage stopped on an error of its own.
         let (parsed_tx, parsed_rx) =
-            std::sync::mpsc::sync_channel::<Result<(usize, Case), CliError>>(256);
+            std::sync::mpsc::sync_channel::<Result<(usize, Case), EngineError>>(256);
         let (ready_tx, ready_rx) =
-            std::sync::mpsc::sync_channel::<Result<Prepared<'_>, CliError>>(256);
-        let (profiles, calendar, bytes) = (&profiles, &calendar, &*bytes);
+            std::sync::mpsc::sync_channel::<Result<Prepared<'_>, EngineError>>(256);
         s.spawn(move || {
             let outcome = stream_cases(bytes, |i, case| {
                 parsed_tx
                     .send(Ok((i, case)))
-                    .map_err(|_| CliError::bad_input("import stopped"))
+                    .map_err(|_| EngineError::bad_input("import stopped"))
             });
             if let Err(e) = outcome {
                 let _ = parsed_tx.send(Err(e));
@@ -76,78 +68,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
         // command, and a failure here must not report the import as failed.
         let _ = store.fold_wal();
     }
-    emit(&report(&summary, &global.db))?;
-    Ok(Exit::Ok)
-}
-
-fn report(summary: &ImportSummary, db: &Path) -> String {
-    let identical = format!(
-        "{} {} already present, identical",
-        summary.identical,
-        if summary.identical == 1 {
-            "case"
-        } else {
-            "cases"
-        }
-    );
-    match (summary.cases, summary.identical) {
-        (0, n) if n > 0 => format!("{identical}; nothing imported\n"),
-        (_, 0) => format!(
-            "imported {} cases, {} events into {}\n",
-            summary.cases,
-            summary.events,
-            db.display()
-        ),
-        _ => format!(
-            "imported {} cases, {} events into {}; {identical}\n",
-            summary.cases,
-            summary.events,
-            db.display()
-        ),
-    }
-}
-
-/// The bytes of a case file: mapped when it is a regular file, read otherwise.
-enum Input {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl std::ops::Deref for Input {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Input::Mapped(m) => m,
-            Input::Read(v) => v,
-        }
-    }
-}
-
-fn read_bytes(path: &Path) -> Result<Input, CliError> {
-    let cannot =
-        |e: std::io::Error| CliError::bad_input(format!("cannot read `{}`: {e}", path.display()));
-    if path == Path::new("-") {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)
-            .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
-        return Ok(Input::Read(v));
-    }
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    if file.metadata().map_err(cannot)?.is_file() {
-        // Mapping spares copying the file into fresh memory before parsing can start: for a
-        // 270 MB file that copy was a serial second of a 7.5 s import on the reference machine.
-        // SAFETY: the map is only read. Were another program to truncate the file while it is
-        // imported, reading past the new end would stop this process with SIGBUS before the
-        // import's single transaction commits: nothing would be written (docs/performance.md).
-        #[allow(unsafe_code)]
-        let mapped = unsafe { memmap2::Mmap::map(&file) };
-        if let Ok(m) = mapped {
-            return Ok(Input::Mapped(m));
-        }
-    }
-    let mut v = Vec::new();
-    std::io::Read::read_to_end(&mut &file, &mut v).map_err(cannot)?;
-    Ok(Input::Read(v))
+    Ok(summary)
 }
 
 /// A case checked and hashed, ready for the writer.
@@ -165,7 +86,7 @@ fn prepare<'p>(
     calendar: &Calendar,
     i: usize,
     case: &Case,
-) -> Result<Prepared<'p>, CliError> {
+) -> Result<Prepared<'p>, EngineError> {
     let profile = resolve(profiles, i, case)?;
     check_case(case, profile, Some(i))?;
     Ok(Prepared {
@@ -176,7 +97,11 @@ fn prepare<'p>(
     })
 }
 
-fn resolve<'p>(profiles: &'p Profiles, i: usize, case: &Case) -> Result<&'p Profile, CliError> {
+fn resolve<'p>(
+    profiles: &'p Profiles,
+    i: usize,
+    case: &Case,
+) -> Result<&'p Profile, EngineError> {
     Ok(profiles
         .resolve(&case.header.workflow)
         .map_err(|e| CaseFileError {
@@ -190,12 +115,12 @@ fn resolve<'p>(profiles: &'p Profiles, i: usize, case: &Case) -> Result<&'p Prof
 }
 
 /// A stored case with the same reference and other content: refused, naming the difference.
-fn different(i: usize, diff: &Difference) -> CliError {
+fn different(i: usize, diff: &Difference) -> EngineError {
     let at = diff
         .event_index
         .map(|e| format!(", event {e} (events[{e}])"))
         .unwrap_or_default();
-    CliError::bad_input(format!(
+    EngineError::new(crate::ErrorKind::Exists, format!(
         "case `{}` (cases[{i}]){at}: a case with this reference is already in the database with different content: {}",
         diff.case_ref, diff.what
     ))
@@ -209,7 +134,7 @@ pub fn import_cases(
     profiles: &Profiles,
     calendar: &Calendar,
     cases: &[Case],
-) -> Result<ImportSummary, CliError> {
+) -> Result<ImportSummary, EngineError> {
     let mut import = store.begin_import()?;
     let mut identical = 0;
     for (i, case) in cases.iter().enumerate() {
@@ -230,7 +155,7 @@ pub fn projection(
     profile: &Profile,
     calendar: &Calendar,
     case: &Case,
-) -> Result<Projection, CliError> {
+) -> Result<Projection, EngineError> {
     let as_of = case
         .events
         .iter()
