@@ -63,6 +63,9 @@ enum Command {
     Checkpoint(commands::checkpoint::CheckpointArgs),
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    Serve(commands::serve::ServeArgs),
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +104,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(&cli.global, args),
         Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
+        Command::Serve(args) => commands::serve::run(&cli.global, args),
+        Command::Token(cmd) => commands::token::run(&cli.global, cmd),
     };
     match result {
         Ok(exit) => exit.into(),

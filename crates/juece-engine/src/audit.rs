@@ -163,7 +163,6 @@ pub fn render_csv(shown: &[&CaseAudit], lang: Lang) -> String {
     s
 }
 
-
 /// One CSV line, RFC 4180 quoting, CRLF.
 pub fn csv_line(fields: &[&str]) -> String {
     let mut l = fields

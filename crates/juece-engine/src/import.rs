@@ -97,11 +97,7 @@ fn prepare<'p>(
     })
 }
 
-fn resolve<'p>(
-    profiles: &'p Profiles,
-    i: usize,
-    case: &Case,
-) -> Result<&'p Profile, EngineError> {
+fn resolve<'p>(profiles: &'p Profiles, i: usize, case: &Case) -> Result<&'p Profile, EngineError> {
     Ok(profiles
         .resolve(&case.header.workflow)
         .map_err(|e| CaseFileError {

@@ -229,4 +229,3 @@ pub fn render_json(
     s.push('\n');
     s
 }
-

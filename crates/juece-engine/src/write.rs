@@ -278,10 +278,10 @@ impl WriteSession {
                     ))
                 }
                 "opened" => {
-                    return Err(
-                        EngineError::bad_input(format!("case `{case_ref}` is already open"))
-                            .with_hint("`juece case open` opens a new case"),
-                    )
+                    return Err(EngineError::bad_input(format!(
+                        "case `{case_ref}` is already open"
+                    ))
+                    .with_hint("`juece case open` opens a new case"))
                 }
                 _ => {}
             }
@@ -591,4 +591,88 @@ fn report(
         });
     }
     s
+}
+
+impl WriteSession {
+    /// Opens a case from the header fields of `juece-cases/2` (no `events`; `workflow` defaults to
+    /// `decree-713`), attributed to `args.as_user` in the role the profile allows for `opened`,
+    /// at `args.at` or now. Refused as [`ErrorKind::Exists`] when the reference is taken.
+    pub fn open_case(
+        &mut self,
+        ctx: &Ctx,
+        header: &Value,
+        args: &WriteArgs,
+    ) -> Result<Recorded, EngineError> {
+        let Some(fields) = header.as_object() else {
+            return Err(EngineError::bad_input(
+                "a case to open is a JSON object with the header fields of juece-cases/2",
+            ));
+        };
+        if fields.contains_key("events") {
+            return Err(EngineError::bad_input(
+                "a case is opened without `events`; record them one by one afterwards",
+            ));
+        }
+        if args.override_justification.is_some() {
+            return Err(EngineError::bad_input(
+                "opening a case has no guard to override",
+            ));
+        }
+        let actor = actor(&self.store, args)?;
+        let mut fields = fields.clone();
+        let at = match fields.remove("at") {
+            Some(Value::String(s)) => event_time(
+                ctx,
+                &WriteArgs {
+                    at: Some(s),
+                    ..WriteArgs::default()
+                },
+            )?,
+            Some(Value::Null) | None => event_time(ctx, args)?,
+            Some(_) => return Err(EngineError::bad_input("`at` must be an RFC 3339 time")),
+        };
+        if at > ctx.now + chrono::Duration::minutes(1) {
+            return Err(EngineError::bad_input(format!(
+                "`at` {} is in the future; a case is opened once it has been",
+                at.to_rfc3339()
+            )));
+        }
+        let case_ref = match fields.get("ref") {
+            Some(Value::String(r)) if !r.trim().is_empty() => r.trim().to_owned(),
+            _ => return Err(EngineError::bad_input("a case needs a reference (`ref`)")),
+        };
+        fields.insert("ref".into(), Value::String(case_ref.clone()));
+        let workflow = match fields.get("workflow") {
+            Some(Value::String(w)) => w.clone(),
+            None | Some(Value::Null) => "decree-713".to_owned(),
+            Some(_) => return Err(EngineError::bad_input("`workflow` must be a string")),
+        };
+        let profile = self.profiles.resolve(&workflow)?;
+        let (role, _) = role_for(profile, &actor, &EventBody::Opened, false, ctx.lang)?;
+        fields.insert("workflow".into(), Value::String(profile.pinned()));
+        fields.insert(
+            "events".into(),
+            serde_json::json!([{ "type": "opened", "at": at.to_rfc3339(), "actor": actor.name, "role": role.as_str() }]),
+        );
+        let doc =
+            serde_json::json!({ "format": "juece-cases/2", "cases": [Value::Object(fields)] });
+        let cases = juece_core::casefile::parse_cases(&doc.to_string())?;
+        if self.store.load_case(&case_ref)?.is_some() {
+            return Err(EngineError::new(
+                ErrorKind::Exists,
+                format!("case `{case_ref}` is already in the database"),
+            )
+            .with_hint("give a new case its own reference; nothing was written"));
+        }
+        crate::import::import_cases(&mut self.store, &self.profiles, &self.calendar, &cases)?;
+        Ok(Recorded {
+            text: String::new(),
+            case_ref,
+            seq: 0,
+            count: 1,
+            at: Some(at),
+            replayed: false,
+            warnings: Vec::new(),
+        })
+    }
 }

@@ -19,10 +19,12 @@ mod migrations;
 mod read;
 mod users;
 mod verify;
+mod web;
 mod write;
 
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
+pub use web::{SessionRow, TokenRow};
 pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
 
 /// A storage failure.

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_users.sql"),
     include_str!("../migrations/0003_commands.sql"),
     include_str!("../migrations/0004_listing_indexes.sql"),
+    include_str!("../migrations/0007_web.sql"),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -48,7 +48,6 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-
 fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
     Attribute::ALL
         .iter()

@@ -4,11 +4,11 @@ use juece_core::casefile::parse_cases;
 use juece_core::Lang;
 
 use crate::commands::audit::{audit_store, render, Format};
-use juece_engine::import_cases;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::out::emit;
 use crate::CmdResult;
+use juece_engine::import_cases;
 
 /// Create a database here, import the example cases of workflows/examples/ and print their audit
 #[derive(Args)]

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::write::{session, write_in, WriteArgs};
-use juece_engine::WriteSession;
 use crate::CmdResult;
+use juece_engine::WriteSession;
 
 /// Record many events, one JSON request per line, each exactly as `juece record` would
 ///

@@ -97,4 +97,3 @@ fn read_bytes(path: &Path) -> Result<Input, CliError> {
     std::io::Read::read_to_end(&mut &file, &mut v).map_err(cannot)?;
     Ok(Input::Read(v))
 }
-
