@@ -655,7 +655,9 @@ impl WriteSession {
             serde_json::json!([{ "type": "opened", "at": at.to_rfc3339(), "actor": actor.name, "role": role.as_str() }]),
         );
         let doc =
-            serde_json::json!({ "format": "juece-cases/2", "cases": [Value::Object(fields)] });
+            // TODO(lead): "juece-cases/2" once the case file parser accepts it (its header adds
+            // `catalogue`); version 1 holds every header field the server needs today.
+            serde_json::json!({ "format": "juece-cases/1", "cases": [Value::Object(fields)] });
         let cases = juece_core::casefile::parse_cases(&doc.to_string())?;
         if self.store.load_case(&case_ref)?.is_some() {
             return Err(EngineError::new(
