@@ -16,4 +16,5 @@ mod history;
 mod import_export;
 mod live;
 mod malformed;
+mod server;
 mod workflow;
