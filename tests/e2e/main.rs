@@ -20,4 +20,5 @@ mod malformed;
 mod rules_v2;
 mod trust;
 mod report;
+mod server;
 mod workflow;

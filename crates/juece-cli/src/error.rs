@@ -140,3 +140,17 @@ impl From<std::io::Error> for CliError {
         ))
     }
 }
+
+impl From<juece_engine::EngineError> for CliError {
+    fn from(e: juece_engine::EngineError) -> CliError {
+        let exit = match e.kind {
+            juece_engine::ErrorKind::Refused => Exit::Refused,
+            _ => Exit::BadInput,
+        };
+        CliError {
+            exit,
+            message: e.message,
+            hints: e.hints,
+        }
+    }
+}

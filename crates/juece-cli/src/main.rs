@@ -76,6 +76,9 @@ enum Command {
     Completions(commands::extras::CompletionsArgs),
     Man(commands::extras::ManArgs),
     Config(commands::extras::ConfigArgs),
+    Serve(commands::serve::ServeArgs),
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 impl Command {
@@ -221,6 +224,8 @@ fn main() -> ExitCode {
         Command::Completions(a) => commands::extras::completions(&config, a),
         Command::Man(a) => commands::extras::man(&config, a),
         Command::Config(a) => commands::extras::show_config(&cli.global, &config, a),
+        Command::Serve(args) => commands::serve::run(&cli.global, args),
+        Command::Token(cmd) => commands::token::run(&cli.global, cmd),
     };
     out::stop_progress();
     match result {

@@ -22,6 +22,7 @@ mod read;
 mod records;
 mod users;
 mod verify;
+mod web;
 mod write;
 
 pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
@@ -29,6 +30,7 @@ pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCa
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
+pub use web::{SessionRow, TokenRow};
 pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
 
 /// A storage failure.

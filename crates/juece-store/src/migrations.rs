@@ -12,8 +12,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_commands.sql"),
     include_str!("../migrations/0004_listing_indexes.sql"),
     include_str!("../migrations/0005_records.sql"),
-    // 0005 is another branch's; the lead orders them at merge time.
     include_str!("../migrations/0006_catalogues.sql"),
+    include_str!("../migrations/0007_web.sql"),
 ];
 
 /// The migration that created `records`: after its SQL, the profiles and users already stored

@@ -15,6 +15,8 @@ pub struct CaseRow {
     pub case_ref: String,
     /// The title.
     pub title: String,
+    /// The deciding organ.
+    pub organ: String,
     /// `id@version`.
     pub workflow: String,
     /// The projection.
@@ -427,7 +429,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT c.ref, c.title, c.profile_id, c.profile_version, p.status, p.has_skipped, p.has_override,
-                    p.violations, p.warnings, p.last_at
+                    p.violations, p.warnings, p.last_at, c.organ
              FROM case_projection p JOIN cases c ON c.case_id = p.case_id
              WHERE {} ORDER BY c.ref",
             conditions.join(" AND ")
@@ -452,6 +454,7 @@ impl Store {
                     warnings: r.get(8)?,
                 },
                 last_at: r.get(9)?,
+                organ: r.get(10)?,
                 case_ref,
             });
         }

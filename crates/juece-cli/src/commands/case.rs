@@ -4,12 +4,12 @@ use juece_core::ids::{Category, Status};
 use serde_json::{json, Value};
 
 use crate::commands::case_show::ShowArgs;
-use crate::commands::import::import_cases;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::out::{csv_line, emit, table};
 use crate::write::{actor, event_time, role_for, WriteArgs};
 use crate::CmdResult;
+use juece_engine::import_cases;
 use juece_store::ListFilter;
 
 /// Open, show and list decision cases

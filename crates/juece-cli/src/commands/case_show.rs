@@ -1,16 +1,16 @@
 use clap::{Args, ValueEnum};
-use juece_core::evaluate::{evaluate, Evaluation};
-use juece_core::event::{Event, EventBody};
+use juece_core::evaluate::Evaluation;
+use juece_core::event::EventBody;
 use juece_core::finding::{article_in, Code};
 use juece_core::ids::Attribute;
-use juece_core::next::{key_dates, next_actions, KeyDate, NextAction};
+use juece_core::next::{KeyDate, NextAction};
 use juece_core::Lang;
+use juece_engine::view::{case_json, case_view, summary, CaseView};
 use juece_store::StoredCase;
-use serde_json::json;
 use std::collections::BTreeSet;
 
 use crate::context::GlobalArgs;
-use crate::error::{CliError, Exit};
+use crate::error::Exit;
 use crate::out::{emit, safe_cell, table};
 use crate::CmdResult;
 
@@ -32,172 +32,41 @@ pub enum ShowFormat {
 pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let Some(stored) = store.load_case(&a.case_ref)? else {
-        return Err(crate::names::no_case(&store, &a.case_ref));
-    };
     let profiles = global.profiles(&store)?;
-    let calendar = global.calendar()?;
-    let profile = profiles.resolve(&stored.pinned())?;
-    let now = global.now();
-    // Live view: everything recorded so far, judged as of today (or the last event, if later).
-    let last = stored
-        .case
-        .events
-        .iter()
-        .map(|e| e.at.date_naive())
-        .max()
-        .unwrap_or(now.date_naive());
-    let as_of = now.date_naive().max(last);
-    let Some(mut eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
-        return Err(CliError::bad_input(format!(
-            "case `{}` has no history",
-            a.case_ref
-        )));
-    };
+    let calendar = global.calendar_with(&store)?;
+    let mut view = case_view(&store, &profiles, &calendar, &a.case_ref, global.now()).map_err(
+        |e| match e.kind {
+            // The command line's answer names the reference a slip most likely meant.
+            juece_engine::ErrorKind::NotFound => crate::names::no_case(&store, &a.case_ref),
+            _ => e.into(),
+        },
+    )?;
     // The catalogue's finding about this case, as the audit lists it.
     let catalogues = crate::commands::catalogue::latest(&store)?;
     crate::commands::catalogue::complete_findings(
-        &mut eval.findings,
+        &mut view.eval.findings,
         &crate::commands::catalogue::index(&catalogues),
-        &stored.case.header.organ,
-        stored.case.header.catalogue.as_ref(),
-        eval.latest_decision,
-        as_of,
+        &view.stored.case.header.organ,
+        view.stored.case.header.catalogue.as_ref(),
+        view.eval.latest_decision,
+        view.as_of,
     );
-    let dates = key_dates(profile, &calendar, &stored.case, &eval);
-    let next = next_actions(profile, &calendar, &stored.case, &eval, now);
+    let now = global.now();
+    let CaseView {
+        stored,
+        eval,
+        dates,
+        next,
+        as_of,
+        ..
+    } = &view;
     let text = match a.format {
-        ShowFormat::Json => render_json(&calendar, &stored, &eval, &dates, &next, as_of, lang),
-        ShowFormat::Table => {
-            render_text(&stored, &eval, &dates, &next, as_of, now.date_naive(), lang)
-        }
+        ShowFormat::Json => case_json(&view, lang),
+        ShowFormat::Table => render_text(stored, eval, dates, next, *as_of, now.date_naive(), lang),
     };
     emit(&text)?;
     Ok(Exit::Ok)
 }
-
-/// A one-line summary of an event's content.
-pub fn summary(e: &Event, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    match &e.body {
-        EventBody::Opened => (if zh { "立项" } else { "opened" }).to_owned(),
-        EventBody::Draft(d) => format!(
-            "{} {} (sha256 {}…)",
-            if zh { "草案" } else { "draft" },
-            d.version,
-            d.sha256.get(..12).unwrap_or(&d.sha256)
-        ),
-        EventBody::PublicParticipation(p) => {
-            let methods = p
-                .methods
-                .iter()
-                .map(|m| m.label(lang))
-                .collect::<Vec<_>>()
-                .join(if zh { "、" } else { ", " });
-            let period = p
-                .comment_period
-                .map(|c| {
-                    format!(
-                        " {} – {} ({} {})",
-                        c.start,
-                        c.end,
-                        c.days_inclusive(),
-                        if zh { "日" } else { "days" }
-                    )
-                })
-                .unwrap_or_default();
-            format!(
-                "{}: {methods}{period}",
-                Step::PublicParticipation.label(lang)
-            )
-        }
-        EventBody::ExpertReview(r) => format!(
-            "{}: {}",
-            Step::ExpertReview.label(lang),
-            r.experts
-                .iter()
-                .map(|x| x.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        EventBody::RiskAssessment(r) => format!(
-            "{}: {} / {}",
-            Step::RiskAssessment.label(lang),
-            r.level.label(lang),
-            match (r.controllable, zh) {
-                (true, true) => "可控",
-                (false, true) => "不可控",
-                (true, false) => "controllable",
-                (false, false) => "not controllable",
-            }
-        ),
-        EventBody::ReviewSubmitted(s) => format!(
-            "{} {}",
-            if zh {
-                "送请合法性审查"
-            } else {
-                "submitted for legality review:"
-            },
-            s.draft
-        ),
-        EventBody::ReviewSigned(s) => format!(
-            "{} {}: {}",
-            if zh {
-                "合法性审查意见"
-            } else {
-                "legality review of"
-            },
-            s.draft,
-            s.conclusion.label(lang)
-        ),
-        EventBody::Waived(w) => format!(
-            "{} {} ({})",
-            if zh { "免除" } else { "waived" },
-            w.step.label(lang),
-            w.reason.label(lang)
-        ),
-        EventBody::CollectiveDecision(d) => format!(
-            "{} {} {}: {} ({} {})",
-            d.meeting.date,
-            d.meeting.kind.label(lang),
-            format_args!("{}/{}", d.meeting.members_present, d.meeting.members_total),
-            d.head_decision.label(lang),
-            if zh { "多数意见" } else { "majority" },
-            d.majority.label(lang)
-        ),
-        EventBody::PartyReport => Step::PartyReport.label(lang).to_owned(),
-        EventBody::Published(p) => format!(
-            "{} {}",
-            Step::Publication.label(lang),
-            p.channel.as_deref().unwrap_or("")
-        ),
-        EventBody::Archived => Step::Archiving.label(lang).to_owned(),
-        EventBody::Override(o) => format!(
-            "{}: {} — {}",
-            if zh { "强制推进" } else { "override" },
-            o.unmet.join(", "),
-            o.justification
-        ),
-        EventBody::FairCompetitionReview(r) => format!(
-            "{}: {} — {}",
-            if zh {
-                "公平竞争审查"
-            } else {
-                "fair-competition review"
-            },
-            r.conclusion.label(lang),
-            r.basis
-        ),
-        EventBody::Voided(v) => format!(
-            "{} {}: {}",
-            if zh { "作废事件" } else { "voided event" },
-            v.event,
-            v.reason
-        ),
-    }
-}
-
-use juece_core::ids::Step;
 
 fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
     Attribute::ALL
@@ -205,26 +74,6 @@ fn attributes(stored: &StoredCase, lang: Lang) -> Vec<String> {
         .filter(|a| stored.case.header.attributes.get(**a))
         .map(|a| format!("{} ({})", a.label(lang), a.as_str()))
         .collect()
-}
-
-/// Which years behind this case's findings and dates are estimated (no official notice loaded).
-fn estimated_years(eval: &Evaluation, dates: &[KeyDate]) -> BTreeSet<i32> {
-    let mut years = eval.estimated_years.clone();
-    for d in dates {
-        years.extend(&d.estimated);
-    }
-    years
-}
-
-fn estimated_note_json(
-    calendar: &juece_core::calendar::Calendar,
-    eval: &Evaluation,
-    dates: &[KeyDate],
-) -> serde_json::Value {
-    json!({
-        "official": calendar.official_years().iter().collect::<Vec<_>>(),
-        "estimated": estimated_years(eval, dates).into_iter().collect::<Vec<_>>(),
-    })
 }
 
 /// The plain words said wherever a count or date rests on estimated working days.
@@ -237,67 +86,6 @@ pub fn estimated_note(years: &BTreeSet<i32>, lang: Lang) -> Option<String> {
         Lang::Zh => format!("注：{y} 年尚未导入国务院放假安排，涉及该年的工作日按法定节假日估算（标“估算”）。通知公布后运行 `juece calendar add 文件`（juece-calendar/1 或 holiday-cn 年度文件）即可得到准确结果。"),
         Lang::En => format!("Note: no official holiday notice is loaded for {y}; working days in that year are estimated from the statutory holidays (marked \"estimated\"). Once the notice is published, run `juece calendar add FILE` (juece-calendar/1 or a holiday-cn year file) to make them exact."),
     })
-}
-
-fn render_json(
-    calendar: &juece_core::calendar::Calendar,
-    stored: &StoredCase,
-    eval: &Evaluation,
-    dates: &[KeyDate],
-    next: &[NextAction],
-    as_of: chrono::NaiveDate,
-    lang: Lang,
-) -> String {
-    let h = &stored.case.header;
-    let doc = json!({
-        "ref": h.case_ref,
-        "title": h.title,
-        "organ": h.organ,
-        "undertaking_unit": h.undertaking_unit,
-        "category": h.category.as_str(),
-        "workflow": stored.pinned(),
-        "attributes": h.attributes,
-        "status": eval.status.as_str(),
-        "as_of": as_of.to_string(),
-        "current_draft": eval.current_draft,
-        "timeline": stored.case.events.iter().enumerate().map(|(i, e)| json!({
-            "seq": i, "at": e.at.to_rfc3339(),
-            "recorded_at": e.recorded_at.map(|r| r.to_rfc3339()),
-            "actor": e.actor, "role": e.role.as_str(),
-            "type": e.body.type_name(), "summary": summary(e, lang),
-            "voided": eval.voided.contains(&i),
-        })).collect::<Vec<_>>(),
-        "steps": eval.steps.iter().map(|s| json!({
-            "step": s.step.as_str(), "required": s.required, "state": s.state.as_str(),
-            "problems": s.problems.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "findings": eval.findings.iter().map(|f| {
-            let mut j = json!({
-                "code": f.code.as_str(), "severity": f.severity().as_str(),
-                "step": f.step.map(|s| s.as_str()), "article": f.article, "message": f.message(lang),
-            });
-            if f.estimated {
-                j["estimated"] = json!(true);
-            }
-            j
-        }).collect::<Vec<_>>(),
-        "next": next.iter().map(|n| json!({
-            "event": n.event_type, "step": n.step.as_str(), "possible": n.unmet.is_empty(),
-            "roles": n.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "blocked_by": n.unmet.iter().map(|u| json!({
-                "code": u.code, "article": u.article, "message": u.message(lang), "fix": u.fix(lang),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "dates": dates.iter().map(|d| json!({
-            "kind": d.kind.as_str(), "step": d.step.as_str(),
-            "date": d.date.map(|x| x.to_string()), "unknown_because": d.unknown_because,
-            "estimated": !d.estimated.is_empty(),
-        })).collect::<Vec<_>>(),
-        "calendar": estimated_note_json(calendar, eval, dates),
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 fn render_text(
@@ -534,7 +322,7 @@ fn render_text(
         };
         s.push_str(&format!("  {}: {when}{estimated}\n", d.kind.label(lang)));
     }
-    if let Some(note) = estimated_note(&estimated_years(eval, dates), lang) {
+    if let Some(note) = estimated_note(&juece_engine::view::estimated_years(eval, dates), lang) {
         s.push('\n');
         s.push_str(&note);
         s.push('\n');

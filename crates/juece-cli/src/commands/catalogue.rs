@@ -20,6 +20,10 @@ use crate::error::{CliError, Exit};
 use crate::out::{emit, table};
 use crate::CmdResult;
 
+pub use juece_engine::catalogue::{
+    audit_catalogues, complete_findings, index, latest, CatalogueAudit,
+};
+
 /// Keep the decision catalogue (决策事项目录): import versions, show one, list them
 #[derive(Subcommand)]
 pub enum CatalogueCommand {
@@ -305,60 +309,7 @@ pub fn parse_link(s: &str) -> Result<CatalogueRef, String> {
     })
 }
 
-/// The latest versions by organ and year.
-pub fn index(list: &[StoredCatalogue]) -> Catalogues<'_> {
-    list.iter()
-        .map(|s| ((s.catalogue.organ.clone(), s.catalogue.year), &s.catalogue))
-        .collect()
-}
 
-/// Adds `NOT_IN_CATALOGUE` to a case's findings where it applies, where the audit lists it.
-pub fn complete_findings(
-    findings: &mut Vec<Finding>,
-    catalogues: &Catalogues<'_>,
-    organ: &str,
-    link: Option<&CatalogueRef>,
-    decision: Option<(Outcome, NaiveDate)>,
-    as_of: NaiveDate,
-) {
-    if catalogues.is_empty() {
-        return;
-    }
-    let facts = CaseFacts {
-        organ,
-        link,
-        decision,
-    };
-    if let Some(f) = not_in_catalogue(catalogues, facts, as_of) {
-        insert_finding(findings, f);
-    }
-}
 
-/// One catalogue's entry in the audit.
-pub struct CatalogueAudit {
-    pub organ: String,
-    pub year: i32,
-    pub version: u32,
-    pub findings: Vec<CatalogueFinding>,
-}
 
-/// The findings of every stored catalogue (latest versions), ordered by organ and year.
-pub fn audit_catalogues(
-    list: &[StoredCatalogue],
-    cases: &[CaseFacts<'_>],
-    as_of: NaiveDate,
-) -> Vec<CatalogueAudit> {
-    list.iter()
-        .map(|s| CatalogueAudit {
-            organ: s.catalogue.organ.clone(),
-            year: s.catalogue.year,
-            version: s.version,
-            findings: catalogue_findings(&s.catalogue, cases, as_of),
-        })
-        .collect()
-}
 
-/// The stored catalogues' latest versions.
-pub fn latest(store: &Store) -> Result<Vec<StoredCatalogue>, CliError> {
-    Ok(store.latest_catalogues()?)
-}

@@ -6,11 +6,11 @@ use juece_core::casefile::parse_cases;
 use juece_store::{ListFilter, Store};
 
 use crate::commands::audit::{audit_store, render, Format};
-use crate::commands::import::import_cases;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::out::emit;
 use crate::{t, CmdResult};
+use juece_engine::import_cases;
 
 /// The demo's own database, in the current folder: the demo never writes into the real one.
 pub const DEMO_DB: &str = "juece-demo.db";

@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
-use crate::write::{WriteArgs, WriteSession};
+use crate::write::{session, write_in, WriteArgs};
 use crate::CmdResult;
+use juece_engine::WriteSession;
 
 /// Record many events, one JSON request per line, each exactly as `juece record` would
 ///
@@ -55,7 +56,7 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
         })?;
         Box::new(std::io::BufReader::new(file))
     };
-    let mut session = WriteSession::open(global)?;
+    let mut session = session(global)?;
     let mut out = std::io::stdout().lock();
     let mut worst = Exit::Ok;
     let mut input = input;
@@ -174,7 +175,7 @@ fn answer(
         at: request.at,
         command_id: request.command_id,
     };
-    match session.write(global, &request.case_ref, &request.event, &write) {
+    match write_in(session, global, &request.case_ref, &request.event, &write) {
         Ok(message) => json!({
             "line": n,
             "exit": Exit::Ok as u8,

@@ -18,6 +18,8 @@ pub enum UserCommand {
     /// Add or take away a user's roles
     #[command(subcommand)]
     Role(RoleCommand),
+    /// Set a user's password for `juece serve` (read from standard input); ends their sessions
+    Passwd(PasswdArgs),
 }
 
 #[derive(Args)]
@@ -41,6 +43,12 @@ pub struct RoleArgs {
     /// The roles (legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin)
     #[arg(required = true, value_name = "ROLE", value_parser = parse_role)]
     roles: Vec<Role>,
+}
+
+#[derive(Args)]
+pub struct PasswdArgs {
+    /// The user's name
+    name: String,
 }
 
 #[derive(Args)]
@@ -146,6 +154,7 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
             })?;
             Ok(Exit::Ok)
         }
+        UserCommand::Passwd(args) => passwd(global, args),
         UserCommand::List => {
             let store = global.store()?;
             let rows: Vec<Vec<String>> = store
@@ -175,4 +184,46 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Reads the password (first line of standard input; a prompt on a terminal), hashes it with
+/// argon2id and stores it, ending the user's sessions.
+fn passwd(global: &GlobalArgs, args: &PasswdArgs) -> CmdResult {
+    use std::io::{BufRead, IsTerminal, Write};
+    let zh = global.lang() == juece_core::Lang::Zh;
+    let mut store = global.store()?;
+    if store.user_roles(&args.name)?.is_none() {
+        return Err(
+            CliError::bad_input(format!("unknown user `{}`", args.name)).with_hint(format!(
+                "add them first: juece user add {} --role ROLE",
+                args.name
+            )),
+        );
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("{}", if zh { "新密码：" } else { "new password: " });
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 8 {
+        return Err(CliError::bad_input(
+            "a password needs at least 8 characters; nothing was written",
+        ));
+    }
+    let hash = juece_server::auth::hash_password(password).map_err(CliError::bad_input)?;
+    store.set_password(&args.name, &hash, &global.now().to_rfc3339())?;
+    emit(&if zh {
+        format!("已设置 `{}` 的密码；其原有登录会话均已结束\n", args.name)
+    } else {
+        format!(
+            "password set for `{}`; their sessions are ended\n",
+            args.name
+        )
+    })?;
+    Ok(Exit::Ok)
 }

@@ -4,11 +4,11 @@ use clap::Args;
 use juece_core::log::hex;
 
 use crate::commands::checkpoint::read_checkpoint;
-use crate::commands::import::projection;
 use crate::context::GlobalArgs;
 use crate::error::Exit;
 use crate::out::emit;
 use crate::CmdResult;
+use juece_engine::projection;
 
 /// Check the whole stored history: recompute the hash chain (exit 1 on any failure)
 #[derive(Args)]

@@ -1,0 +1,48 @@
+//! The engine of live use, shared by the command line (`juece`) and the server (`juece serve`):
+//! the one write path (who is recording and in which role, the procedure's check, the append
+//! with optimistic concurrency, the listing projection, command ids), the import of case files,
+//! and the read models (a case as of now, the audit).
+//!
+//! It takes plain values (a database, profiles, a calendar, the time and the language) and
+//! returns values or a typed [`EngineError`]; it parses no arguments, prints nothing and knows
+//! no exit codes or HTTP statuses. Every rule lives in `juece-core`, every row in `juece-store`.
+
+use chrono::{DateTime, FixedOffset};
+use juece_core::builtin;
+use juece_core::profile::Profile;
+use juece_core::registry::Profiles;
+use juece_core::Lang;
+use juece_store::Store;
+
+pub mod audit;
+pub mod catalogue;
+mod error;
+pub mod import;
+pub mod names;
+pub mod view;
+pub mod write;
+
+pub use error::{EngineError, ErrorKind};
+pub use import::{import_bytes, import_cases, projection};
+pub use write::{actor, event_time, role_for, Actor, Recorded, Warning, WriteArgs, WriteSession};
+
+/// What a write needs to know about the moment it runs in.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// The current time (the clock, or the test clock).
+    pub now: DateTime<FixedOffset>,
+    /// The language of messages.
+    pub lang: Lang,
+    /// Test hook: wait this long between checking a write and appending it.
+    pub test_write_delay_ms: Option<u64>,
+}
+
+/// The shipped profiles plus those stored in the database. A stored `id@version` wins over
+/// a shipped one: cases are audited under the exact text they were imported under.
+pub fn load_profiles(store: &Store) -> Result<Profiles, EngineError> {
+    let mut profiles = builtin::profiles()?;
+    for (origin, text) in store.profile_texts()? {
+        profiles.add(Profile::parse(&origin, &text)?);
+    }
+    Ok(profiles)
+}

@@ -1,0 +1,788 @@
+//! The one write path of live use: every writing command builds an event of the interchange
+//! vocabulary and hands it here. The event is checked by the audit's evaluator against the
+//! history read, then appended in one transaction that fails if the history changed meanwhile.
+
+use chrono::{DateTime, FixedOffset};
+use juece_core::calendar::Calendar;
+use juece_core::casefile::check_case;
+use juece_core::check::{check_event, CheckOutcome};
+use juece_core::event::{parse_event, Event, EventBody, Override, Supplied};
+use juece_core::ids::{Role, Severity, Step};
+use juece_core::profile::Profile;
+use juece_core::registry::Profiles;
+use juece_core::Lang;
+
+use crate::names::tr;
+use juece_store::{Appended, Store, StoreError};
+use serde_json::Value;
+
+use crate::error::{EngineError, ErrorKind};
+use crate::import::projection;
+use crate::{load_profiles, Ctx};
+
+/// Options every write takes (the command line's `--as`, `--override`, `--at`, `--command-id`;
+/// the server's signed-in user, `override`, `expected_seq` and idempotency key).
+#[derive(Clone, Default)]
+pub struct WriteArgs {
+    /// Who is recording (a user added with `juece user add`)
+    pub as_user: Option<String>,
+    /// Record a refused gate event anyway, with this written justification (heads only)
+    pub override_justification: Option<String>,
+    /// When it happened, RFC 3339 (default: now); not earlier than the case's last event
+    pub at: Option<String>,
+    /// An id for this write, so that a script can retry it safely: a retry with the same id
+    /// writes nothing and says so
+    pub command_id: Option<String>,
+    /// The number of events the writer saw: the write is refused as a conflict when the case
+    /// has another number of events by then
+    pub expected_seq: Option<usize>,
+}
+
+/// What a write did: the text the command line prints, and the facts the server answers with.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The report, as `juece record` prints it.
+    pub text: String,
+    /// The case written to.
+    pub case_ref: String,
+    /// The sequence number of the (first) event written.
+    pub seq: usize,
+    /// How many events were written (2 with an override).
+    pub count: usize,
+    /// The event's time.
+    pub at: Option<DateTime<FixedOffset>>,
+    /// True when the command id had been used: nothing was written this time.
+    pub replayed: bool,
+    /// The findings the event raised, and the advisories (code, article, message zh, en).
+    pub warnings: Vec<Warning>,
+}
+
+/// A finding or advisory raised by a recorded event.
+#[derive(Debug, Clone)]
+pub struct Warning {
+    pub code: String,
+    pub severity: &'static str,
+    pub article: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// The person recording, with the roles they hold.
+pub struct Actor {
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// Resolves `--as` to a known user (exit 2 when missing or unknown, with the existing name a
+/// slip most likely meant). The name is taken in the form `user add` stored: trimmed,
+/// full-width ASCII folded, invisible and control characters refused.
+pub fn actor(store: &Store, args: &WriteArgs, lang: Lang) -> Result<Actor, EngineError> {
+    let Some(name) = args.as_user.clone().filter(|n| !n.trim().is_empty()) else {
+        return Err(EngineError::bad_input(tr(
+            lang,
+            "由谁记录？本命令会写入事项历史，须注明记录人",
+            "who is recording? this command writes to the case history",
+        ))
+        .with_hint(tr(
+            lang,
+            "加上 `--as 姓名`，或设置环境变量 JUECE_USER、配置文件中的 user；`juece user list` 列出用户",
+            "pass `--as NAME` or set `JUECE_USER` (or `user` in the configuration file); `juece user list` shows the users",
+        )));
+    };
+    let name = juece_core::text::identifier("user name", &name).map_err(EngineError::bad_input)?;
+    match store.user_roles(&name)? {
+        Some(roles) => Ok(Actor { name, roles }),
+        None => Err(crate::names::unknown_user(store, &name, lang)),
+    }
+}
+
+/// The time of a new event: `--at`, else now; never more than [`FUTURE_TOLERANCE_MINUTES`]
+/// ahead of the clock.
+pub fn event_time(ctx: &Ctx, args: &WriteArgs) -> Result<DateTime<FixedOffset>, EngineError> {
+    let at = match &args.at {
+        Some(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
+            EngineError::bad_input(format!(
+                "`--at {s}` is not an RFC 3339 time with offset ({e})"
+            ))
+            .with_hint("e.g. --at 2023-04-12T11:00:00+08:00")
+        })?,
+        None => ctx.now,
+    };
+    not_in_the_future(ctx, at)?;
+    Ok(at)
+}
+
+/// How far ahead of the clock an event's `at` may be (clocks of two machines differ a little);
+/// beyond it, live use refuses the event (procedure.md: more than 5 minutes ahead).
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+
+/// Refuses an `at` more than [`FUTURE_TOLERANCE_MINUTES`] ahead of the clock: an event is
+/// recorded once it has happened, and a case dated in the future could never be written to again.
+pub fn not_in_the_future(ctx: &Ctx, at: DateTime<FixedOffset>) -> Result<(), EngineError> {
+    let now = ctx.now;
+    if at > now + chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        let (at, now) = (at.to_rfc3339(), now.to_rfc3339());
+        return Err(EngineError::bad_input(tr(
+            ctx.lang,
+            format!("时间 {at} 晚于当前时间 {now}：事项发生后才能记录"),
+            format!("`at` {at} is in the future (now: {now}); an event is recorded once it has happened"),
+        ))
+        .with_hint(tr(
+            ctx.lang,
+            "请用 --at 写明实际发生的时间（不得晚于现在）；未写入任何内容",
+            "give the time it actually happened with --at (not later than now); nothing was written",
+        )));
+    }
+    Ok(())
+}
+
+/// Picks the role the actor records `body` in, or refuses (exit 3) naming the roles that may.
+/// A head overriding may record any gate event: the role rule is then one of the guards the
+/// override forces, and `forced` is true.
+pub fn role_for(
+    profile: &Profile,
+    actor: &Actor,
+    body: &EventBody,
+    overriding: bool,
+    lang: Lang,
+) -> Result<(Role, bool), EngineError> {
+    let allowed = profile.roles_for(body);
+    if let Some(r) = actor.roles.iter().find(|r| allowed.contains(r)) {
+        return Ok((*r, false));
+    }
+    if overriding && body.is_gate() && actor.roles.contains(&Role::Head) {
+        return Ok((Role::Head, true));
+    }
+    let zh = lang == Lang::Zh;
+    let held = actor
+        .roles
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let may = if allowed.is_empty() {
+        (if zh {
+            "任何角色均不得记录"
+        } else {
+            "no role"
+        })
+        .to_owned()
+    } else {
+        allowed
+            .iter()
+            .map(|r| format!("`{r}` ({})", r.label(lang)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let article = match body {
+        EventBody::ReviewSigned(_) => juece_core::finding::article_in("第二十八条", lang),
+        _ => String::new(),
+    };
+    let article = if article.is_empty() {
+        article
+    } else if zh {
+        format!("（{article}）")
+    } else {
+        format!(" ({article})")
+    };
+    let message = if zh {
+        format!(
+            "`{}`（{held}）不得记录 `{}`：流程 `{}` 只允许 {may}{article}",
+            actor.name,
+            body.type_name(),
+            profile.pinned()
+        )
+    } else {
+        format!(
+            "`{}` ({held}) may not record `{}`: the workflow `{}` allows {may}{article}",
+            actor.name,
+            body.type_name(),
+            profile.pinned()
+        )
+    };
+    let allowed: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+    Err(EngineError {
+        kind: ErrorKind::Refused,
+        message,
+        hints: vec![if zh {
+            "请由具有上述角色的人员办理，或用 `juece user add 姓名 --role 角色` 增加角色；未写入任何内容".into()
+        } else {
+            "ask someone with one of those roles, or add the role with `juece user add NAME --role ROLE`; nothing was written".into()
+        }],
+        guards: vec![juece_core::check::role_not_allowed(
+            body.type_name(),
+            &allowed,
+        )],
+    })
+}
+
+/// What every write needs besides the event: the database, the profiles and the calendar.
+/// A long-running writer (`juece record-batch`) opens it once and writes many events with it;
+/// each write still reads only its own case and commits on its own.
+pub struct WriteSession {
+    store: Store,
+    profiles: Profiles,
+    calendar: Calendar,
+}
+
+impl WriteSession {
+    /// A session on an open database, with the profiles and the calendar loaded.
+    pub fn new(store: Store, profiles: Profiles, calendar: Calendar) -> WriteSession {
+        WriteSession {
+            store,
+            profiles,
+            calendar,
+        }
+    }
+
+    /// The database, for reads between writes.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The database, for other writes (accounts, sessions).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The profiles known to this session.
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
+    /// The holiday calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Reloads the profiles when `pinned` is not among them (stored by another process since).
+    pub fn refresh_profiles(&mut self, pinned: &str) -> Result<(), EngineError> {
+        if self.profiles.resolve(pinned).is_err() {
+            self.profiles = load_profiles(&self.store)?;
+        }
+        Ok(())
+    }
+
+    /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print
+    /// on success, the error (with its exit code) otherwise. Nothing is written on an error.
+    pub fn write(
+        &mut self,
+        ctx: &Ctx,
+        case_ref: &str,
+        event_json: &Value,
+        args: &WriteArgs,
+    ) -> Result<Recorded, EngineError> {
+        let lang = ctx.lang;
+        let actor = actor(&self.store, args, lang)?;
+        if let Some(id) = &args.command_id {
+            if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
+                return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
+            }
+        }
+        let Some(stored) = self.store.load_case(case_ref)? else {
+            return Err(crate::names::no_case(&self.store, case_ref, lang));
+        };
+        if let Some(expected) = args.expected_seq {
+            let found = stored.case.events.len();
+            if expected != found {
+                return Err(EngineError::new(
+                    ErrorKind::Conflict,
+                    StoreError::Conflict {
+                        case_ref: case_ref.to_owned(),
+                        expected,
+                        found,
+                    },
+                )
+                .with_hint("case changed, retry: nothing was written"));
+            }
+        }
+        // A profile stored by another process since this session opened.
+        self.refresh_profiles(&stored.pinned())?;
+        let (store, calendar) = (&mut self.store, &self.calendar);
+        let profile = self.profiles.resolve(&stored.pinned())?;
+        if let Some(t) = event_json.get("type").and_then(Value::as_str) {
+            match t {
+                "override" => {
+                    return Err(EngineError::bad_input(
+                        "an `override` event is written only beside the gate event it forces",
+                    )
+                    .with_hint(
+                        "record the gate event with `--override \"justification\"` (heads only)",
+                    ))
+                }
+                "opened" => {
+                    return Err(EngineError::bad_input(format!(
+                        "case `{case_ref}` is already open"
+                    ))
+                    .with_hint("`juece case open` opens a new case"))
+                }
+                _ => {}
+            }
+        }
+        let default_at = match (&args.at, event_json.get("at")) {
+            (Some(_), Some(_)) => {
+                return Err(EngineError::bad_input(
+                    "the time is given twice: in the event file's `at` and in `--at`",
+                )
+                .with_hint("keep one"))
+            }
+            (None, Some(_)) => None,
+            _ => Some(event_time(ctx, args)?),
+        };
+        // Parse with a provisional role; the real one depends on the event type.
+        let provisional = actor.roles.first().copied().unwrap_or(Role::Auditor);
+        // `recorded_at` is the clock's, always: the user never sets it (procedure.md).
+        let supplied = Supplied {
+            actor: Some((actor.name.clone(), provisional)),
+            default_at,
+            recorded_at: Some(ctx.now),
+        };
+        let mut event = parse_event(event_json, &supplied).map_err(|e| {
+            let field = if e.field.is_empty() {
+                String::new()
+            } else {
+                format!(", field `{}`", e.field)
+            };
+            EngineError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
+                .with_hint("nothing was written")
+        })?;
+        not_in_the_future(ctx, event.at)?;
+        let overriding = args.override_justification.is_some();
+        if overriding && !actor.roles.contains(&Role::Head) {
+            return Err(EngineError {
+                kind: ErrorKind::Refused,
+                message: format!(
+                    "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                    actor.name
+                ),
+                hints: vec!["nothing was written".into()],
+                guards: Vec::new(),
+            });
+        }
+        let (role, role_forced) = match &event.body {
+            EventBody::Voided(v) => (void_role(&stored.case, &actor, v, lang)?, false),
+            body => role_for(profile, &actor, body, overriding, lang)?,
+        };
+        event.role = role;
+
+        if let Some(last) = stored.case.events.last() {
+            if event.at < last.at {
+                return Err(EngineError::bad_input(format!(
+                    "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                    event.at.to_rfc3339(),
+                    last.at.to_rfc3339()
+                ))
+                .with_hint("record it with a time at or after the last event; nothing was written"));
+            }
+        }
+        // The same shape checks as import: draft versions recorded before they are referred to.
+        let mut extended = stored.case.clone();
+        extended.events.push(event.clone());
+        check_case(&extended, profile, None)?;
+
+        let mut outcome = check_event(profile, calendar, &stored.case, &event, event.date())
+            .ok_or_else(|| {
+                EngineError::bad_input(format!(
+                    "case `{case_ref}` has no `opened` event on or before {}",
+                    event.at.to_rfc3339()
+                ))
+            })?;
+        if role_forced {
+            let allowed: Vec<&str> = profile
+                .roles_for(&event.body)
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            outcome.unmet.insert(
+                0,
+                juece_core::check::role_not_allowed(event.body.type_name(), &allowed),
+            );
+        }
+        let mut to_write = vec![event.clone()];
+        if outcome.refused() {
+            match &args.override_justification {
+                Some(justification) if !justification.trim().is_empty() => {
+                    let unmet: Vec<String> = outcome.unmet.iter().map(|u| u.code.clone()).collect();
+                    to_write.push(Event {
+                        at: event.at,
+                        recorded_at: event.recorded_at,
+                        actor: actor.name.clone(),
+                        role: Role::Head,
+                        body: EventBody::Override(Override {
+                            unmet,
+                            justification: justification.clone(),
+                        }),
+                    });
+                }
+                Some(_) => {
+                    return Err(EngineError::bad_input(
+                        "`--override` needs a written justification",
+                    ));
+                }
+                None => return Err(refusal(case_ref, &event, &outcome, lang)),
+            }
+        }
+        for e in &to_write[1..] {
+            extended.events.push(e.clone());
+        }
+        let proj = projection(profile, calendar, &extended);
+        if let Some(ms) = ctx.test_write_delay_ms {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        match store.append(
+            case_ref,
+            stored.case.events.len(),
+            &to_write,
+            &proj,
+            args.command_id.as_deref(),
+        ) {
+            Ok(Appended::Written { .. }) => {}
+            Ok(Appended::AlreadyRecorded { first_seq, count }) => {
+                let id = args.command_id.as_deref().unwrap_or_default();
+                return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
+            }
+            Err(e @ StoreError::Conflict { .. }) => {
+                return Err(EngineError::new(ErrorKind::Conflict, e)
+                    .with_hint("case changed, retry: nothing was written"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let text = report(
+            case_ref,
+            &event,
+            &outcome,
+            to_write.len() > 1,
+            stored.case.events.len(),
+            lang,
+        );
+        Ok(Recorded {
+            text,
+            case_ref: case_ref.to_owned(),
+            seq: stored.case.events.len(),
+            count: to_write.len(),
+            at: Some(event.at),
+            replayed: false,
+            warnings: warnings(&outcome),
+        })
+    }
+}
+
+/// A retried command: nothing is written, and the first attempt's events are named.
+fn already_recorded(
+    id: &str,
+    done_ref: &str,
+    case_ref: &str,
+    first_seq: usize,
+    count: usize,
+    lang: Lang,
+) -> Result<Recorded, EngineError> {
+    if done_ref != case_ref {
+        return Err(EngineError::bad_input(format!(
+            "command id `{id}` was already used for case `{done_ref}`, not `{case_ref}`"
+        ))
+        .with_hint("use a new command id for a new write; nothing was written"));
+    }
+    let last = first_seq + count.saturating_sub(1);
+    let text = match lang {
+        Lang::Zh => format!("命令 `{id}` 已记录过（事项 `{case_ref}` 第 {first_seq}–{last} 号事件），本次未重复写入\n"),
+        Lang::En => format!("command `{id}` was already recorded (events {first_seq}–{last} of case `{case_ref}`); nothing written again\n"),
+    };
+    Ok(Recorded {
+        text,
+        case_ref: case_ref.to_owned(),
+        seq: first_seq,
+        count,
+        at: None,
+        replayed: true,
+        warnings: Vec::new(),
+    })
+}
+
+/// The findings and advisories a recorded event raised.
+fn warnings(outcome: &CheckOutcome) -> Vec<Warning> {
+    outcome
+        .new_findings
+        .iter()
+        .chain(&outcome.advisories)
+        .map(|f| Warning {
+            code: f.code.as_str().to_owned(),
+            severity: f.severity().as_str(),
+            article: f.article.clone(),
+            message_zh: f.message(Lang::Zh).to_owned(),
+            message_en: f.message(Lang::En).to_owned(),
+        })
+        .collect()
+}
+
+fn step_label(step: Option<Step>, lang: Lang) -> String {
+    step.map(|s| s.label(lang).to_owned()).unwrap_or_default()
+}
+
+/// The exit-3 error listing every unmet prerequisite and guard.
+fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) -> EngineError {
+    let n = outcome.unmet.len();
+    let mut message = match lang {
+        Lang::Zh => format!(
+            "不能为事项 `{case_ref}` 记录 `{}`：{n} 项条件未满足",
+            event.body.type_name()
+        ),
+        Lang::En => format!(
+            "cannot record `{}` for case `{case_ref}`: {n} unmet {}",
+            event.body.type_name(),
+            if n == 1 {
+                "requirement"
+            } else {
+                "requirements"
+            }
+        ),
+    };
+    for u in &outcome.unmet {
+        let article = juece_core::finding::article_in(&u.article, lang);
+        message.push_str(&match lang {
+            Lang::Zh => format!(
+                "\n  - {} [{}] {}（{article}）：{}",
+                u.code,
+                step_label(u.step, lang),
+                u.message(lang),
+                u.fix(lang)
+            ),
+            Lang::En => format!(
+                "\n  - {} [{}] {} ({article}): {}",
+                u.code,
+                step_label(u.step, lang),
+                u.message(lang),
+                u.fix(lang)
+            ),
+        });
+    }
+    EngineError {
+        kind: ErrorKind::Refused,
+        message,
+        hints: vec![match lang {
+            Lang::Zh => "未写入任何内容；行政首长可以用 --override \"理由\" 强制推进，审计中将始终显示".to_owned(),
+            Lang::En => "nothing was written; a head may force it with --override \"justification\", which the audit always shows".to_owned(),
+        }],
+        guards: outcome.unmet.clone(),
+    }
+}
+
+/// What was recorded and the warnings it raised.
+fn report(
+    case_ref: &str,
+    event: &Event,
+    outcome: &CheckOutcome,
+    overridden: bool,
+    seq: usize,
+    lang: Lang,
+) -> String {
+    let mut s = match lang {
+        Lang::Zh => format!(
+            "已记录：事项 `{case_ref}` 第 {seq} 号事件 `{}`（{}，{}）\n",
+            event.body.type_name(),
+            event.actor,
+            event.role.label(lang)
+        ),
+        Lang::En => format!(
+            "recorded `{}` as event {seq} of case `{case_ref}` ({}, {})\n",
+            event.body.type_name(),
+            event.actor,
+            event.role
+        ),
+    };
+    if overridden {
+        let codes: Vec<&str> = outcome.unmet.iter().map(|u| u.code.as_str()).collect();
+        s.push_str(&match lang {
+            Lang::Zh => format!("强制推进：未满足 {}；已记录 override 事件，审计中将显示 GUARD_OVERRIDDEN\n", codes.join(", ")),
+            Lang::En => format!("overridden: unmet {}; an override event is recorded and the audit shows GUARD_OVERRIDDEN\n", codes.join(", ")),
+        });
+    }
+    for f in &outcome.new_findings {
+        let label = f.severity().label(lang);
+        let article = f.article_in(lang);
+        s.push_str(&format!(
+            "{label}: {} {}（{article}）\n",
+            f.code,
+            f.message(lang)
+        ));
+        if f.severity() == Severity::Violation && !event.body.is_gate() {
+            if let Some(step) = f.step.filter(|s| s.is_fact_finding()) {
+                s.push_str(&match lang {
+                    Lang::Zh => format!("  在补正之前，送请合法性审查（legality_review_submitted）将被拒绝：{}未满足\n", step.label(lang)),
+                    Lang::En => format!("  until it is remedied, `legality_review_submitted` will be refused: {} is not satisfied\n", step.label(lang)),
+                });
+            }
+        }
+    }
+    for f in &outcome.advisories {
+        s.push_str(&match lang {
+            Lang::Zh => format!(
+                "注意：{} {}（{}）\n",
+                f.code,
+                f.message(lang),
+                f.article_in(lang)
+            ),
+            Lang::En => format!(
+                "note: {} {} ({})\n",
+                f.code,
+                f.message(lang),
+                f.article_in(lang)
+            ),
+        });
+    }
+    s
+}
+
+impl WriteSession {
+    /// Opens a case from the header fields of `juece-cases/2` (no `events`; `workflow` defaults to
+    /// `decree-713`), attributed to `args.as_user` in the role the profile allows for `opened`,
+    /// at `args.at` or now. Refused as [`ErrorKind::Exists`] when the reference is taken.
+    pub fn open_case(
+        &mut self,
+        ctx: &Ctx,
+        header: &Value,
+        args: &WriteArgs,
+    ) -> Result<Recorded, EngineError> {
+        let Some(fields) = header.as_object() else {
+            return Err(EngineError::bad_input(
+                "a case to open is a JSON object with the header fields of juece-cases/2",
+            ));
+        };
+        if fields.contains_key("events") {
+            return Err(EngineError::bad_input(
+                "a case is opened without `events`; record them one by one afterwards",
+            ));
+        }
+        if args.override_justification.is_some() {
+            return Err(EngineError::bad_input(
+                "opening a case has no guard to override",
+            ));
+        }
+        let actor = actor(&self.store, args, ctx.lang)?;
+        let mut fields = fields.clone();
+        let at = match fields.remove("at") {
+            Some(Value::String(s)) => event_time(
+                ctx,
+                &WriteArgs {
+                    at: Some(s),
+                    ..WriteArgs::default()
+                },
+            )?,
+            Some(Value::Null) | None => event_time(ctx, args)?,
+            Some(_) => return Err(EngineError::bad_input("`at` must be an RFC 3339 time")),
+        };
+        not_in_the_future(ctx, at)?;
+        let case_ref = match fields.get("ref") {
+            Some(Value::String(r)) if !r.trim().is_empty() => r.trim().to_owned(),
+            _ => return Err(EngineError::bad_input("a case needs a reference (`ref`)")),
+        };
+        fields.insert("ref".into(), Value::String(case_ref.clone()));
+        let workflow = match fields.get("workflow") {
+            Some(Value::String(w)) => w.clone(),
+            None | Some(Value::Null) => "decree-713".to_owned(),
+            Some(_) => return Err(EngineError::bad_input("`workflow` must be a string")),
+        };
+        let profile = self.profiles.resolve(&workflow)?;
+        let (role, _) = role_for(profile, &actor, &EventBody::Opened, false, ctx.lang)?;
+        fields.insert("workflow".into(), Value::String(profile.pinned()));
+        fields.insert(
+            "events".into(),
+            serde_json::json!([{ "type": "opened", "at": at.to_rfc3339(), "recorded_at": ctx.now.to_rfc3339(),
+                                 "actor": actor.name, "role": role.as_str() }]),
+        );
+        let doc = serde_json::json!({ "format": "juece-cases/2", "cases": [Value::Object(fields)] });
+        let cases = juece_core::casefile::parse_cases(&doc.to_string())?;
+        if self.store.load_case(&case_ref)?.is_some() {
+            return Err(EngineError::new(
+                ErrorKind::Exists,
+                format!("case `{case_ref}` is already in the database"),
+            )
+            .with_hint("give a new case its own reference; nothing was written"));
+        }
+        crate::import::import_cases(&mut self.store, &self.profiles, &self.calendar, &cases)?;
+        Ok(Recorded {
+            text: String::new(),
+            case_ref,
+            seq: 0,
+            count: 1,
+            at: Some(at),
+            replayed: false,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// The event live use may void: the case's latest event that is not voided already, not itself a
+/// `voided` event and not an `override` (which stays beside the gate it forced).
+pub fn voidable_latest(case: &juece_core::event::Case) -> Option<usize> {
+    let mut voided = std::collections::BTreeSet::new();
+    for (i, e) in case.events.iter().enumerate().rev() {
+        if let EventBody::Voided(v) = &e.body {
+            if !voided.contains(&i) {
+                if let Ok(t) = usize::try_from(v.event) {
+                    voided.insert(t);
+                }
+            }
+        }
+    }
+    (0..case.events.len()).rev().find(|i| {
+        !voided.contains(i)
+            && !matches!(
+                case.events[*i].body,
+                EventBody::Voided(_) | EventBody::Override(_)
+            )
+    })
+}
+
+/// Who may void (interchange.md, `voided`): only the author of the case's latest non-voided
+/// event, or `legal_office`, and only that latest event. Refused otherwise (exit 3, HTTP 422).
+fn void_role(
+    case: &juece_core::event::Case,
+    actor: &Actor,
+    v: &juece_core::event::Voided,
+    lang: Lang,
+) -> Result<Role, EngineError> {
+    let refused = |message: String| {
+        EngineError::new(ErrorKind::Refused, message)
+            .with_hint(tr(lang, "未写入任何内容", "nothing was written"))
+    };
+    let latest = voidable_latest(case);
+    let target = usize::try_from(v.event).ok();
+    if target == Some(0) || latest == Some(0) {
+        return Err(EngineError::bad_input(tr(
+            lang,
+            "立项事件不能作废：如立项有误，请由法制机构说明情况",
+            "the opening of a case cannot be voided",
+        )));
+    }
+    let Some(latest) = latest.filter(|l| Some(*l) == target) else {
+        let which = latest.map(|l| l.to_string()).unwrap_or_else(|| "—".into());
+        return Err(refused(tr(
+            lang,
+            format!("只能作废本事项最近一项未作废的事件（第 {which} 项），不能作废第 {} 项（第三十三条：记录不得删改，只能依次更正）", v.event),
+            format!("only the case's latest event that is not voided (event {which}) may be voided, not event {} (Art. 33: records are corrected in order, never rewritten)", v.event),
+        )));
+    };
+    let author = &case.events[latest];
+    if actor.roles.contains(&Role::LegalOffice) {
+        return Ok(Role::LegalOffice);
+    }
+    if author.actor == actor.name {
+        let role = if actor.roles.contains(&author.role) {
+            author.role
+        } else {
+            actor.roles.first().copied().unwrap_or(author.role)
+        };
+        return Ok(role);
+    }
+    Err(refused(tr(
+        lang,
+        format!(
+            "`{}` 不得作废第 {latest} 项事件：只有该事件的记录人 `{}` 或法制机构（legal_office）可以作废",
+            actor.name, author.actor
+        ),
+        format!(
+            "`{}` may not void event {latest}: only its author `{}` or `legal_office` may",
+            actor.name, author.actor
+        ),
+    )))
+}

@@ -1,0 +1,1208 @@
+//! The HTML pages: server-rendered with maud (compiled templates, every value escaped), no
+//! script, one embedded style sheet; Chinese first, English with `?lang=en`.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use juece_core::event::{parse_event, Supplied};
+use juece_core::finding::article_in;
+use juece_core::ids::{Category, Role, Severity, Status};
+use juece_core::Lang;
+use juece_engine::view::{case_view, summary, CaseView};
+use juece_engine::{EngineError, ErrorKind, WriteArgs, WriteSession};
+use juece_store::ListFilter;
+use maud::{html, Markup, DOCTYPE};
+use serde_json::{json, Value};
+
+use crate::api::{event_request, record_for, status_of};
+use crate::auth::{random_hex, same, sha256_hex, verify_password};
+use crate::{cookie, lang_of, with_engine, AppState, Shared};
+
+const SESSION_COOKIE: &str = "juece_session";
+const PRE_COOKIE: &str = "juece_pre";
+const STYLE: &str = include_str!("style.css");
+
+type Params = Query<HashMap<String, String>>;
+type FormData = Result<Form<HashMap<String, String>>, FormRejection>;
+
+/// The signed-in user of a request.
+pub struct Viewer {
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub csrf: String,
+    pub id_hash: String,
+}
+
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+/// The signed-in user, if the session cookie names a live session.
+fn viewer(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> Option<Viewer> {
+    let id = cookie(headers, SESSION_COOKIE)?;
+    let id_hash = sha256_hex(&id);
+    let row = engine.store().session(&id_hash, state.unix_now()).ok()??;
+    let roles = engine.store().user_roles(&row.name).ok()??;
+    Some(Viewer {
+        name: row.name,
+        roles,
+        csrf: row.csrf,
+        id_hash,
+    })
+}
+
+fn see_other(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn forbidden(lang: Lang) -> Response {
+    html_page(
+        StatusCode::FORBIDDEN,
+        lang,
+        None,
+        t(lang, "禁止", "Forbidden"),
+        html! { p.error { (t(lang, "表单令牌（csrf）缺失或无效：请重新打开页面后再提交。未写入任何内容。", "The form token (csrf) is missing or wrong: open the page again and resubmit. Nothing was written.")) } },
+    )
+}
+
+/// Percent-encodes a path segment (a case reference is user text).
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn html_page(
+    status: StatusCode,
+    lang: Lang,
+    viewer: Option<&Viewer>,
+    title: &str,
+    body: Markup,
+) -> Response {
+    let page = html! {
+        (DOCTYPE)
+        html lang=(if lang == Lang::Zh { "zh-CN" } else { "en" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · juece" }
+                link rel="stylesheet" href="/assets/style.css";
+            }
+            body {
+                header {
+                    nav {
+                        a href="/" { (t(lang, "我的待办", "My to-do")) }
+                        a href="/cases" { (t(lang, "事项", "Cases")) }
+                        a href="/cases/new" { (t(lang, "立项", "Open a case")) }
+                        a href="/review" { (t(lang, "合法性审查", "Legality review")) }
+                        a href="/audit" { (t(lang, "审计", "Audit")) }
+                        a href="/integrity" { (t(lang, "完整性", "Integrity")) }
+                        span.lang {
+                            a href="?lang=zh" { "中文" } " | " a href="?lang=en" { "English" }
+                        }
+                        @if let Some(v) = viewer {
+                            span.who { (v.name) " (" (v.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、")) ")" }
+                            form.inline method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(v.csrf);
+                                button type="submit" { (t(lang, "退出", "Sign out")) }
+                            }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page.into_string(),
+    )
+        .into_response()
+}
+
+/// Adds the `lang` cookie when the page was asked for with `?lang=`.
+fn remember_lang(mut r: Response, q: &HashMap<String, String>) -> Response {
+    if let Some(l) = q.get("lang").filter(|l| *l == "zh" || *l == "en") {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "lang={l}; Path=/; SameSite=Strict; Max-Age=31536000"
+        )) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    r
+}
+
+fn page_lang(headers: &HeaderMap, q: &HashMap<String, String>) -> Lang {
+    lang_of(headers, q.get("lang").map(String::as_str))
+}
+
+pub async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+// ---- sign-in ----------------------------------------------------------------------------
+
+fn login_markup(lang: Lang, csrf: &str, message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(m) = message { p.error { (m) } }
+        form.card method="post" action="/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            label { (t(lang, "姓名", "Name")) input name="name" autocomplete="username" required; }
+            label { (t(lang, "密码", "Password")) input name="password" type="password" autocomplete="current-password" required; }
+            button type="submit" { (t(lang, "登录", "Sign in")) }
+        }
+    }
+}
+
+fn pre_cookie(value: &str, secure: bool) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{PRE_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    ))
+    .ok()
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let pre = match cookie(&headers, PRE_COOKIE).filter(|c| c.len() == 64) {
+        Some(c) => c,
+        None => match random_hex(32) {
+            Ok(c) => c,
+            Err(e) => return crate::internal(&e),
+        },
+    };
+    let mut r = html_page(
+        StatusCode::OK,
+        lang,
+        None,
+        t(lang, "登录", "Sign in"),
+        login_markup(lang, &pre, None),
+    );
+    if let Some(v) = pre_cookie(&pre, state.config.secure_cookies) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    remember_lang(r, &q)
+}
+
+/// `POST /login` (`name`, `password`, `csrf`).
+pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormData) -> Response {
+    let lang = lang_of(&headers, None);
+    let Ok(Form(form)) = form else {
+        return forbidden(lang);
+    };
+    let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
+    let csrf = form.get("csrf").cloned().unwrap_or_default();
+    if pre.is_empty() || !same(&pre, &csrf) {
+        return forbidden(lang);
+    }
+    let name = form.get("name").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    with_engine(&state, move |state, engine| {
+        let fail = |status: StatusCode, msg: &str| {
+            html_page(
+                status,
+                lang,
+                None,
+                t(lang, "登录", "Sign in"),
+                login_markup(lang, &pre, Some(msg)),
+            )
+        };
+        if state.throttled(&name) {
+            return fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                t(
+                    lang,
+                    "登录失败次数过多，请十五分钟后再试",
+                    "too many failed sign-ins: try again in fifteen minutes",
+                ),
+            );
+        }
+        let stored = engine.store().password_hash(&name).ok().flatten();
+        // Always run one argon2 verification, so a missing user takes as long as a wrong password.
+        let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$7nZ4Qn2mEhX1L4fWQhD5PgdJ7Hb4mHhLgq1yqL8tWLM";
+        let ok = verify_password(&password, stored.as_deref().unwrap_or(dummy)) && stored.is_some();
+        if !ok {
+            state.failed(&name);
+            return fail(
+                StatusCode::UNAUTHORIZED,
+                t(lang, "姓名或密码不正确", "wrong name or password"),
+            );
+        }
+        state.succeeded(&name);
+        let (Ok(id), Ok(csrf)) = (random_hex(32), random_hex(32)) else {
+            return crate::internal("no randomness");
+        };
+        let now = state.unix_now();
+        if engine
+            .store_mut()
+            .create_session(
+                &sha256_hex(&id),
+                &name,
+                &csrf,
+                now,
+                now + state.config.session_ttl,
+            )
+            .is_err()
+        {
+            return crate::internal("cannot store the session");
+        }
+        let mut r = see_other("/");
+        let c = format!(
+            "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            state.config.session_ttl,
+            if state.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            }
+        );
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        r
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+/// `POST /logout` (`csrf`).
+pub async fn logout(State(state): State<Shared>, headers: HeaderMap, form: FormData) -> Response {
+    let lang = lang_of(&headers, None);
+    with_engine(&state, move |state, engine| {
+        let Some(v) = checked(state, engine, &headers, form) else {
+            return forbidden(lang);
+        };
+        let _ = engine.store_mut().delete_session(&v.0.id_hash);
+        let mut r = see_other("/login");
+        if let Ok(h) = HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        )) {
+            r.headers_mut().append(header::SET_COOKIE, h);
+        }
+        r
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+/// The signed-in user and the form, when the form's `csrf` is the session's.
+fn checked(
+    state: &AppState,
+    engine: &WriteSession,
+    headers: &HeaderMap,
+    form: FormData,
+) -> Option<(Viewer, HashMap<String, String>)> {
+    let Form(form) = form.ok()?;
+    let v = viewer(state, engine, headers)?;
+    let csrf = form.get("csrf")?;
+    same(csrf, &v.csrf).then_some((v, form))
+}
+
+// ---- the to-do ------------------------------------------------------------------------
+
+/// `GET /`: what the user's roles may do next, across open cases, with due dates and blocks.
+pub async fn todo(State(state): State<Shared>, headers: HeaderMap, Query(q): Params) -> Response {
+    let lang = page_lang(&headers, &q);
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let rows = engine
+            .store()
+            .list_cases(&ListFilter::default())
+            .unwrap_or_default();
+        let mut items = Vec::new();
+        for row in rows.iter().filter(|r| {
+            !matches!(
+                r.projection.status,
+                Status::Archived | Status::Rejected
+            )
+        }) {
+            if items.len() >= 200 {
+                break;
+            }
+            let Ok(view) = case_view(
+                engine.store(),
+                engine.profiles(),
+                engine.calendar(),
+                &row.case_ref,
+                state.now(),
+            ) else {
+                continue;
+            };
+            for n in &view.next {
+                if n.roles.iter().any(|r| v.roles.contains(r)) {
+                    let due: Vec<String> = view
+                        .dates
+                        .iter()
+                        .filter(|d| d.step == n.step && d.kind.is_deadline())
+                        .filter_map(|d| d.date.map(|x| format!("{} {x}", d.kind.label(lang))))
+                        .collect();
+                    items.push((row.case_ref.clone(), row.title.clone(), n.clone(), due));
+                }
+            }
+        }
+        let body = html! {
+            @if items.is_empty() {
+                p { (t(lang, "目前没有您的角色可以办理的事项。", "Nothing your roles may do right now.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th { (t(lang, "案号", "Ref")) } th { (t(lang, "标题", "Title")) }
+                        th { (t(lang, "下一步", "Next")) } th { (t(lang, "期限", "Due")) }
+                        th { (t(lang, "阻碍", "Blocked by")) }
+                    } }
+                    tbody {
+                        @for (r, title, n, due) in &items {
+                            tr {
+                                td { a href={ "/cases/" (enc(r)) } { (r) } }
+                                td { (title) }
+                                td { code { (n.event_type) } " " (n.step.label(lang)) }
+                                td { (due.join("; ")) }
+                                td {
+                                    @if n.unmet.is_empty() { span.ok { (t(lang, "可以办理", "may be recorded")) } }
+                                    @for u in &n.unmet {
+                                        div { code { (u.code) } " " (u.message(lang)) "（" (article_in(&u.article, lang)) "）" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        html_page(
+            StatusCode::OK,
+            lang,
+            Some(&v),
+            t(lang, "我的待办", "My to-do"),
+            body,
+        )
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q)
+}
+
+// ---- case list ------------------------------------------------------------------------
+
+const PAGE_SIZE: usize = 50;
+
+/// `GET /cases`: status, skipped, overridden, year, organ, text search; paged.
+pub async fn case_list(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let q2 = q.clone();
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let get = |k: &str| q.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+        let status = Status::parse(&get("status"));
+        let filter = ListFilter {
+            status,
+            skipped: get("skipped") == "true",
+            overridden: get("overridden") == "true",
+        };
+        let (year, organ, text) = (get("year"), get("organ"), get("q"));
+        let rows: Vec<_> = engine
+            .store()
+            .list_cases(&filter)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| year.is_empty() || r.case_ref.contains(&year) || r.last_at.starts_with(&year))
+            .filter(|r| organ.is_empty() || r.organ.contains(&organ))
+            .filter(|r| text.is_empty() || r.title.contains(&text) || r.case_ref.contains(&text))
+            .collect();
+        let page: usize = get("page").parse().unwrap_or(1).max(1);
+        let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+        let shown = rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE);
+        let link = |p: usize| {
+            let mut s = format!("/cases?page={p}");
+            for k in ["status", "skipped", "overridden", "year", "organ", "q"] {
+                let v = get(k);
+                if !v.is_empty() {
+                    s.push_str(&format!("&{k}={}", enc(&v)));
+                }
+            }
+            s
+        };
+        let yes = t(lang, "是", "yes");
+        let body = html! {
+            form.filters method="get" action="/cases" {
+                label { (t(lang, "状态", "Status"))
+                    select name="status" {
+                        option value="" { "—" }
+                        @for s in Status::ALL {
+                            option value=(s.as_str()) selected[status == Some(*s)] { (s.label(lang)) }
+                        }
+                    }
+                }
+                label { input type="checkbox" name="skipped" value="true" checked[filter.skipped]; (t(lang, "跳过程序", "skipped step")) }
+                label { input type="checkbox" name="overridden" value="true" checked[filter.overridden]; (t(lang, "强制推进", "overridden")) }
+                label { (t(lang, "年份", "Year")) input name="year" value=(year) size="6"; }
+                label { (t(lang, "决策机关", "Organ")) input name="organ" value=(organ); }
+                label { (t(lang, "搜索", "Search")) input name="q" value=(text); }
+                button type="submit" { (t(lang, "筛选", "Filter")) }
+            }
+            p { (rows.len()) " " (t(lang, "件", "cases")) }
+            table {
+                thead { tr {
+                    th { (t(lang, "案号", "Ref")) } th { (t(lang, "标题", "Title")) } th { (t(lang, "决策机关", "Organ")) }
+                    th { (t(lang, "状态", "Status")) } th { (t(lang, "跳过程序", "Skipped")) } th { (t(lang, "强制推进", "Overridden")) }
+                    th { (t(lang, "违规", "Violations")) } th { (t(lang, "最近记录", "Last event")) }
+                } }
+                tbody {
+                    @for c in shown {
+                        tr {
+                            td { a href={ "/cases/" (enc(&c.case_ref)) } { (c.case_ref) } }
+                            td { (c.title) } td { (c.organ) }
+                            td { (c.projection.status.label(lang)) }
+                            td { @if c.projection.has_skipped { (yes) } }
+                            td { @if c.projection.has_override { (yes) } }
+                            td { (c.projection.violations) }
+                            td { (c.last_at.get(..10).unwrap_or(&c.last_at)) }
+                        }
+                    }
+                }
+            }
+            nav.pages {
+                @if page > 1 { a href=(link(page - 1)) { "‹" } }
+                " " (page) " / " (pages) " "
+                @if page < pages { a href=(link(page + 1)) { "›" } }
+            }
+        };
+        html_page(StatusCode::OK, lang, Some(&v), t(lang, "事项", "Cases"), body)
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q2)
+}
+
+// ---- opening a case -------------------------------------------------------------------
+
+fn new_case_markup(
+    lang: Lang,
+    v: &Viewer,
+    form: &HashMap<String, String>,
+    error: Option<&EngineError>,
+) -> Markup {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let idem = uuid::Uuid::new_v4().to_string();
+    html! {
+        @if let Some(e) = error { (error_box(lang, e)) }
+        form.card method="post" action="/cases" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            input type="hidden" name="idem" value=(idem);
+            label { (t(lang, "案号", "Reference")) input name="ref" value=(get("ref")) required; }
+            label { (t(lang, "标题", "Title")) input name="title" value=(get("title")) required; }
+            label { (t(lang, "决策机关", "Deciding organ")) input name="organ" value=(get("organ")) required; }
+            label { (t(lang, "决策承办单位", "Undertaking unit")) input name="undertaking_unit" value=(get("undertaking_unit")) required; }
+            label { (t(lang, "类别", "Category"))
+                select name="category" {
+                    @for c in Category::ALL {
+                        option value=(c.as_str()) selected[get("category") == c.as_str()] { (c.label(lang)) }
+                    }
+                }
+            }
+            label { (t(lang, "流程", "Workflow")) input name="workflow" value=(if get("workflow").is_empty() { "decree-713".to_owned() } else { get("workflow") }); }
+            @for (k, zh, en) in [("technical", "专业性、技术性较强（第十九条）", "technical (Art. 19)"),
+                                ("stability_risk", "可能影响社会稳定（第二十二条）", "stability risk (Art. 22)"),
+                                ("hearing_required", "法律规定应当听证（第十六条）", "hearing required (Art. 16)"),
+                                ("confidential", "依法不予公开", "confidential"),
+                                ("market_entities", "涉及市场主体经济活动（第二十九条）", "concerns market entities (Art. 29)")] {
+                label.check { input type="checkbox" name=(k) value="true" checked[get(k) == "true"]; (t(lang, zh, en)) }
+            }
+            label { (t(lang, "立项时间（可选，RFC 3339）", "Opened at (optional, RFC 3339)")) input name="at" value=(get("at")); }
+            button type="submit" { (t(lang, "立项", "Open the case")) }
+        }
+    }
+}
+
+/// `GET /cases/new`.
+pub async fn new_case_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let body = new_case_markup(lang, &v, &HashMap::new(), None);
+        html_page(
+            StatusCode::OK,
+            lang,
+            Some(&v),
+            t(lang, "立项", "Open a case"),
+            body,
+        )
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+/// `POST /cases`: opens a case from the form.
+pub async fn open_case(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    let lang = lang_of(&headers, None);
+    with_engine(&state, move |state, engine| {
+        let Some((v, form)) = checked(state, engine, &headers, form) else {
+            return forbidden(lang);
+        };
+        let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+        let mut header = json!({
+            "ref": get("ref"), "title": get("title"), "organ": get("organ"),
+            "undertaking_unit": get("undertaking_unit"), "category": get("category"),
+            "workflow": get("workflow"),
+            "attributes": {
+                "technical": get("technical") == "true", "stability_risk": get("stability_risk") == "true",
+                "hearing_required": get("hearing_required") == "true", "confidential": get("confidential") == "true",
+                "market_entities": get("market_entities") == "true",
+            },
+        });
+        if !get("at").trim().is_empty() {
+            header["at"] = Value::String(get("at").trim().to_owned());
+        }
+        let args = WriteArgs {
+            as_user: Some(v.name.clone()),
+            ..WriteArgs::default()
+        };
+        match engine.open_case(&state.ctx(lang), &header, &args) {
+            Ok(r) => see_other(&format!("/cases/{}", enc(&r.case_ref))),
+            Err(e) => {
+                let (status, _) = status_of(&e);
+                let body = new_case_markup(lang, &v, &form, Some(&e));
+                html_page(status, lang, Some(&v), t(lang, "立项", "Open a case"), body)
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+// ---- the case page --------------------------------------------------------------------
+
+fn error_box(lang: Lang, e: &EngineError) -> Markup {
+    html! {
+        div.refusal role="alert" {
+            p { strong { (if e.kind == ErrorKind::Refused { t(lang, "被拒绝：", "Refused: ") } else { t(lang, "未写入：", "Not written: ") }) } (e.message.lines().next().unwrap_or_default()) }
+            @if !e.guards.is_empty() {
+                ul.guards {
+                    @for u in &e.guards {
+                        li {
+                            code { (u.code) } " "
+                            @if let Some(s) = u.step { "[" (s.label(lang)) "] " }
+                            (u.message(lang)) "（" (article_in(&u.article, lang)) "）"
+                            br; em { (t(lang, "补正：", "Fix: ")) (u.fix(lang)) }
+                        }
+                    }
+                }
+            }
+            @if e.kind == ErrorKind::Conflict { p { (t(lang, "事项已变更，请重试。", "Case changed, retry.")) } }
+        }
+    }
+}
+
+/// An example event object of each type a form offers, prefilled in its text area.
+fn template(event_type: &str, view: &CaseView) -> Value {
+    let draft = view
+        .eval
+        .current_draft
+        .clone()
+        .unwrap_or_else(|| "v1".into());
+    let today = view.as_of.to_string();
+    match event_type {
+        "draft" => json!({"type": "draft", "version": "v1", "sha256": "0".repeat(64)}),
+        "public_participation" => {
+            json!({"type": "public_participation", "methods": ["public_comment"], "comment_period": {"start": today, "end": today}, "opinions_received": 0, "opinions_adopted": 0})
+        }
+        "expert_review" => {
+            json!({"type": "expert_review", "experts": [{"name": "", "signed": true, "conflict_of_interest": false}]})
+        }
+        "risk_assessment" => {
+            json!({"type": "risk_assessment", "level": "low", "controllable": true, "measures": ""})
+        }
+        "waived" => {
+            json!({"type": "waived", "step": "expert_review", "reason": "not_applicable", "basis": ""})
+        }
+        "legality_review_submitted" => json!({"type": "legality_review_submitted", "draft": draft}),
+        "legality_review_signed" => {
+            json!({"type": "legality_review_signed", "draft": draft, "conclusion": "lawful", "opinion": ""})
+        }
+        "collective_decision" => {
+            json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": today, "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve", "reason": null, "dissent_recorded": true})
+        }
+        other => json!({"type": other}),
+    }
+}
+
+/// Event types a form may be offered for, in procedure order.
+const FORM_TYPES: &[&str] = &[
+    "draft",
+    "public_participation",
+    "expert_review",
+    "risk_assessment",
+    "waived",
+    "legality_review_submitted",
+    "legality_review_signed",
+    "collective_decision",
+    "party_report",
+    "published",
+    "archived",
+];
+
+/// The gate events a head may force with an override.
+const GATES: &[&str] = &[
+    "legality_review_submitted",
+    "legality_review_signed",
+    "collective_decision",
+    "party_report",
+    "published",
+    "archived",
+];
+
+/// Whether any of `roles` may record `event` under the case's profile.
+fn may_record(
+    engine: &WriteSession,
+    view: &CaseView,
+    roles: &[Role],
+    event: &Value,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> bool {
+    let Ok(profile) = engine.profiles().resolve(&view.stored.pinned()) else {
+        return false;
+    };
+    let supplied = Supplied {
+        actor: Some(("x".into(), Role::Auditor)),
+        default_at: Some(now),
+    };
+    let Ok(e) = parse_event(event, &supplied) else {
+        return false;
+    };
+    let allowed = profile.roles_for(&e.body);
+    roles.iter().any(|r| allowed.contains(r))
+}
+
+fn case_markup(
+    lang: Lang,
+    v: &Viewer,
+    engine: &WriteSession,
+    view: &CaseView,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    error: Option<(&EngineError, &str)>,
+) -> Markup {
+    let h = &view.stored.case.header;
+    let case_path = format!("/cases/{}", enc(&h.case_ref));
+    let post = format!("{case_path}/events");
+    let is_head = v.roles.contains(&Role::Head);
+    html! {
+        @if let Some((e, _)) = error { (error_box(lang, e)) }
+        section.facts {
+            dl {
+                dt { (t(lang, "案号", "Reference")) } dd { (h.case_ref) }
+                dt { (t(lang, "决策机关", "Deciding organ")) } dd { (h.organ) }
+                dt { (t(lang, "决策承办单位", "Undertaking unit")) } dd { (h.undertaking_unit) }
+                dt { (t(lang, "类别", "Category")) } dd { (h.category.label(lang)) }
+                dt { (t(lang, "流程", "Workflow")) } dd { (view.stored.pinned()) }
+                dt { (t(lang, "状态", "Status")) } dd { (view.eval.status.label(lang)) }
+                dt { (t(lang, "现行草案", "Current draft")) } dd { (view.eval.current_draft.clone().unwrap_or_default()) }
+                dt { (t(lang, "截至", "As of")) } dd { (view.as_of) }
+            }
+        }
+        h2 id="timeline" { (t(lang, "时间线", "Timeline")) }
+        ol.timeline {
+            @for (i, e) in view.stored.case.events.iter().enumerate() {
+                li {
+                    span.seq { "#" (i) } " "
+                    time { (e.at.to_rfc3339()) } " "
+                    strong { (e.body.type_name()) } " — " (summary(e, lang)) " "
+                    span.who { (e.actor) " · " (e.role.label(lang)) }
+                }
+            }
+        }
+        h2 { (t(lang, "程序步骤", "Steps")) }
+        table {
+            thead { tr { th { (t(lang, "步骤", "Step")) } th { (t(lang, "是否必经", "Required")) } th { (t(lang, "状态", "State")) } th { (t(lang, "问题", "Problems")) } } }
+            tbody {
+                @for s in &view.eval.steps {
+                    tr class=(s.state.as_str()) {
+                        td { (s.step.label(lang)) } td { @if s.required { "✓" } }
+                        td { (s.state.label(lang)) }
+                        td { (s.problems.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "发现的问题", "Findings")) }
+        @if view.eval.findings.is_empty() { p { (t(lang, "无", "None")) } }
+        ul.findings {
+            @for f in &view.eval.findings {
+                li class=(f.severity().as_str()) {
+                    (f.severity().label(lang)) " " code { (f.code.as_str()) } " "
+                    @if let Some(s) = f.step { "[" (s.label(lang)) "] " }
+                    (f.message(lang)) "（" (f.article_in(lang)) "）"
+                }
+            }
+        }
+        h2 { (t(lang, "下一步", "Next actions")) }
+        ul.next {
+            @for n in &view.next {
+                li {
+                    code { (n.event_type) } " " (n.step.label(lang)) " — "
+                    (n.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、")) " — "
+                    @if n.unmet.is_empty() { span.ok { (t(lang, "可以办理", "may be recorded")) } }
+                    @else {
+                        ul { @for u in &n.unmet { li { code { (u.code) } " " (u.message(lang)) "（" (article_in(&u.article, lang)) "）：" (u.fix(lang)) } } }
+                    }
+                }
+            }
+        }
+        h2 { (t(lang, "关键日期", "Key dates")) }
+        ul {
+            @for d in &view.dates {
+                li { (d.kind.label(lang)) " · " (d.step.label(lang)) "：" (d.date.map(|x| x.to_string()).or(d.unknown_because.clone()).unwrap_or_default()) }
+            }
+        }
+        h2 { (t(lang, "记录事件", "Record an event")) }
+        @let offered: Vec<(&str, Value)> = FORM_TYPES.iter().map(|ty| (*ty, template(ty, view))).filter(|(_, ev)| may_record(engine, view, &v.roles, ev, now) || (is_head && GATES.contains(&ev["type"].as_str().unwrap_or_default()))).collect();
+        @if offered.is_empty() { p { (t(lang, "您的角色不能为本事项记录事件。", "Your roles may not record events for this case.")) } }
+        @for (ty, ev) in &offered {
+            @let text = match error { Some((_, typ)) if typ == *ty => None, _ => Some(serde_json::to_string_pretty(ev).unwrap_or_default()) };
+            details.event open[error.is_some_and(|(_, typ)| typ == *ty)] {
+                summary { code { (ty) } }
+                form method="post" action=(post) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    input type="hidden" name="idem" value=(uuid::Uuid::new_v4().to_string());
+                    input type="hidden" name="event_type" value=(ty);
+                    input type="hidden" name="expected_seq" value=(view.stored.case.events.len());
+                    label { (t(lang, "事件（JSON，不含 actor/role）", "Event (JSON, without actor/role)"))
+                        textarea name="event" rows="8" { (text.unwrap_or_default()) }
+                    }
+                    @if is_head && GATES.contains(ty) {
+                        label { (t(lang, "强制推进理由（仅行政首长；留空则不强制）", "Override justification (heads only; leave empty not to override)"))
+                            input name="override" value="";
+                        }
+                    }
+                    button type="submit" { (t(lang, "记录", "Record")) }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /cases/{ref}`.
+pub async fn case_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(case_ref): Path<String>,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let now = state.now();
+        match case_view(
+            engine.store(),
+            engine.profiles(),
+            engine.calendar(),
+            &case_ref,
+            now,
+        ) {
+            Ok(view) => {
+                let title = view.stored.case.header.title.clone();
+                let body = case_markup(lang, &v, engine, &view, now, None);
+                html_page(StatusCode::OK, lang, Some(&v), &title, body)
+            }
+            Err(e) => {
+                let (status, _) = status_of(&e);
+                html_page(status, lang, Some(&v), &case_ref, error_box(lang, &e))
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q)
+}
+
+/// `POST /cases/{ref}/events`: one form's event; the refusal shown in place.
+pub async fn record_event(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(case_ref): Path<String>,
+    form: FormData,
+) -> Response {
+    let lang = lang_of(&headers, None);
+    with_engine(&state, move |state, engine| {
+        let Some((v, form)) = checked(state, engine, &headers, form) else {
+            return forbidden(lang);
+        };
+        let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+        let event_type = get("event_type");
+        let parsed: Result<Value, String> =
+            serde_json::from_str(&get("event")).map_err(|e| format!("the event is not JSON: {e}"));
+        let mut wrapper = json!({ "event": parsed.clone().unwrap_or(Value::Null) });
+        let justification = get("override");
+        if !justification.trim().is_empty() {
+            wrapper["override"] = Value::String(justification);
+        }
+        if let Ok(n) = get("expected_seq").parse::<u64>() {
+            wrapper["expected_seq"] = json!(n);
+        }
+        let outcome = parsed.and_then(|_| event_request(wrapper));
+        let key = Some(get("idem")).filter(|k| !k.is_empty() && k.len() <= 200);
+        let err = match outcome {
+            Err(m) => EngineError::bad_input(m),
+            Ok(request) => {
+                let (status, body) = record_for(
+                    state,
+                    engine,
+                    &v.name,
+                    &case_ref,
+                    request,
+                    key.as_deref(),
+                    lang,
+                );
+                if status == StatusCode::CREATED {
+                    return see_other(&format!("/cases/{}#timeline", enc(&case_ref)));
+                }
+                let kind = match status {
+                    StatusCode::UNPROCESSABLE_ENTITY => ErrorKind::Refused,
+                    StatusCode::NOT_FOUND => ErrorKind::NotFound,
+                    StatusCode::CONFLICT => ErrorKind::Conflict,
+                    _ => ErrorKind::BadInput,
+                };
+                let mut e = EngineError::new(
+                    kind,
+                    body.pointer("/error/message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                );
+                // Re-run the check for the guards in full (the JSON keeps only their text).
+                if kind == ErrorKind::Refused {
+                    e.guards = guards_of(state, engine, &v.name, &case_ref, &form, lang);
+                }
+                e
+            }
+        };
+        let now = state.now();
+        match case_view(
+            engine.store(),
+            engine.profiles(),
+            engine.calendar(),
+            &case_ref,
+            now,
+        ) {
+            Ok(view) => {
+                let (status, _) = status_of(&err);
+                let title = view.stored.case.header.title.clone();
+                let body = case_markup(lang, &v, engine, &view, now, Some((&err, &event_type)));
+                html_page(status, lang, Some(&v), &title, body)
+            }
+            Err(e) => {
+                let (status, _) = status_of(&e);
+                html_page(status, lang, Some(&v), &case_ref, error_box(lang, &e))
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+/// The unmet guards of the form's event, checked again without writing (no override).
+fn guards_of(
+    state: &AppState,
+    engine: &mut WriteSession,
+    user: &str,
+    case_ref: &str,
+    form: &HashMap<String, String>,
+    lang: Lang,
+) -> Vec<juece_core::check::Unmet> {
+    let Ok(event) =
+        serde_json::from_str::<Value>(form.get("event").map(String::as_str).unwrap_or(""))
+    else {
+        return Vec::new();
+    };
+    let args = WriteArgs {
+        as_user: Some(user.to_owned()),
+        ..WriteArgs::default()
+    };
+    // Without an override the engine refuses again and writes nothing.
+    let override_given = form.get("override").is_some_and(|s| !s.trim().is_empty());
+    if override_given {
+        return Vec::new();
+    }
+    match engine.write(&state.ctx(lang), case_ref, &event, &args) {
+        Err(e) => e.guards,
+        Ok(_) => Vec::new(),
+    }
+}
+
+// ---- legality review queue ------------------------------------------------------------
+
+/// `GET /review`: submitted and unsigned drafts, with the sign-off form.
+pub async fn review_queue(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let rows = engine
+            .store()
+            .list_cases(&ListFilter {
+                status: Some(Status::InReview),
+                ..ListFilter::default()
+            })
+            .unwrap_or_default();
+        let now = state.now();
+        let mut items = Vec::new();
+        for row in rows.iter().take(500) {
+            let Ok(view) = case_view(engine.store(), engine.profiles(), engine.calendar(), &row.case_ref, now) else {
+                continue;
+            };
+            let Some(next) = view.next.iter().find(|n| n.event_type == "legality_review_signed") else {
+                continue;
+            };
+            let draft = view.eval.current_draft.clone().unwrap_or_default();
+            let hash = view
+                .stored
+                .case
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match &e.body {
+                    juece_core::event::EventBody::Draft(d) if d.version == draft => Some(d.sha256.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let due: Vec<String> = view
+                .dates
+                .iter()
+                .filter(|d| d.step == next.step)
+                .filter_map(|d| d.date.map(|x| format!("{} {x}", d.kind.label(lang))))
+                .collect();
+            items.push((row.case_ref.clone(), row.title.clone(), draft, hash, due, next.unmet.clone()));
+        }
+        let body = html! {
+            @if items.is_empty() { p { (t(lang, "没有待审查的草案。", "No draft is waiting for review.")) } }
+            @for (r, title, draft, hash, due, unmet) in &items {
+                section.card {
+                    h2 { a href={ "/cases/" (enc(r)) } { (r) } " " (title) }
+                    p { (t(lang, "草案", "Draft")) " " code { (draft) } " sha256 " code { (hash) } }
+                    p { (t(lang, "期限", "Due")) "：" (due.join("; ")) }
+                    @for u in unmet { p.blocked { code { (u.code) } " " (u.message(lang)) } }
+                    form method="post" action={ "/cases/" (enc(r)) "/events" } {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        input type="hidden" name="idem" value=(uuid::Uuid::new_v4().to_string());
+                        input type="hidden" name="event_type" value="legality_review_signed";
+                        label { (t(lang, "审查意见（JSON）", "Review opinion (JSON)"))
+                            textarea name="event" rows="5" { (serde_json::to_string_pretty(&json!({"type": "legality_review_signed", "draft": draft, "conclusion": "lawful", "opinion": ""})).unwrap_or_default()) }
+                        }
+                        button type="submit" { (t(lang, "签署", "Sign")) }
+                    }
+                }
+            }
+        };
+        html_page(StatusCode::OK, lang, Some(&v), t(lang, "合法性审查", "Legality review"), body)
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q)
+}
+
+// ---- audit dashboard ------------------------------------------------------------------
+
+fn as_of_param(state: &AppState, q: &HashMap<String, String>) -> chrono::NaiveDate {
+    q.get("as_of")
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| state.now().date_naive())
+}
+
+/// `GET /audit`: findings by code and step, skipped-step and overridden cases; downloads.
+pub async fn audit_dashboard(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let q2 = q.clone();
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let as_of = as_of_param(state, &q);
+        let audits = match juece_engine::audit::audit_store(engine.store(), engine.profiles(), engine.calendar(), as_of) {
+            Ok(a) => a,
+            Err(e) => return html_page(status_of(&e).0, lang, Some(&v), t(lang, "审计", "Audit"), error_box(lang, &e)),
+        };
+        let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut by_step: std::collections::BTreeMap<String, usize> = Default::default();
+        for f in audits.iter().flat_map(|a| &a.findings) {
+            *by_code.entry(f.code.as_str()).or_default() += 1;
+            *by_step.entry(f.step.map(|s| s.label(lang).to_owned()).unwrap_or_else(|| "—".into())).or_default() += 1;
+        }
+        let with = |code: &str| -> Vec<(&str, &str)> {
+            audits.iter().filter(|a| a.findings.iter().any(|f| f.code.as_str() == code)).map(|a| (a.case_ref.as_str(), a.title.as_str())).collect()
+        };
+        let skipped = with("SKIPPED_STEP");
+        let overridden = with("GUARD_OVERRIDDEN");
+        let violations = audits.iter().flat_map(|a| &a.findings).filter(|f| f.severity() == Severity::Violation).count();
+        let body = html! {
+            form.filters method="get" action="/audit" {
+                label { (t(lang, "截至日期", "As of")) input type="date" name="as_of" value=(as_of); }
+                button type="submit" { (t(lang, "审计", "Audit")) }
+                a href={ "/audit/download?format=csv&as_of=" (as_of) } { "CSV" }
+                " "
+                a href={ "/audit/download?format=json&as_of=" (as_of) } { "JSON" }
+            }
+            p { (audits.len()) " " (t(lang, "件事项", "cases")) "，" (violations) " " (t(lang, "项违规", "violations")) }
+            h2 { (t(lang, "按问题代码", "By code")) }
+            table { tbody { @for (c, n) in &by_code { tr { td { code { (c) } } td { (n) } } } } }
+            h2 { (t(lang, "按步骤", "By step")) }
+            table { tbody { @for (s, n) in &by_step { tr { td { (s) } td { (n) } } } } }
+            h2 id="skipped" { (t(lang, "跳过程序的事项", "Cases with a skipped step")) }
+            ul { @for (r, title) in &skipped { li { a href={ "/cases/" (enc(r)) } { (r) } " " (title) } } }
+            h2 { (t(lang, "强制推进的事项", "Overridden cases")) }
+            ul { @for (r, title) in &overridden { li { a href={ "/cases/" (enc(r)) } { (r) } " " (title) } } }
+        };
+        html_page(StatusCode::OK, lang, Some(&v), t(lang, "审计", "Audit"), body)
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q2)
+}
+
+/// `GET /audit/download?format=csv|json&as_of=`.
+pub async fn audit_download(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    with_engine(&state, move |state, engine| {
+        if viewer(state, engine, &headers).is_none() {
+            return see_other("/login");
+        }
+        let as_of = as_of_param(state, &q);
+        let audits = match juece_engine::audit::audit_store(
+            engine.store(),
+            engine.profiles(),
+            engine.calendar(),
+            as_of,
+        ) {
+            Ok(a) => a,
+            Err(e) => return crate::internal(&e.message),
+        };
+        let shown: Vec<_> = audits.iter().collect();
+        let csv = q.get("format").map(String::as_str) == Some("csv");
+        let (text, ctype, ext) = if csv {
+            (
+                juece_engine::audit::render_csv(&shown, lang),
+                "text/csv; charset=utf-8",
+                "csv",
+            )
+        } else {
+            (
+                juece_engine::audit::render_json(&shown, as_of, lang),
+                "application/json",
+                "json",
+            )
+        };
+        (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, ctype.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"juece-audit-{as_of}.{ext}\""),
+                ),
+            ],
+            text,
+        )
+            .into_response()
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+// ---- integrity ------------------------------------------------------------------------
+
+/// `GET /integrity`: the hash chain's state.
+pub async fn integrity(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let body = match engine.store().verify(None) {
+            Ok(report) => html! {
+                dl {
+                    dt { (t(lang, "哈希链", "Hash chain")) }
+                    dd { @if report.ok() { span.ok { (t(lang, "完好", "intact")) } } @else { span.error { (t(lang, "已损坏", "BROKEN")) } } }
+                    @if let Some(f) = &report.failure { dt { (t(lang, "首个问题", "First failure")) } dd { (format!("{f:?}")) } }
+                    dt { (t(lang, "事件数", "Events")) } dd { (report.events) }
+                    dt { (t(lang, "事项数", "Cases")) } dd { (report.cases) }
+                    dt { (t(lang, "链头", "Head")) } dd { code { (format!("{:?}", report.head)) } }
+                }
+                p { (t(lang, "核对检查点：在命令行运行 `juece verify --checkpoint FILE`；检查点之后的事件尚未锚定。", "To check against a checkpoint run `juece verify --checkpoint FILE`; events after it are not yet anchored.")) }
+            },
+            Err(e) => error_box(lang, &e.into()),
+        };
+        html_page(StatusCode::OK, lang, Some(&v), t(lang, "完整性", "Integrity"), body)
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q)
+}

@@ -1,0 +1,1240 @@
+//! In-process HTTP tests of `juece serve`: every route, the contract's statuses and error shape,
+//! every role × event cell of docs/permissions.md, sessions, CSRF, escaping and size limits.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use juece_core::ids::Role;
+use juece_engine::{load_profiles, WriteSession};
+use juece_server::auth::{hash_password, new_token};
+use juece_server::Config;
+use juece_store::Store;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const NOW: &str = "2024-03-01T10:00:00+08:00";
+const PASSWORD: &str = "correct horse battery";
+
+struct Srv {
+    app: Router,
+    tokens: HashMap<String, String>,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Users: one per role (named after it), plus `wang` (legal_office + head) and `li` (undertaking
+/// unit), each with a password and a token.
+fn server_with(config: Config) -> Srv {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("juece.db");
+    let mut tokens = HashMap::new();
+    {
+        let mut store = Store::open(&db).unwrap();
+        let hash = hash_password(PASSWORD).unwrap();
+        let mut users: Vec<(String, Vec<Role>)> = Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), vec![*r]))
+            .collect();
+        users.push(("wang".into(), vec![Role::LegalOffice, Role::Head]));
+        users.push(("li".into(), vec![Role::UndertakingUnit]));
+        for (name, roles) in users {
+            store.add_user(&name, &roles, NOW).unwrap();
+            assert!(store.set_password(&name, &hash, NOW).unwrap());
+            let (id, token, secret_hash) = new_token().unwrap();
+            store.create_token(&id, &name, &secret_hash, NOW).unwrap();
+            tokens.insert(name, token);
+        }
+    }
+    let store = Store::open(&db).unwrap();
+    let profiles = load_profiles(&store).unwrap();
+    let calendar = juece_core::builtin::calendar().unwrap();
+    let app = juece_server::app(WriteSession::new(store, profiles, calendar), config);
+    Srv {
+        app,
+        tokens,
+        _dir: dir,
+        db,
+    }
+}
+
+fn test_config() -> Config {
+    Config {
+        now: Some(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
+        ..Config::default()
+    }
+}
+
+fn server() -> Srv {
+    server_with(test_config())
+}
+
+impl Srv {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn api(
+        &self,
+        method: &str,
+        uri: &str,
+        user: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        self.api_with(method, uri, user, body, &[]).await
+    }
+
+    async fn api_with(
+        &self,
+        method: &str,
+        uri: &str,
+        user: Option<&str>,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(u) = user {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.tokens[u]));
+        }
+        for (k, v) in extra {
+            b = b.header(*k, *v);
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
+            None => b.body(Body::empty()),
+        }
+        .unwrap();
+        self.send(req).await
+    }
+
+    async fn open(&self, user: &str, case_ref: &str) -> Answer {
+        self.api(
+            "POST",
+            "/api/v1/cases",
+            Some(user),
+            Some(json!({
+                "ref": case_ref, "title": "老旧小区改造", "organ": "XX县人民政府",
+                "undertaking_unit": "县住建局", "category": "public_construction",
+                "workflow": "decree-713",
+                "attributes": {"technical": false, "stability_risk": false, "hearing_required": false,
+                               "confidential": false, "market_entities": false},
+                "at": "2024-02-01T09:00:00+08:00",
+            })),
+        )
+        .await
+    }
+
+    async fn record(&self, user: &str, case_ref: &str, body: Value) -> Answer {
+        self.api(
+            "POST",
+            &format!("/api/v1/cases/{}/events", enc(case_ref)),
+            Some(user),
+            Some(body),
+        )
+        .await
+    }
+
+    async fn get_page(&self, uri: &str, cookie: Option<&str>) -> Answer {
+        let mut b = Request::builder().uri(uri);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, uri: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", form_enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut b = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in through the form; the session cookie header value and the page's csrf token.
+    async fn sign_in(&self, name: &str) -> (String, String) {
+        let form = self.get_page("/login", None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let pre = cookie_pair(&form.cookies(), "juece_pre");
+        let csrf = hidden(&form.body, "csrf");
+        let r = self
+            .post_form(
+                "/login",
+                Some(&pre),
+                &[("name", name), ("password", PASSWORD), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let session = cookie_pair(&r.cookies(), "juece_session");
+        let home = self.get_page("/", Some(&session)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        (session, hidden(&home.body, "csrf"))
+    }
+}
+
+fn enc(s: &str) -> String {
+    juece_server::pages::enc(s)
+}
+
+fn form_enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn cookie_pair(cookies: &[String], name: &str) -> String {
+    cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The value of the first hidden input `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in page"))
+        + marker.len();
+    page[i..].split('"').next().unwrap().to_owned()
+}
+
+fn draft(version: &str) -> Value {
+    json!({"type": "draft", "version": version, "sha256": "a".repeat(64)})
+}
+
+#[tokio::test]
+async fn healthz_and_unknown_paths() {
+    let s = server();
+    let r = s.api("GET", "/healthz", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = s.api("GET", "/no/such/thing", None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_api_needs_a_valid_live_token() {
+    let s = server();
+    for uri in ["/api/v1/cases", "/api/v1/cases/X", "/api/v1/audit"] {
+        let r = s.api("GET", uri, None, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(r.json()["error"]["code"], "unauthorized");
+    }
+    let bad = s
+        .api_with(
+            "GET",
+            "/api/v1/cases",
+            None,
+            None,
+            &[("authorization", "Bearer jt_0000_ffff")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    // A token with the right id but a wrong secret.
+    let real = &s.tokens["auditor"];
+    let forged = format!("{}x", real);
+    let r = s
+        .api_with(
+            "GET",
+            "/api/v1/cases",
+            None,
+            None,
+            &[("authorization", &format!("Bearer {forged}"))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.api("GET", "/api/v1/cases", Some("auditor"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Revoked: refused from then on.
+    let id = real.split('_').nth(1).unwrap();
+    assert!(Store::open(&s.db).unwrap().revoke_token(id, NOW).unwrap());
+    assert_eq!(
+        s.api("GET", "/api/v1/cases", Some("auditor"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A write without a token writes nothing.
+    let r = s.open("legal_office", "A1").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = s
+        .api("POST", "/api/v1/cases/A1/events", None, Some(draft("v1")))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let shown = s
+        .api("GET", "/api/v1/cases/A1", Some("legal_office"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn opening_a_case_answers_201_409_and_400() {
+    let s = server();
+    let r = s.open("legal_office", "XX〔2024〕1号").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["ref"], "XX〔2024〕1号");
+    let again = s.open("wang", "XX〔2024〕1号").await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already"));
+    // Missing a header field.
+    let r = s
+        .api(
+            "POST",
+            "/api/v1/cases",
+            Some("legal_office"),
+            Some(json!({"ref": "B", "title": "t"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_input");
+    // Not JSON.
+    let r = s
+        .api_with("POST", "/api/v1/cases", Some("legal_office"), None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // In the future.
+    let mut body = json!({"ref": "C", "title": "t", "organ": "o", "undertaking_unit": "u",
+        "category": "plan", "attributes": {"technical": false, "stability_risk": false,
+        "hearing_required": false, "confidential": false, "market_entities": false},
+        "at": "2030-01-01T00:00:00+08:00"});
+    let r = s
+        .api(
+            "POST",
+            "/api/v1/cases",
+            Some("legal_office"),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Attributed to the token's user, in their role; a name in the request changes nothing.
+    body["at"] = json!(null);
+    body["ref"] = json!("D");
+    let r = s
+        .api("POST", "/api/v1/cases", Some("admin"), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let shown = s
+        .api("GET", "/api/v1/cases/D", Some("admin"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"][0]["actor"], "admin");
+    assert_eq!(shown["timeline"][0]["role"], "admin");
+    assert_eq!(shown["timeline"][0]["at"], NOW);
+}
+
+#[tokio::test]
+async fn listing_showing_and_auditing() {
+    let s = server();
+    s.open("legal_office", "L1").await;
+    s.open("legal_office", "L2").await;
+    let r = s.api("GET", "/api/v1/cases", Some("auditor"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let cases = r.json()["cases"].as_array().unwrap().clone();
+    assert_eq!(cases.len(), 2);
+    for k in [
+        "ref",
+        "title",
+        "organ",
+        "status",
+        "workflow",
+        "violations",
+        "warnings",
+    ] {
+        assert!(cases[0].get(k).is_some(), "{k}");
+    }
+    assert_eq!(cases[0]["organ"], "XX县人民政府");
+    let r = s
+        .api("GET", "/api/v1/cases?status=decided", Some("auditor"), None)
+        .await;
+    assert_eq!(r.json()["cases"].as_array().unwrap().len(), 0);
+    let r = s
+        .api("GET", "/api/v1/cases?status=open", Some("auditor"), None)
+        .await;
+    assert_eq!(r.json()["cases"].as_array().unwrap().len(), 2);
+    let r = s
+        .api("GET", "/api/v1/cases?skipped=true", Some("auditor"), None)
+        .await;
+    assert_eq!(r.json()["cases"].as_array().unwrap().len(), 0);
+    let r = s
+        .api(
+            "GET",
+            "/api/v1/cases?status=nonsense",
+            Some("auditor"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    let r = s
+        .api("GET", "/api/v1/cases/L1", Some("auditor"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["ref"], "L1");
+    assert_eq!(v["status"], "open");
+    assert!(v["next"].is_array() && v["steps"].is_array() && v["dates"].is_array());
+    let r = s
+        .api("GET", "/api/v1/cases/NOPE", Some("auditor"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+
+    let r = s.api("GET", "/api/v1/audit", Some("auditor"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let a = r.json();
+    assert_eq!(a["format"], "juece-audit/1");
+    assert_eq!(a["as_of"], "2024-03-01");
+    assert_eq!(a["cases"].as_array().unwrap().len(), 2);
+    // Before the cases were opened: none of them.
+    let r = s
+        .api(
+            "GET",
+            "/api/v1/audit?as_of=2024-01-01",
+            Some("auditor"),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["cases"].as_array().unwrap().len(), 0);
+    let r = s
+        .api(
+            "GET",
+            "/api/v1/audit?as_of=2024-13-01",
+            Some("auditor"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn recording_answers_201_with_seq_and_warnings() {
+    let s = server();
+    s.open("legal_office", "E1").await;
+    let r = s.record("li", "E1", draft("v1")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["ref"], "E1");
+    assert_eq!(v["seq"], 1);
+    assert!(v["recorded_at"].as_str().is_some());
+    assert!(v["warnings"].is_array());
+    // The wrapped form with expected_seq.
+    let r = s
+        .record("li", "E1", json!({"event": {"type": "risk_assessment", "level": "low", "controllable": true}, "expected_seq": 2}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["seq"], 2);
+    // A stale expected_seq: 409, nothing written.
+    let r = s
+        .record("li", "E1", json!({"event": draft("v2"), "expected_seq": 2}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["error"]["code"], "conflict");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("重试"));
+    // Unknown case, bad event, actor given in the request.
+    assert_eq!(
+        s.record("li", "NOPE", draft("v3")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = s
+        .record("li", "E1", json!({"type": "draft", "version": "v3"}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let mut named = draft("v3");
+    named["actor"] = json!("legal_office");
+    assert_eq!(
+        s.record("li", "E1", named).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let shown = s
+        .api("GET", "/api/v1/cases/E1", Some("li"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 3);
+    assert_eq!(shown["timeline"][1]["actor"], "li");
+}
+
+#[tokio::test]
+async fn a_refused_gate_answers_422_with_every_guard_and_a_head_may_override() {
+    let s = server();
+    s.open("legal_office", "G1").await;
+    s.record("li", "G1", draft("v1")).await;
+    let decision = json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": "2024-03-01",
+        "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve",
+        "reason": null, "dissent_recorded": true});
+    let r = s.record("legal_office", "G1", decision.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "refused");
+    let guards = v["error"]["guards"].as_array().unwrap();
+    assert!(guards.len() >= 2, "{guards:?}");
+    for g in guards {
+        assert!(g["code"].is_string() && g["article"].is_string() && g["message"].is_string());
+    }
+    assert!(
+        guards.iter().any(|g| g["code"] == "SKIPPED_STEP"
+            && g["step"] == "legality_review"
+            && g["article"] == "第二十五条"),
+        "{guards:?}"
+    );
+    // English messages on request.
+    let en = s
+        .api_with(
+            "POST",
+            "/api/v1/cases/G1/events",
+            Some("legal_office"),
+            Some(decision.clone()),
+            &[("accept-language", "en-US,en;q=0.9")],
+        )
+        .await;
+    assert!(en.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot record"));
+    // Not a head: may not override.
+    let r = s
+        .record(
+            "legal_office",
+            "G1",
+            json!({"event": decision.clone(), "override": "urgent"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The head forces it: the event and the override are written, the audit shows it.
+    let r = s
+        .record(
+            "wang",
+            "G1",
+            json!({"event": decision, "override": "防汛紧急"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let shown = s
+        .api("GET", "/api/v1/cases/G1", Some("wang"), None)
+        .await
+        .json();
+    let tl = shown["timeline"].as_array().unwrap();
+    assert_eq!(tl.len(), 4);
+    assert_eq!(tl[3]["type"], "override");
+    assert_eq!(tl[3]["at"], tl[2]["at"]);
+    let audit = s
+        .api("GET", "/api/v1/audit", Some("auditor"), None)
+        .await
+        .json();
+    let codes: Vec<&str> = audit["cases"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"GUARD_OVERRIDDEN"), "{codes:?}");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_writes_once_and_replays_the_first_answer() {
+    let s = server();
+    s.open("legal_office", "I1").await;
+    let send = |key: &'static str, user: &'static str, v: &'static str| {
+        let s = &s;
+        async move {
+            s.api_with(
+                "POST",
+                "/api/v1/cases/I1/events",
+                Some(user),
+                Some(draft(v)),
+                &[("idempotency-key", key)],
+            )
+            .await
+        }
+    };
+    let first = send("k-1", "li", "v1").await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let again = send("k-1", "li", "v1").await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.json(), first.json());
+    // Same key, other body: still the first answer, nothing written.
+    let other = send("k-1", "li", "v9").await;
+    assert_eq!(other.json(), first.json());
+    // The key is per user: the same key from another user is a new write.
+    let r = send("k-1", "undertaking_unit", "v2").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["seq"], 2);
+    let shown = s
+        .api("GET", "/api/v1/cases/I1", Some("li"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 3);
+    // A refusal is kept too: the retry gets the same 422.
+    let r1 = s
+        .api_with(
+            "POST",
+            "/api/v1/cases/I1/events",
+            Some("auditor"),
+            Some(draft("v5")),
+            &[("idempotency-key", "k-2")],
+        )
+        .await;
+    let r2 = s
+        .api_with(
+            "POST",
+            "/api/v1/cases/I1/events",
+            Some("auditor"),
+            Some(draft("v5")),
+            &[("idempotency-key", "k-2")],
+        )
+        .await;
+    assert_eq!(r1.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!((r2.status, r2.body), (r1.status, r1.body));
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_gets_413() {
+    let s = server();
+    s.open("legal_office", "S1").await;
+    let big = json!({"type": "draft", "version": "v1", "sha256": "a".repeat(64), "pad": "x".repeat(1 << 20)});
+    let r = s.record("li", "S1", big.clone()).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"]["code"], "too_large");
+    let r = s
+        .api("POST", "/api/v1/cases", Some("legal_office"), Some(big))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Just under the limit is read (and refused for its content, not its size).
+    let near = json!({"type": "draft", "version": "v1", "sha256": "a".repeat(64), "pad": "x".repeat((1 << 20) - 200)});
+    let r = s.record("li", "S1", near).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+/// The event rows of docs/permissions.md with the roles marked ✓.
+fn permission_table() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/permissions.md"
+    ))
+    .unwrap();
+    let mut lines = text.lines().filter(|l| l.starts_with("| "));
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('|')
+        .map(|c| c.trim().trim_matches('`').to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let roles = &header[1..];
+    let mut rows = Vec::new();
+    for l in lines.filter(|l| !l.starts_with("| ---")) {
+        let cells: Vec<&str> = l
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let event = cells[0].replace('`', "");
+        let allowed = roles
+            .iter()
+            .zip(&cells[1..])
+            .filter(|(_, c)| **c == "✓")
+            .map(|(r, _)| r.clone())
+            .collect();
+        rows.push((event, allowed));
+    }
+    assert_eq!(rows.len(), 16, "{rows:?}");
+    rows
+}
+
+fn event_for(row: &str, role: &str) -> Value {
+    if let Some(step) = row
+        .strip_prefix("waived (")
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return json!({"type": "waived", "step": step, "reason": "not_applicable", "basis": "测试"});
+    }
+    match row {
+        "draft" => draft(&format!("v-{role}")),
+        "public_participation" => {
+            json!({"type": "public_participation", "methods": ["public_comment"],
+            "comment_period": {"start": "2024-02-02", "end": "2024-03-01"}, "opinions_received": 1, "opinions_adopted": 0})
+        }
+        "expert_review" => {
+            json!({"type": "expert_review", "experts": [{"name": "赵工", "signed": true, "conflict_of_interest": false}]})
+        }
+        "risk_assessment" => {
+            json!({"type": "risk_assessment", "level": "low", "controllable": true})
+        }
+        "legality_review_submitted" => json!({"type": "legality_review_submitted", "draft": "v1"}),
+        "legality_review_signed" => {
+            json!({"type": "legality_review_signed", "draft": "v1", "conclusion": "lawful", "opinion": "ok"})
+        }
+        "collective_decision" => {
+            json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": "2024-03-01",
+            "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve", "reason": null, "dissent_recorded": true})
+        }
+        "published" => json!({"type": "published", "channel": "政府网站"}),
+        other => json!({"type": other}),
+    }
+}
+
+#[tokio::test]
+async fn every_role_and_event_cell_of_the_permission_table_holds_over_http() {
+    let s = server();
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    for (n, (row, allowed)) in permission_table().into_iter().enumerate() {
+        for role in &roles {
+            let may = allowed.iter().any(|a| a == role);
+            if row == "opened" {
+                let r = s.open(role, &format!("P{n}-{role}")).await;
+                if may {
+                    assert_eq!(r.status, StatusCode::CREATED, "{row} by {role}: {}", r.body);
+                } else {
+                    assert_eq!(
+                        r.status,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "{row} by {role}: {}",
+                        r.body
+                    );
+                    assert_eq!(r.json()["error"]["guards"][0]["code"], "ROLE_NOT_ALLOWED");
+                }
+                continue;
+            }
+            // A fresh case per cell, with a draft to refer to.
+            let case_ref = format!("P{n}-{role}");
+            assert_eq!(
+                s.open("legal_office", &case_ref).await.status,
+                StatusCode::CREATED
+            );
+            assert_eq!(
+                s.record("li", &case_ref, draft("v1")).await.status,
+                StatusCode::CREATED
+            );
+            let r = s.record(role, &case_ref, event_for(&row, role)).await;
+            let guards: Vec<String> = r.json()["error"]["guards"]
+                .as_array()
+                .map(|g| {
+                    g.iter()
+                        .map(|g| g["code"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if row == "override" {
+                // Never recorded on its own, by anyone.
+                assert_eq!(
+                    r.status,
+                    StatusCode::BAD_REQUEST,
+                    "{row} by {role}: {}",
+                    r.body
+                );
+            } else if may {
+                assert!(
+                    r.status == StatusCode::CREATED
+                        || (r.status == StatusCode::UNPROCESSABLE_ENTITY
+                            && !guards.contains(&"ROLE_NOT_ALLOWED".to_owned())),
+                    "{row} by {role}: {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{row} by {role}: {}",
+                    r.body
+                );
+                assert_eq!(
+                    guards,
+                    vec!["ROLE_NOT_ALLOWED".to_owned()],
+                    "{row} by {role}"
+                );
+            }
+            let shown = s
+                .api(
+                    "GET",
+                    &format!("/api/v1/cases/{}", enc(&case_ref)),
+                    Some(role),
+                    None,
+                )
+                .await
+                .json();
+            let written = shown["timeline"].as_array().unwrap().len();
+            assert_eq!(
+                written,
+                if r.status == StatusCode::CREATED {
+                    3
+                } else {
+                    2
+                },
+                "{row} by {role}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_sign_in_sets_a_strict_http_only_cookie() {
+    let s = server();
+    for uri in [
+        "/",
+        "/cases",
+        "/cases/new",
+        "/cases/X",
+        "/review",
+        "/audit",
+        "/integrity",
+        "/audit/download?format=csv",
+    ] {
+        let r = s.get_page(uri, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.headers[header::LOCATION], "/login");
+    }
+    let form = s.get_page("/login", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csp = form.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+            && !csp.contains("script-src"),
+        "{csp}"
+    );
+    assert!(!form.body.contains("<script"));
+    let pre = cookie_pair(&form.cookies(), "juece_pre");
+    let csrf = hidden(&form.body, "csrf");
+    // Without or with a wrong csrf: 403.
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", PASSWORD), ("csrf", "0000")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = s
+        .post_form(
+            "/login",
+            None,
+            &[("name", "wang"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Wrong password.
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", "nope"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.cookies().iter().all(|c| !c.starts_with("juece_session")));
+    // Right.
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let c = r
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("juece_session="))
+        .unwrap();
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"),
+        "{c}"
+    );
+    // --secure-cookies adds Secure.
+    let secure = server_with(Config {
+        secure_cookies: true,
+        ..test_config()
+    });
+    let form = secure.get_page("/login", None).await;
+    let pre = cookie_pair(&form.cookies(), "juece_pre");
+    let csrf = hidden(&form.body, "csrf");
+    let r = secure
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    let c = r
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("juece_session="))
+        .unwrap();
+    assert!(c.contains("Secure"), "{c}");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled() {
+    let s = server();
+    let form = s.get_page("/login", None).await;
+    let pre = cookie_pair(&form.cookies(), "juece_pre");
+    let csrf = hidden(&form.body, "csrf");
+    for _ in 0..juece_server::MAX_FAILURES {
+        let r = s
+            .post_form(
+                "/login",
+                Some(&pre),
+                &[("name", "li"), ("password", "wrong"), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password is refused for a while; another user is not affected.
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "li"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = s
+        .post_form(
+            "/login",
+            Some(&pre),
+            &[("name", "wang"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sessions_end_on_sign_out_on_expiry_and_on_a_password_change() {
+    let s = server();
+    let (session, csrf) = s.sign_in("wang").await;
+    // Sign-out needs the csrf.
+    assert_eq!(
+        s.post_form("/logout", Some(&session), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(s.get_page("/", Some(&session)).await.status, StatusCode::OK);
+    let r = s
+        .post_form("/logout", Some(&session), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.get_page("/", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let (session, _) = s.sign_in("li").await;
+    let hash = hash_password("another password").unwrap();
+    Store::open(&s.db)
+        .unwrap()
+        .set_password("li", &hash, NOW)
+        .unwrap();
+    assert_eq!(
+        s.get_page("/", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let short = server_with(Config {
+        session_ttl: 1,
+        ..test_config()
+    });
+    let (session, _) = short.sign_in("wang").await;
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let r = short.get_page("/cases", Some(&session)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/login");
+}
+
+#[tokio::test]
+async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
+    let s = server();
+    let (clerk, clerk_csrf) = s.sign_in("legal_office").await;
+    // Opening a case through the form; without csrf: 403 and nothing written.
+    let fields = [
+        ("ref", "W1"),
+        ("title", "<script>alert(1)</script>"),
+        ("organ", "XX县人民政府"),
+        ("undertaking_unit", "县住建局"),
+        ("category", "plan"),
+        ("workflow", "decree-713"),
+        ("at", "2024-02-01T09:00:00+08:00"),
+    ];
+    let r = s.post_form("/cases", Some(&clerk), &fields).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut with_csrf = fields.to_vec();
+    with_csrf.push(("csrf", "wrong"));
+    assert_eq!(
+        s.post_form("/cases", Some(&clerk), &with_csrf).await.status,
+        StatusCode::FORBIDDEN
+    );
+    with_csrf.pop();
+    with_csrf.push(("csrf", &clerk_csrf));
+    let r = s.post_form("/cases", Some(&clerk), &with_csrf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.headers[header::LOCATION], "/cases/W1");
+
+    // The title is escaped everywhere.
+    for uri in ["/cases", "/cases/W1", "/"] {
+        let page = s.get_page(uri, Some(&clerk)).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert!(!page.body.contains("<script"), "{uri}");
+    }
+    let page = s.get_page("/cases/W1", Some(&clerk)).await;
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.body.contains("name=\"event_type\" value=\"draft\""));
+    // The auditor gets no form to record.
+    let (auditor, _) = s.sign_in("auditor").await;
+    let page = s.get_page("/cases/W1", Some(&auditor)).await;
+    assert!(!page.body.contains("name=\"event_type\""));
+
+    // The unit records a draft through its form.
+    let (unit, unit_csrf) = s.sign_in("li").await;
+    let page = s.get_page("/cases/W1", Some(&unit)).await;
+    let idem = hidden(&page.body, "idem");
+    let event = draft("v1").to_string();
+    let post = [
+        ("csrf", unit_csrf.as_str()),
+        ("idem", &idem),
+        ("event_type", "draft"),
+        ("event", &event),
+    ];
+    let r = s.post_form("/cases/W1/events", Some(&unit), &post).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // A double submit writes once.
+    let r = s.post_form("/cases/W1/events", Some(&unit), &post).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let shown = s
+        .api("GET", "/api/v1/cases/W1", Some("li"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["timeline"][1]["actor"], "li");
+    // Without csrf: 403, nothing written.
+    let r = s
+        .post_form(
+            "/cases/W1/events",
+            Some(&unit),
+            &[("event_type", "draft"), ("event", &draft("v2").to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // A decision is refused in place, listing the guards with articles.
+    let (head, head_csrf) = s.sign_in("wang").await;
+    let decision = json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": "2024-03-01",
+        "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve",
+        "reason": null, "dissent_recorded": true}).to_string();
+    let r = s
+        .post_form(
+            "/cases/W1/events",
+            Some(&head),
+            &[
+                ("csrf", &head_csrf),
+                ("idem", "d-1"),
+                ("event_type", "collective_decision"),
+                ("event", &decision),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("class=\"refusal\""));
+    assert!(
+        r.body.contains("SKIPPED_STEP") && r.body.contains("第二十五条"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("第"), "articles shown");
+    assert!(
+        r.body.contains("name=\"override\""),
+        "the head's override form"
+    );
+    // The head overrides.
+    let r = s
+        .post_form(
+            "/cases/W1/events",
+            Some(&head),
+            &[
+                ("csrf", &head_csrf),
+                ("idem", "d-2"),
+                ("event_type", "collective_decision"),
+                ("event", &decision),
+                ("override", "防汛紧急"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // The other pages.
+    for uri in [
+        "/review",
+        "/audit",
+        "/audit?as_of=2024-03-01",
+        "/integrity",
+        "/cases?status=decided&q=W",
+        "/cases/new",
+        "/?lang=en",
+    ] {
+        let r = s.get_page(uri, Some(&auditor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+    let en = s.get_page("/cases?lang=en", Some(&auditor)).await;
+    assert!(en.body.contains("Cases") && en.cookies().iter().any(|c| c.starts_with("lang=en")));
+    let audit = s.get_page("/audit", Some(&auditor)).await;
+    assert!(audit.body.contains("GUARD_OVERRIDDEN"));
+    let csv = s
+        .get_page("/audit/download?format=csv", Some(&auditor))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv.body.contains("GUARD_OVERRIDDEN") && csv.body.contains("W1"));
+    let json_dl = s
+        .get_page("/audit/download?format=json", Some(&auditor))
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&json_dl.body).unwrap()["format"],
+        "juece-audit/1"
+    );
+    let integrity = s.get_page("/integrity", Some(&auditor)).await;
+    assert!(integrity.body.contains("完好"));
+    let missing = s.get_page("/cases/NOPE", Some(&auditor)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get_page("/assets/style.css", None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_review_queue_lists_submitted_drafts_and_signs_from_the_queue() {
+    let s = server();
+    s.open("legal_office", "R1").await;
+    s.record("li", "R1", draft("v1")).await;
+    for ev in [
+        json!({"type": "public_participation", "methods": ["public_comment"], "comment_period": {"start": "2024-01-01", "end": "2024-01-31"}, "opinions_received": 1, "opinions_adopted": 0}),
+    ] {
+        s.record("li", "R1", ev).await;
+    }
+    let r = s
+        .record(
+            "li",
+            "R1",
+            json!({"type": "legality_review_submitted", "draft": "v1"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (lawyer, csrf) = s.sign_in("public_lawyer").await;
+    let q = s.get_page("/review", Some(&lawyer)).await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(
+        q.body.contains("R1") && q.body.contains(&"a".repeat(64)),
+        "{}",
+        q.body
+    );
+    let idem = hidden(&q.body, "idem");
+    let sign = json!({"type": "legality_review_signed", "draft": "v1", "conclusion": "lawful", "opinion": "合法"}).to_string();
+    let r = s
+        .post_form(
+            "/cases/R1/events",
+            Some(&lawyer),
+            &[
+                ("csrf", &csrf),
+                ("idem", &idem),
+                ("event_type", "legality_review_signed"),
+                ("event", &sign),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = s
+        .api("GET", "/api/v1/cases/R1", Some("auditor"), None)
+        .await
+        .json();
+    let last = shown["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["type"].as_str(), last["actor"].as_str()),
+        (Some("legality_review_signed"), Some("public_lawyer"))
+    );
+    let q = s.get_page("/review", Some(&lawyer)).await;
+    assert!(!q.body.contains("/cases/R1/events"));
+}
