@@ -331,6 +331,7 @@ pub fn not_in_catalogue(
         message_zh: zh,
         message_en: en,
         event: None,
+        estimated: false,
     })
 }
 
@@ -409,6 +410,7 @@ pub fn catalogue_findings(
             message_zh: zh,
             message_en: en,
             event: None,
+            estimated: false,
         },
         item,
     };

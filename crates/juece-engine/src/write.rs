@@ -263,6 +263,13 @@ impl WriteSession {
         Ok(())
     }
 
+    /// Folds the write-ahead log into the database file (when no other process is using it),
+    /// so that the file alone holds what was acknowledged; a long-running writer calls it now
+    /// and then.
+    pub fn fold_wal(&self) -> Result<bool, EngineError> {
+        Ok(self.store.fold_wal()?)
+    }
+
     /// Checks `event_json` against case `case_ref` and appends it, or refuses: the text to print
     /// on success, the error (with its exit code) otherwise. Nothing is written on an error.
     pub fn write(
@@ -273,7 +280,18 @@ impl WriteSession {
         args: &WriteArgs,
     ) -> Result<Recorded, EngineError> {
         let lang = ctx.lang;
+        if let Some((field, len)) = juece_core::text::oversized(event_json) {
+            return Err(EngineError::bad_input(format!(
+                "event field `{field}` is {len} bytes long; a field holds at most {} bytes",
+                juece_core::text::MAX_FIELD_BYTES
+            ))
+            .with_hint("nothing was written"));
+        }
         let actor = actor(&self.store, args, lang)?;
+        // The reference as stored (trimmed, full-width ASCII folded; hidden characters refused).
+        let case_ref = juece_core::text::identifier("case reference", case_ref)
+            .map_err(EngineError::bad_input)?;
+        let case_ref = case_ref.as_str();
         if let Some(id) = &args.command_id {
             if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
                 return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);

@@ -486,11 +486,20 @@ pub async fn audit(
             as_of,
         ) {
             Ok(audits) => {
+                // The same document as `juece audit --format json`: the catalogues beside the cases.
+                let catalogues =
+                    match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let (s, v) = engine_error(&e, lang);
+                            return json_response(s, &v);
+                        }
+                    };
                 let shown: Vec<_> = audits.iter().collect();
                 (
                     StatusCode::OK,
                     [(header::CONTENT_TYPE, "application/json")],
-                    juece_engine::audit::render_json(&shown, as_of, lang),
+                    juece_engine::audit::render_json(&shown, &catalogues, as_of, lang),
                 )
                     .into_response()
             }

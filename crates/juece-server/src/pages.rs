@@ -718,6 +718,7 @@ fn may_record(
     let supplied = Supplied {
         actor: Some(("x".into(), Role::Auditor)),
         default_at: Some(now),
+        recorded_at: None,
     };
     let Ok(e) = parse_event(event, &supplied) else {
         return false;
@@ -1141,17 +1142,22 @@ pub async fn audit_download(
             Ok(a) => a,
             Err(e) => return crate::internal(&e.message),
         };
+        let catalogues =
+            match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of) {
+                Ok(c) => c,
+                Err(e) => return crate::internal(&e.message),
+            };
         let shown: Vec<_> = audits.iter().collect();
         let csv = q.get("format").map(String::as_str) == Some("csv");
         let (text, ctype, ext) = if csv {
             (
-                juece_engine::audit::render_csv(&shown, lang),
+                juece_engine::audit::render_csv(&shown, &catalogues, lang),
                 "text/csv; charset=utf-8",
                 "csv",
             )
         } else {
             (
-                juece_engine::audit::render_json(&shown, as_of, lang),
+                juece_engine::audit::render_json(&shown, &catalogues, as_of, lang),
                 "application/json",
                 "json",
             )

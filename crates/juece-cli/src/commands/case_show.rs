@@ -2,7 +2,7 @@ use clap::{Args, ValueEnum};
 use juece_core::evaluate::Evaluation;
 use juece_core::event::EventBody;
 use juece_core::finding::{article_in, Code};
-use juece_core::ids::Attribute;
+use juece_core::ids::{Attribute, Step};
 use juece_core::next::{KeyDate, NextAction};
 use juece_core::Lang;
 use juece_engine::view::{case_json, case_view, summary, CaseView};

@@ -5,24 +5,17 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use juece_core::catalogue::{
-    catalogue_findings, insert_finding, not_in_catalogue, parse_catalogue, Action, CaseFacts,
-    CatalogueFinding, Catalogues,
-};
+use juece_core::catalogue::{parse_catalogue, Action};
 use juece_core::event::CatalogueRef;
-use juece_core::finding::Finding;
-use juece_core::ids::Outcome;
 use juece_core::Lang;
-use juece_store::{CatalogueImport, Store, StoredCatalogue};
+use juece_store::{CatalogueImport, StoredCatalogue};
 
 use crate::context::{read_text, GlobalArgs};
 use crate::error::{CliError, Exit};
 use crate::out::{emit, table};
 use crate::CmdResult;
 
-pub use juece_engine::catalogue::{
-    audit_catalogues, complete_findings, index, latest, CatalogueAudit,
-};
+pub use juece_engine::catalogue::{complete_findings, index, latest};
 
 /// Keep the decision catalogue (决策事项目录): import versions, show one, list them
 #[derive(Subcommand)]

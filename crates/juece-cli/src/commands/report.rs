@@ -86,7 +86,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
     store.visit_cases(|chunk| -> Result<(), CliError> {
         for sc in chunk {
             let profile = profiles.resolve(&sc.pinned())?;
-            let Some(eval) = evaluate(profile, &calendar, &sc.case, as_of)? else {
+            let Some(eval) = evaluate(profile, &calendar, &sc.case, as_of) else {
                 continue;
             };
             let mut findings = eval.findings.clone();
@@ -99,7 +99,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
                 eval.latest_decision,
                 as_of,
             );
-            builder.add(profile, &sc.case, &eval, &findings)?;
+            builder.add(profile, &sc.case, &eval, &findings);
         }
         Ok(())
     })?;
