@@ -682,7 +682,11 @@ fn hostile_text_is_refused_escaped_or_cut() {
     assert!(run.stdout.contains("\\n"), "{}", run.stdout);
     let run = ok(env.juece(&["case", "show", "案2"]));
     assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
-    assert!(!run.stdout.lines().any(|l| l.starts_with("案3")), "{}", run.stdout);
+    assert!(
+        !run.stdout.lines().any(|l| l.starts_with("案3")),
+        "{}",
+        run.stdout
+    );
     // Sizes: a field over 64 KiB is refused naming it; echoed input is cut.
     let big = "长".repeat(30_000);
     let run = open("案4", &big);
