@@ -294,6 +294,10 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("records: BROKEN"), "{}", run.stdout);
     assert!(run.stdout.contains("decree-713@1"), "{}", run.stdout);
+    // The audit refuses to judge cases by the edited text.
+    let run = env.juece(&["audit"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("decree-713@1"), "{}", run.stderr);
 
     // A user's roles, edited with SQL.
     let env = with_examples();
@@ -306,6 +310,22 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
     let run = env.juece(&["verify", "--lang", "en"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("王敏"), "{}", run.stdout);
+    // A role given with SQL does not allow a write.
+    let before = env.rows();
+    let run = env.juece(&[
+        "evidence",
+        "risk",
+        "XX县政府〔2023〕重大决策7号",
+        "--level",
+        "low",
+        "--controllable",
+        "yes",
+        "--as",
+        "王敏",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("王敏"), "{}", run.stderr);
+    assert_eq!(env.rows(), before);
 }
 
 #[test]
