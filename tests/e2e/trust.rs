@@ -294,6 +294,10 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("records: BROKEN"), "{}", run.stdout);
     assert!(run.stdout.contains("decree-713@1"), "{}", run.stdout);
+    // The audit refuses to judge cases by the edited text.
+    let run = env.juece(&["audit"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("decree-713@1"), "{}", run.stderr);
 
     // A user's roles, edited with SQL.
     let env = with_examples();
@@ -306,6 +310,22 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
     let run = env.juece(&["verify", "--lang", "en"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("王敏"), "{}", run.stdout);
+    // A role given with SQL does not allow a write.
+    let before = env.rows();
+    let run = env.juece(&[
+        "evidence",
+        "risk",
+        "XX县政府〔2023〕重大决策7号",
+        "--level",
+        "low",
+        "--controllable",
+        "yes",
+        "--as",
+        "王敏",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("王敏"), "{}", run.stderr);
+    assert_eq!(env.rows(), before);
 }
 
 #[test]
@@ -682,7 +702,11 @@ fn hostile_text_is_refused_escaped_or_cut() {
     assert!(run.stdout.contains("\\n"), "{}", run.stdout);
     let run = ok(env.juece(&["case", "show", "案2"]));
     assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
-    assert!(!run.stdout.lines().any(|l| l.starts_with("案3")), "{}", run.stdout);
+    assert!(
+        !run.stdout.lines().any(|l| l.starts_with("案3")),
+        "{}",
+        run.stdout
+    );
     // Sizes: a field over 64 KiB is refused naming it; echoed input is cut.
     let big = "长".repeat(30_000);
     let run = open("案4", &big);

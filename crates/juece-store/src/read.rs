@@ -216,22 +216,34 @@ fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
 }
 
 impl Store {
-    /// The stored profile texts, as `(origin, text)`.
+    /// The stored profile texts, as `(origin, text)`. Each must be the text its record in the
+    /// chain holds: a profile edited outside juece is refused here (and reported by `verify`),
+    /// never used to judge a case.
     pub fn profile_texts(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT id, version, content FROM profiles ORDER BY id, version")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                format!(
-                    "{}@{} (stored)",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?
-                ),
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows: Vec<(String, i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, version, content) in rows {
+            let pinned = format!("{id}@{version}");
+            let recorded =
+                crate::records::latest_body(&self.conn, crate::records::KIND_PROFILE, &pinned)?;
+            let same = recorded
+                .as_ref()
+                .and_then(|b| b.get("content"))
+                .and_then(serde_json::Value::as_str)
+                == Some(content.as_str());
+            if !same {
+                return Err(StoreError::Corrupt(format!(
+                    "the stored profile `{pinned}` is not the text its record in the chain holds: it was changed outside juece; run `juece verify`"
+                )));
+            }
+            out.push((format!("{pinned} (stored)"), content));
+        }
+        Ok(out)
     }
 
     /// One case with its history, or `None` when no case has this reference.

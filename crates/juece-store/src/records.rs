@@ -165,6 +165,27 @@ pub struct StoredCalendar {
     pub added_at: String,
 }
 
+/// The body of the latest record of `kind` and `key`, if any.
+pub(crate) fn latest_body(
+    conn: &Connection,
+    kind: &str,
+    key: &str,
+) -> Result<Option<Value>, StoreError> {
+    let bytes: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT canonical FROM records WHERE kind = ?1 AND key = ?2 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([kind, key], |r| r.get(0))
+        .optional()?;
+    bytes
+        .map(|b| {
+            serde_json::from_slice::<Value>(&b)
+                .map(|v| v.get("body").cloned().unwrap_or(Value::Null))
+                .map_err(|e| StoreError::Corrupt(format!("record of {kind} `{key}`: {e}")))
+        })
+        .transpose()
+}
+
 impl Store {
     /// The records chain's size and head now.
     pub fn records_head(&self) -> Result<Anchor, StoreError> {

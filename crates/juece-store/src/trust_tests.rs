@@ -262,6 +262,10 @@ fn edits_to_profiles_and_roles_outside_juece_fail_verification() -> TestResult {
         "{:?}",
         report.failures
     );
+    // Reads refuse the edited text rather than judge cases by it.
+    assert!(
+        matches!(store.profile_texts(), Err(StoreError::Corrupt(m)) if m.contains("decree-713@1"))
+    );
 
     let dir2 = tempfile::tempdir()?;
     let path2 = dir2.path().join("j.db");

@@ -48,14 +48,37 @@ impl Store {
         Ok((all, is_new))
     }
 
-    /// A user's roles, or `None` for an unknown user.
+    /// A user's roles, or `None` for an unknown user. They must be the roles the user's latest
+    /// record in the chain holds: roles changed outside juece are refused here (and reported by
+    /// `verify`), never used to allow a write.
     pub fn user_roles(&self, name: &str) -> Result<Option<Vec<Role>>, StoreError> {
         let text: Option<String> = self
             .conn
             .prepare_cached("SELECT roles FROM users WHERE name = ?1")?
             .query_row([name], |r| r.get(0))
             .optional()?;
-        text.map(|t| parse_roles(name, &t)).transpose()
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        let roles = parse_roles(name, &text)?;
+        let recorded = crate::records::latest_body(&self.conn, crate::records::KIND_USER, name)?;
+        let same = recorded
+            .as_ref()
+            .and_then(|b| b.get("roles"))
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|ids| {
+                ids.len() == roles.len()
+                    && ids
+                        .iter()
+                        .zip(&roles)
+                        .all(|(id, r)| id.as_str() == Some(r.as_str()))
+            });
+        if !same {
+            return Err(StoreError::Corrupt(format!(
+                "the roles of user `{name}` are not those their record in the chain holds: they were changed outside juece; run `juece verify`"
+            )));
+        }
+        Ok(Some(roles))
     }
 
     /// Every user with their roles, by name.

@@ -207,6 +207,10 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
     }
     if a.replay && !report.damage.is_empty() {
         out.push_str("replay: skipped — the file is damaged, its cases cannot all be read whole\n");
+    } else if a.replay && !records.ok() {
+        out.push_str(
+            "replay: skipped — the stored profiles or users are not what the chain records\n",
+        );
     } else if a.replay {
         let profiles = global.profiles(&store)?;
         let calendar = global.calendar_with(&store)?;

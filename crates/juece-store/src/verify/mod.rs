@@ -227,8 +227,29 @@ impl Store {
     /// Two threads: this one steps SQLite (a connection stays on its thread) and copies rows into
     /// batches; the other hashes and checks them in order, and hands each batch back for reuse.
     pub fn verify(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
-        let damage = self.integrity()?;
-        let mut report = match self.verify_chain(anchor) {
+        // SQLite's integrity check reads the whole file on a connection of its own, on its own
+        // thread, while the chain is recomputed: the two overlap instead of adding up. (An
+        // in-memory database has no second connection: checked here, before.)
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from);
+        let (chain, damage) = std::thread::scope(|s| {
+            let integrity = path.map(|p| s.spawn(move || integrity_of_file(&p)));
+            let chain = self.verify_chain(anchor);
+            let damage = match integrity {
+                Some(h) => h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Corrupt(
+                        "the integrity check stopped unexpectedly".into(),
+                    ))
+                }),
+                None => self.integrity(),
+            };
+            (chain, damage)
+        });
+        let damage = damage?;
+        let mut report = match chain {
             Ok(r) => r,
             Err(e) if is_damage(&e) => VerifyReport {
                 events: 0,
@@ -256,28 +277,7 @@ impl Store {
     /// SQLite's own check of the file: every page, every index against its table. Each problem
     /// in plain words; a file too damaged to check is one problem too.
     pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
-        let lines: Result<Vec<String>, rusqlite::Error> = (|| {
-            let mut stmt = self.conn.prepare("PRAGMA integrity_check(100)")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect()
-        })();
-        match lines {
-            Ok(lines) => Ok(lines
-                .iter()
-                .filter(|l| l.as_str() != "ok")
-                .map(|l| plain_damage(l))
-                .collect()),
-            Err(e) => {
-                let e = StoreError::from(e);
-                if is_damage(&e) {
-                    Ok(vec![format!(
-                        "the database file is too damaged for SQLite to check it ({e})"
-                    )])
-                } else {
-                    Err(e)
-                }
-            }
-        }
+        integrity_on(&self.conn)
     }
 
     /// Every case has as many events as its projection counts (`last_seq + 1`), counted through
@@ -494,4 +494,53 @@ fn fail(
         seq,
         what,
     }
+}
+
+/// `PRAGMA integrity_check` on `conn`, in plain words.
+fn integrity_on(conn: &rusqlite::Connection) -> Result<Vec<String>, StoreError> {
+    let lines: Result<Vec<String>, rusqlite::Error> = (|| {
+        let mut stmt = conn.prepare("PRAGMA integrity_check(100)")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect()
+    })();
+    match lines {
+        Ok(lines) => Ok(lines
+            .iter()
+            .filter(|l| l.as_str() != "ok")
+            .map(|l| plain_damage(l))
+            .collect()),
+        Err(e) => {
+            let e = StoreError::from(e);
+            if is_damage(&e) {
+                Ok(vec![format!(
+                    "the database file is too damaged for SQLite to check it ({e})"
+                )])
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The integrity check on a connection of its own to the file at `path` (read only).
+fn integrity_of_file(path: &std::path::Path) -> Result<Vec<String>, StoreError> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    });
+    let conn = match conn {
+        Ok(c) => c,
+        Err(e) if e.is_damage() => {
+            return Ok(vec![format!(
+                "the database file is too damaged for SQLite to check it ({e})"
+            )])
+        }
+        Err(e) => return Err(e),
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    integrity_on(&conn)
 }
