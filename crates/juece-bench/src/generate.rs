@@ -60,7 +60,7 @@ const FIRST_OPENED: (i32, u32, u32) = (2019, 1, 2);
 const LAST_OPENED: (i32, u32, u32) = (2026, 4, 30);
 /// The days a [`Defect::CalendarEstimated`] case is opened between, so that its history reaches
 /// a December 2026 meeting.
-const LATE_OPENED: ((i32, u32, u32), (i32, u32, u32)) = ((2026, 6, 1), (2026, 9, 10));
+const LATE_OPENED: ((i32, u32, u32), (i32, u32, u32)) = ((2026, 7, 20), (2026, 9, 20));
 /// `publication_deadline_working_days` of `local-strict`: a [`Defect::CalendarEstimated`] case is
 /// approved so late that this many working days after the meeting run into 2027.
 const LOCAL_STRICT_PUBLICATION_DAYS: u32 = 20;
@@ -1047,7 +1047,13 @@ impl<'a> Plan<'a> {
             if rng.bool() {
                 let reported = decided + days(rng.i64(1..=2));
                 if self
-                    .push(rng, reported, clerk, Role::LegalOffice, EventBody::PartyReport)?
+                    .push(
+                        rng,
+                        reported,
+                        clerk,
+                        Role::LegalOffice,
+                        EventBody::PartyReport,
+                    )?
                     .is_none()
                 {
                     return Ok(None);
@@ -1076,7 +1082,10 @@ impl<'a> Plan<'a> {
                 {
                     return Ok(None);
                 }
-                if self.void_latest(rng, day, "同一请示报告重复录入")?.is_none() {
+                if self
+                    .void_latest(rng, day, "同一请示报告重复录入")?
+                    .is_none()
+                {
                     return Ok(None);
                 }
             }
@@ -1430,9 +1439,7 @@ fn fair_competition(rng: &mut fastrand::Rng) -> EventBody {
     EventBody::FairCompetitionReview(FairCompetitionReview {
         conclusion,
         basis: basis.to_owned(),
-        reviewer: rng
-            .bool()
-            .then(|| "本单位公平竞争审查机构".to_owned()),
+        reviewer: rng.bool().then(|| "本单位公平竞争审查机构".to_owned()),
     })
 }
 

@@ -104,7 +104,11 @@ fn every_injected_defect_is_found_with_its_code_and_clean_cases_have_no_finding(
             assert!(estimated.is_empty(), "case {i}: {estimated:?}");
         }
         // Exactly one event is voided, and only in the VOIDED_EVENT case.
-        let voided = if defects[i] == Some(Defect::VoidedEvent) { 1 } else { 0 };
+        let voided = if defects[i] == Some(Defect::VoidedEvent) {
+            1
+        } else {
+            0
+        };
         assert_eq!(eval.voided.len(), voided, "case {i}");
         // A case concerning market entities that reaches a meeting has its fair-competition
         // review first, unless that is the defect.
@@ -168,7 +172,10 @@ fn every_date_stays_inside_the_calendar_and_before_the_live_writes() {
             // Entered when or after it happened, and before the live writes too.
             if let Some(recorded) = e.recorded_at {
                 assert!(recorded >= e.at, "{r}: recorded {recorded} before {}", e.at);
-                assert!(recorded.date_naive() <= last_event, "{r}: recorded {recorded}");
+                assert!(
+                    recorded.date_naive() <= last_event,
+                    "{r}: recorded {recorded}"
+                );
             }
             match &e.body {
                 EventBody::CollectiveDecision(d) => {
@@ -219,7 +226,10 @@ fn some_cases_were_entered_live_in_order_and_within_the_grace() {
             .iter()
             .position(|e| e.recorded_at.is_some())
             .unwrap();
-        assert!(case.events[from..].iter().all(|e| e.recorded_at.is_some()), "{r}");
+        assert!(
+            case.events[from..].iter().all(|e| e.recorded_at.is_some()),
+            "{r}"
+        );
         assert!(stamped.windows(2).all(|w| w[0] <= w[1]), "{r}: {stamped:?}");
         for e in &case.events[from..] {
             let recorded = e.recorded_at.unwrap();
