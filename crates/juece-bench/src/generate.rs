@@ -1,20 +1,26 @@
-//! A deterministic generator of realistic `juece-cases/1` files.
+//! A deterministic generator of realistic `juece-cases/2` files (procedure version 2).
 //!
 //! Case `i` of seed `s` depends only on `(s, i)`: a file of 400 cases is the first 400 cases of
 //! the file of 100 000, and the same seed always gives the same bytes.
 //!
 //! The mix: all five categories; about a third of the cases technical and a third with a
 //! stability risk; some with a required hearing, some confidential, some concerning market
-//! entities; both shipped workflows (`decree-713` and `local-strict`); cases opened from 2019 to
-//! 2026 with every date, deadline and meeting inside the holiday calendar (2019–2026) and every
-//! meeting on or before [`LAST_MEETING`]; paths through modify, defer, rediscuss and reject as
-//! well as approve, review cycles that send a draft back, and cases still in preparation.
+//! entities (these with a fair-competition review before the meeting, Art. 29); both shipped
+//! workflows (`decree-713` and `local-strict`); cases opened from 2019 to 2026 with every date,
+//! deadline and meeting inside the official holiday calendar (2019–2026) and every meeting on or
+//! before [`LAST_MEETING`] (one defect excepted, see [`Defect::CalendarEstimated`]); paths through
+//! modify, defer, rediscuss and reject as well as approve, review cycles that send a draft back,
+//! and cases still in preparation. About three cases in ten were entered live from some event
+//! on: those events carry `recorded_at`, within the 3-day grace of `BACKFILLED`; the others
+//! carry none (imported from before version 2).
 //!
 //! One case in ten (those with `index % 10 == 7`, see [`defect_for`]) carries exactly one
 //! procedural defect, cycling through [`Defect::ALL`] so that every finding code of the
-//! procedure appears once any 250 consecutive cases are generated. [`Defect::expected_codes`]
+//! procedure appears once any 300 consecutive cases are generated. [`Defect::expected_codes`]
 //! says which findings the audit must report for it, as of [`AUDIT_AS_OF`]; every other case is
-//! clean: it audits with no finding at all.
+//! clean: it audits with no finding at all. No event is dated after [`LAST_EVENT`]: the
+//! `CALENDAR_ESTIMATED` case reaches 2027 through its pending publication deadline (approved in
+//! December 2026 under `local-strict`, unpublished on the audit date), not through its events.
 //!
 //! Lawful dates are picked with the shipped calendar: the comment period is at least 30 days
 //! counted inclusively, and a meeting is at least the 8th working day after the latest legality
@@ -28,8 +34,9 @@ use juece_core::calendar::Calendar;
 use juece_core::casefile::{case_to_json, CASES_FORMAT};
 use juece_core::event::{
     Attributes, Case, CaseHeader, CollectiveDecision, Draft, Event, EventBody, Expert,
-    ExpertReview, Hearing, Meeting, Override, Period, PublicParticipation, Publication,
-    ReviewSignoff, ReviewSubmission, RiskAssessment, Waiver,
+    ExpertReview, FairCompetitionConclusion, FairCompetitionReview, Hearing, Meeting, Override,
+    Period, PublicParticipation, Publication, ReviewSignoff, ReviewSubmission, RiskAssessment,
+    Voided, Waiver,
 };
 use juece_core::finding::Code;
 use juece_core::ids::{
@@ -40,7 +47,9 @@ use sha2::{Digest, Sha256};
 
 /// The audit date the expected findings hold for (and the end of the holiday calendar).
 pub const AUDIT_AS_OF: (i32, u32, u32) = (2026, 12, 31);
-/// No meeting is later than this day.
+/// No meeting is later than this day, except the one of a [`Defect::CalendarEstimated`] case: it
+/// approves in December 2026 (on or before [`LAST_EVENT`]), so that its pending publication
+/// deadline runs into 2027, a year the official calendar does not cover.
 pub const LAST_MEETING: (i32, u32, u32) = (2026, 9, 30);
 /// No event is later than this day, so that a live write on 2026-12-31 comes after every case's
 /// history.
@@ -49,6 +58,15 @@ pub const LAST_EVENT: (i32, u32, u32) = (2026, 12, 20);
 const FIRST_OPENED: (i32, u32, u32) = (2019, 1, 2);
 /// The last day a case may be opened.
 const LAST_OPENED: (i32, u32, u32) = (2026, 4, 30);
+/// The days a [`Defect::CalendarEstimated`] case is opened between, so that its history reaches
+/// a December 2026 meeting.
+const LATE_OPENED: ((i32, u32, u32), (i32, u32, u32)) = ((2026, 7, 20), (2026, 9, 20));
+/// `publication_deadline_working_days` of `local-strict`: a [`Defect::CalendarEstimated`] case is
+/// approved so late that this many working days after the meeting run into 2027.
+const LOCAL_STRICT_PUBLICATION_DAYS: u32 = 20;
+/// `backfill_grace_days` of both shipped profiles: an event entered more calendar days than this
+/// after it happened is `BACKFILLED`.
+const BACKFILL_GRACE_DAYS: i64 = 3;
 
 /// A generation failure (a bug in the generator, or a calendar it cannot use).
 #[derive(Debug)]
@@ -124,6 +142,8 @@ defects! {
     LegalRiskStated => [LegalRiskStated];
     StaleLegalityReview => [StaleLegalityReview];
     ShortReviewWindow => [ShortReviewWindow];
+    ShortenedReviewWindow => [ShortenedReviewWindow];
+    FairCompetitionReviewMissing => [FairCompetitionReviewMissing];
     UnauthorizedSigner => [UnauthorizedSigner];
     SelfReview => [SelfReview];
     ImproperMeeting => [ImproperMeeting];
@@ -134,6 +154,9 @@ defects! {
     NotArchived => [NotArchived];
     DeferredTooLong => [DeferredTooLong];
     GuardOverridden => [ShortReviewWindow, GuardOverridden];
+    Backfilled => [Backfilled];
+    VoidedEvent => [VoidedEvent];
+    CalendarEstimated => [CalendarEstimated];
 }
 
 /// The defect case `index` carries, if any: one case in ten, cycling through [`Defect::ALL`].
@@ -238,7 +261,7 @@ fn case_seed(seed: u64, index: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Writes `cases` cases of `seed` as one `juece-cases/1` document, one case per line, and
+/// Writes `cases` cases of `seed` as one `juece-cases/2` document, one case per line, and
 /// calls `on_case` with each (for a manifest of the injected defects).
 pub fn write_cases<W: Write>(
     out: W,
@@ -465,10 +488,7 @@ impl History {
         role: Role,
         body: EventBody,
     ) -> Result<(), GenError> {
-        let at: DateTime<FixedOffset> = time
-            .and_local_timezone(self.offset)
-            .single()
-            .ok_or_else(|| gen_err("a fixed offset maps every time once"))?;
+        let at = self.local(time)?;
         self.events.push(Event {
             at,
             recorded_at: None,
@@ -478,6 +498,67 @@ impl History {
         });
         self.last = Some(time);
         Ok(())
+    }
+
+    fn local(&self, time: NaiveDateTime) -> Result<DateTime<FixedOffset>, GenError> {
+        time.and_local_timezone(self.offset)
+            .single()
+            .ok_or_else(|| gen_err("a fixed offset maps every time once"))
+    }
+
+    /// Live use from event `from` on: each event gets a `recorded_at` as live use sets it from
+    /// the clock — in `seq` order, never before its `at`, most the same day, some one to three
+    /// days later, never on a date more than [`BACKFILL_GRACE_DAYS`] after its `at` nor after
+    /// [`LAST_EVENT`].
+    fn stamp_live(&mut self, rng: &mut fastrand::Rng, from: usize) -> Result<(), GenError> {
+        let last_event = date(LAST_EVENT)?;
+        let morning = NaiveTime::from_hms_opt(8, 30, 0).ok_or_else(|| gen_err("time"))?;
+        let mut previous: Option<NaiveDateTime> = None;
+        for i in from..self.events.len() {
+            let at = self.events[i].at.naive_local();
+            let late = if rng.u32(..10) < 7 {
+                0
+            } else {
+                rng.i64(1..=BACKFILL_GRACE_DAYS)
+            };
+            let candidate = if late == 0 {
+                at + Duration::minutes(rng.i64(1..=240))
+            } else {
+                (at.date() + days(late)).and_time(morning) + Duration::minutes(30 * rng.i64(0..=18))
+            };
+            let candidate = if candidate.date() > last_event {
+                at
+            } else {
+                candidate
+            };
+            // The clock never goes back: an entry is never earlier than the one before it
+            // (which was itself within the grace of an earlier or equal `at`).
+            let recorded = previous.map_or(candidate, |p| p.max(candidate));
+            previous = Some(recorded);
+            self.events[i].recorded_at = Some(self.local(recorded)?);
+        }
+        Ok(())
+    }
+
+    /// BACKFILLED: one event, not the opening, entered 4 to 45 days after it happened (and no
+    /// later than [`LAST_EVENT`]); the case's other events carry no `recorded_at`.
+    fn backfill(&mut self, rng: &mut fastrand::Rng) -> Fit<()> {
+        let last_event = date(LAST_EVENT)?;
+        let min_late = BACKFILL_GRACE_DAYS + 1;
+        let candidates: Vec<usize> = (1..self.events.len())
+            .filter(|&i| self.events[i].at.date_naive() + days(min_late) <= last_event)
+            .collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let k = *pick(rng, &candidates);
+        let happened = self.events[k].at.date_naive();
+        let room = (last_event - happened).num_days().min(45);
+        let entered = happened + days(rng.i64(min_late..=room));
+        let time = NaiveTime::from_hms_opt(9, 0, 0).ok_or_else(|| gen_err("time"))?;
+        let recorded = entered.and_time(time) + Duration::minutes(30 * rng.i64(0..=16));
+        self.events[k].recorded_at = Some(self.local(recorded)?);
+        Ok(Some(()))
     }
 }
 
@@ -523,10 +604,18 @@ impl<'a> Plan<'a> {
         rng: &mut fastrand::Rng,
     ) -> Fit<Case> {
         use Defect as D;
-        let local_strict = matches!(
-            defect,
-            Some(D::NoQuorum | D::NotPublished | D::NotArchived | D::DeferredTooLong)
-        ) || rng.u32(..10) < 4;
+        let local_strict = match defect {
+            Some(
+                D::NoQuorum
+                | D::NotPublished
+                | D::NotArchived
+                | D::DeferredTooLong
+                | D::CalendarEstimated,
+            ) => true,
+            // `local-strict` refuses shortening: the reason would change nothing.
+            Some(D::ShortenedReviewWindow) => false,
+            _ => rng.u32(..10) < 4,
+        };
         let category = *pick(rng, Category::ALL);
         let mut attrs = Attributes {
             technical: rng.u32(..3) == 0,
@@ -550,6 +639,7 @@ impl<'a> Plan<'a> {
                 attrs.stability_risk = true
             }
             Some(D::HearingMissing) => attrs.hearing_required = true,
+            Some(D::FairCompetitionReviewMissing) => attrs.market_entities = true,
             _ => {}
         }
         let lawyer_role = *pick(
@@ -573,8 +663,12 @@ impl<'a> Plan<'a> {
         let organ = *pick(rng, ORGANS);
         let unit = *pick(rng, UNITS);
         let topic = *pick(rng, TOPICS);
-        let first = date(FIRST_OPENED)?;
-        let span = (date(LAST_OPENED)? - first).num_days();
+        let (first, last) = if defect == Some(D::CalendarEstimated) {
+            (date(LATE_OPENED.0)?, date(LATE_OPENED.1)?)
+        } else {
+            (date(FIRST_OPENED)?, date(LAST_OPENED)?)
+        };
+        let span = (last - first).num_days();
         let opened = first + days(rng.i64(0..=span));
         let year = opened.format("%Y");
         let case_ref = format!("{organ}政府〔{year}〕重大决策{}号", index + 1);
@@ -603,6 +697,17 @@ impl<'a> Plan<'a> {
         let Some(()) = plan.history_from(rng, opened)? else {
             return Ok(None);
         };
+        // When the events were entered (`recorded_at`): one entered after the fact for
+        // BACKFILLED; on some other cases, live use from some event on, each entered within the
+        // grace period; on the rest, none (imported from before version 2).
+        if defect == Some(D::Backfilled) {
+            let Some(()) = plan.history.backfill(rng)? else {
+                return Ok(None);
+            };
+        } else if rng.u32(..100) < 30 {
+            let from = rng.usize(..plan.history.events.len());
+            plan.history.stamp_live(rng, from)?;
+        }
         Ok(Some(Case {
             header: CaseHeader {
                 case_ref,
@@ -704,6 +809,16 @@ impl<'a> Plan<'a> {
             _ if needs_ra => self.stage_risk(rng, v1_day, &mut staged),
             _ => {}
         }
+        // Art. 29 (1): a case concerning market entities takes a fair-competition review to the
+        // meeting; the undertaking unit records it while drafting.
+        if self.attrs.market_entities && defect != Some(D::FairCompetitionReviewMissing) {
+            staged.push((
+                v1_day + days(rng.i64(10..=40)),
+                drafter,
+                Role::UndertakingUnit,
+                fair_competition(rng),
+            ));
+        }
         staged.sort_by_key(|(day, ..)| *day);
         for (day, actor, role, body) in staged {
             if self.push(rng, day, actor, role, body)?.is_none() {
@@ -725,7 +840,10 @@ impl<'a> Plan<'a> {
 
         // Legality review: a submission, sometimes a review cycle that sends the draft back,
         // then the sign-off the meeting relies on.
-        let short_window = matches!(defect, Some(D::ShortReviewWindow | D::GuardOverridden));
+        let short_window = matches!(
+            defect,
+            Some(D::ShortReviewWindow | D::ShortenedReviewWindow | D::GuardOverridden)
+        );
         let mut submitted = last + days(rng.i64(1..=5));
         if self.submit(rng, submitted, &current, drafter)?.is_none() {
             return Ok(None);
@@ -802,13 +920,21 @@ impl<'a> Plan<'a> {
         }
 
         // The first meeting.
-        let window = if short_window {
-            rng.u32(1..=7)
+        let meeting = if defect == Some(D::CalendarEstimated) {
+            let Some(day) = self.december_meeting(rng, submitted) else {
+                return Ok(None);
+            };
+            day
         } else {
-            rng.u32(8..=20)
-        };
-        let Some(meeting) = self.add_working_days(submitted, window) else {
-            return Ok(None);
+            let window = if short_window {
+                rng.u32(1..=7)
+            } else {
+                rng.u32(8..=20)
+            };
+            let Some(day) = self.add_working_days(submitted, window) else {
+                return Ok(None);
+            };
+            day
         };
         let path = match defect {
             Some(D::DeferredTooLong) => Path::Defer,
@@ -915,6 +1041,31 @@ impl<'a> Plan<'a> {
         };
 
         // After approval: party report, publication, archiving.
+        if defect == Some(D::CalendarEstimated) {
+            // Approved in December and, on the audit date, not yet published: the deadline is
+            // still pending, and it lies in 2027. Sometimes reported to the Party committee.
+            if rng.bool() {
+                let reported = decided + days(rng.i64(1..=2));
+                if self
+                    .push(
+                        rng,
+                        reported,
+                        clerk,
+                        Role::LegalOffice,
+                        EventBody::PartyReport,
+                    )?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+            }
+            return self.fits();
+        }
+        // VOIDED_EVENT: an entry made by mistake, voided at once; the rules then leave it out
+        // and the case is otherwise clean. Either the party report entered twice, or a
+        // publication entered with the wrong channel and entered again.
+        let void_report = defect == Some(D::VoidedEvent) && rng.bool();
+        let void_publication = defect == Some(D::VoidedEvent) && !void_report;
         let mut day = decided;
         if defect != Some(D::NoPartyReport) {
             day = decided + days(rng.i64(1..=5));
@@ -924,15 +1075,47 @@ impl<'a> Plan<'a> {
             {
                 return Ok(None);
             }
+            if void_report {
+                if self
+                    .push(rng, day, clerk, Role::LegalOffice, EventBody::PartyReport)?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                if self
+                    .void_latest(rng, day, "同一请示报告重复录入")?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+            }
         }
         if !self.attrs.confidential && defect != Some(D::NotPublished) {
             let Some(published) = self.add_working_days(day, rng.u32(1..=8)) else {
                 return Ok(None);
             };
             day = published;
-            let channel = (*pick(rng, CHANNELS)).to_owned();
+            let channel = rng.usize(..CHANNELS.len());
+            if void_publication {
+                let wrong = CHANNELS[(channel + 1) % CHANNELS.len()].to_owned();
+                let body = EventBody::Published(Publication {
+                    channel: Some(wrong),
+                });
+                if self
+                    .push(rng, day, clerk, Role::LegalOffice, body)?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                if self
+                    .void_latest(rng, day, "公布载体录入错误，重新录入")?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+            }
             let body = EventBody::Published(Publication {
-                channel: Some(channel),
+                channel: Some(CHANNELS[channel].to_owned()),
             });
             if self
                 .push(rng, day, clerk, Role::LegalOffice, body)?
@@ -958,13 +1141,53 @@ impl<'a> Plan<'a> {
     /// Whether the finished history stays inside the bounds.
     fn fits(&self) -> Fit<()> {
         let last_event = date(LAST_EVENT)?;
-        let last_meeting = date(LAST_MEETING)?;
+        let last_meeting = if self.defect == Some(Defect::CalendarEstimated) {
+            last_event
+        } else {
+            date(LAST_MEETING)?
+        };
         let ok = self.history.events.iter().all(|e| {
             e.date() <= last_event
                 && e.at.date_naive() <= last_event
                 && !matches!(&e.body, EventBody::CollectiveDecision(_) if e.date() > last_meeting)
         });
         Ok(ok.then_some(()))
+    }
+
+    /// CALENDAR_ESTIMATED: a December 2026 working day at least the 8th after `submitted`
+    /// (a lawful review window), early enough to leave room for a party report by
+    /// [`LAST_EVENT`], and late enough that the `local-strict` publication deadline counted from
+    /// it needs estimated days of 2027. `None` when the submission came too late for one.
+    fn december_meeting(&self, rng: &mut fastrand::Rng, submitted: NaiveDate) -> Option<NaiveDate> {
+        let earliest = self.add_working_days(submitted, 8)?;
+        let last = date(LAST_EVENT).ok()? - days(2);
+        let november = NaiveDate::from_ymd_opt(2026, 11, 30)?;
+        let candidates: Vec<NaiveDate> = (1..=20)
+            .filter_map(|k| self.add_working_days(november, k))
+            .filter(|&d| d >= earliest && d <= last)
+            .filter(|&d| {
+                self.calendar
+                    .add_working_days(d, LOCAL_STRICT_PUBLICATION_DAYS)
+                    .is_some_and(|deadline| deadline.is_estimated())
+            })
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        Some(*pick(rng, &candidates))
+    }
+
+    /// Voids the latest event (entered by mistake), as the legal office does at once.
+    fn void_latest(&mut self, rng: &mut fastrand::Rng, day: NaiveDate, reason: &str) -> Fit<()> {
+        let Some(latest) = self.history.events.len().checked_sub(1) else {
+            return Ok(None);
+        };
+        let body = EventBody::Voided(Voided {
+            event: latest as u64,
+            reason: reason.to_owned(),
+        });
+        let clerk = self.people.clerk;
+        self.push(rng, day, clerk, Role::LegalOffice, body)
     }
 
     fn submit(
@@ -974,9 +1197,11 @@ impl<'a> Plan<'a> {
         draft: &str,
         submitter: &str,
     ) -> Fit<()> {
+        let shortened_reason = (self.defect == Some(Defect::ShortenedReviewWindow))
+            .then(|| "防汛应急工作需要，经批准缩短合法性审查期限".to_owned());
         let body = EventBody::ReviewSubmitted(ReviewSubmission {
             draft: draft.to_owned(),
-            shortened_reason: None,
+            shortened_reason,
         });
         self.push(rng, day, submitter, Role::UndertakingUnit, body)
     }
@@ -1197,6 +1422,25 @@ impl<'a> Plan<'a> {
         let controllable = self.defect != Some(Defect::UncontrolledRisk);
         staged.push((day, drafter, Role::UndertakingUnit, risk(rng, controllable)));
     }
+}
+
+fn fair_competition(rng: &mut fastrand::Rng) -> EventBody {
+    let (conclusion, basis) = if rng.u32(..10) == 0 {
+        (
+            FairCompetitionConclusion::Exception,
+            "为实现扶持中小企业发展的社会公共利益目标，适用《公平竞争审查条例》第十二条例外规定",
+        )
+    } else {
+        (
+            FairCompetitionConclusion::Compliant,
+            "经审查，不含排除、限制竞争的内容，符合公平竞争审查标准",
+        )
+    };
+    EventBody::FairCompetitionReview(FairCompetitionReview {
+        conclusion,
+        basis: basis.to_owned(),
+        reviewer: rng.bool().then(|| "本单位公平竞争审查机构".to_owned()),
+    })
 }
 
 fn risk(rng: &mut fastrand::Rng, controllable: bool) -> EventBody {

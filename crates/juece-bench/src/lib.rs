@@ -2,7 +2,7 @@
 //! files ([`generate`]) and a harness that measures the `juece` binary against the physical
 //! limit of the same work done by bare SQLite and SHA-256 ([`harness`]).
 //!
-//! The binary `juece-bench` has two commands: `generate` writes a `juece-cases/1` file, and
+//! The binary `juece-bench` has two commands: `generate` writes a `juece-cases/2` file, and
 //! `run` measures. See `docs/performance.md` for the results and how to reproduce them.
 
 pub mod generate;

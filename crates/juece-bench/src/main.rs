@@ -30,7 +30,7 @@ enum Command {
     Run(RunArgs),
 }
 
-/// Write a juece-cases/1 file of N cases, the same bytes for the same seed
+/// Write a juece-cases/2 file of N cases, the same bytes for the same seed
 #[derive(Args)]
 struct GenerateArgs {
     /// How many cases

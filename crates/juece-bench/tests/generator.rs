@@ -96,6 +96,37 @@ fn every_injected_defect_is_found_with_its_code_and_clean_cases_have_no_finding(
             assert!(expected.contains(&d.code()));
             *found.entry(d).or_default() += 1;
         }
+        // Only the CALENDAR_ESTIMATED case rests on estimated days, and only on 2027's.
+        let estimated: Vec<i32> = eval.estimated_years.iter().copied().collect();
+        if defects[i] == Some(Defect::CalendarEstimated) {
+            assert_eq!(estimated, vec![2027], "case {i}");
+        } else {
+            assert!(estimated.is_empty(), "case {i}: {estimated:?}");
+        }
+        // Exactly one event is voided, and only in the VOIDED_EVENT case.
+        let voided = if defects[i] == Some(Defect::VoidedEvent) {
+            1
+        } else {
+            0
+        };
+        assert_eq!(eval.voided.len(), voided, "case {i}");
+        // A case concerning market entities that reaches a meeting has its fair-competition
+        // review first, unless that is the defect.
+        if case.header.attributes.market_entities
+            && defects[i] != Some(Defect::FairCompetitionReviewMissing)
+        {
+            let first_meeting = case
+                .events
+                .iter()
+                .position(|e| matches!(e.body, EventBody::CollectiveDecision(_)));
+            let review = case
+                .events
+                .iter()
+                .position(|e| matches!(e.body, EventBody::FairCompetitionReview(_)));
+            if let Some(m) = first_meeting {
+                assert!(review.is_some_and(|r| r < m), "case {i}");
+            }
+        }
     }
     assert!(
         failures.is_empty(),
@@ -121,9 +152,17 @@ fn every_injected_defect_is_found_with_its_code_and_clean_cases_have_no_finding(
 
 #[test]
 fn every_date_stays_inside_the_calendar_and_before_the_live_writes() {
-    let (cases, _) = parsed();
-    let (first, last_event, last_meeting) = (ymd((2019, 1, 1)), ymd(LAST_EVENT), ymd(LAST_MEETING));
-    for case in &cases {
+    let (cases, defects) = parsed();
+    let (first, last_event) = (ymd((2019, 1, 1)), ymd(LAST_EVENT));
+    let mut december_meetings = 0;
+    for (case, defect) in cases.iter().zip(&defects) {
+        // The CALENDAR_ESTIMATED case approves in December, still before the last event day.
+        let last_meeting = if *defect == Some(Defect::CalendarEstimated) {
+            december_meetings += 1;
+            last_event
+        } else {
+            ymd(LAST_MEETING)
+        };
         for e in &case.events {
             let r = &case.header.case_ref;
             assert!(
@@ -131,6 +170,14 @@ fn every_date_stays_inside_the_calendar_and_before_the_live_writes() {
                 "{r}: {}",
                 e.at
             );
+            // Entered when or after it happened, and before the live writes too.
+            if let Some(recorded) = e.recorded_at {
+                assert!(recorded >= e.at, "{r}: recorded {recorded} before {}", e.at);
+                assert!(
+                    recorded.date_naive() <= last_event,
+                    "{r}: recorded {recorded}"
+                );
+            }
             match &e.body {
                 EventBody::CollectiveDecision(d) => {
                     assert!(
@@ -155,6 +202,44 @@ fn every_date_stays_inside_the_calendar_and_before_the_live_writes() {
             }
         }
     }
+    assert!(december_meetings > 0, "no CALENDAR_ESTIMATED case in {N}");
+}
+
+#[test]
+fn some_cases_were_entered_live_in_order_and_within_the_grace() {
+    let (cases, defects) = parsed();
+    let mut live = 0;
+    for (case, defect) in cases.iter().zip(&defects) {
+        let r = &case.header.case_ref;
+        let stamped: Vec<_> = case.events.iter().filter_map(|e| e.recorded_at).collect();
+        if *defect == Some(Defect::Backfilled) {
+            assert_eq!(stamped.len(), 1, "{r}: one event entered after the fact");
+            continue;
+        }
+        if stamped.is_empty() {
+            continue;
+        }
+        live += 1;
+        // Live use from some event on: every later event stamped too, the clock never going
+        // back, each entry within 3 calendar days of the day it happened.
+        let from = case
+            .events
+            .iter()
+            .position(|e| e.recorded_at.is_some())
+            .unwrap();
+        assert!(
+            case.events[from..].iter().all(|e| e.recorded_at.is_some()),
+            "{r}"
+        );
+        assert!(stamped.windows(2).all(|w| w[0] <= w[1]), "{r}: {stamped:?}");
+        for e in &case.events[from..] {
+            let recorded = e.recorded_at.unwrap();
+            let late = (recorded.date_naive() - e.at.date_naive()).num_days();
+            assert!((0..=3).contains(&late), "{r}: {} entered {recorded}", e.at);
+        }
+    }
+    let share = live as f64 / N as f64;
+    assert!((0.15..=0.45).contains(&share), "live share {share}");
 }
 
 #[test]
