@@ -710,13 +710,15 @@ fn paragraphs_en(r: &Report) -> Vec<String> {
                 "; the head decided against the majority in {}",
                 n_en(m.head_differs, "case", "cases")
             ));
-            if m.head_differs_unexplained > 0 {
+            if m.head_differs_unexplained == m.head_differs {
+                s.push_str(" without giving a reason (Art. 30)");
+            } else if m.head_differs_unexplained > 0 {
                 s.push_str(&format!(
                     ", {} of them without giving a reason (Art. 30)",
                     m.head_differs_unexplained
                 ));
             } else {
-                s.push_str(", each time with a reason");
+                s.push_str(", each time giving a reason");
             }
         }
         s.push('.');
