@@ -351,7 +351,7 @@ pub fn event_request(value: Value) -> Result<EventRequest, String> {
 }
 
 /// Records one event for `user`, keeping the answer under the idempotency key when one is
-/// given: the status and the JSON body.
+/// given: the status, the JSON body and, for a refusal checked now, its unmet guards.
 pub fn record_for(
     state: &AppState,
     engine: &mut WriteSession,
@@ -360,12 +360,12 @@ pub fn record_for(
     request: EventRequest,
     idempotency_key: Option<&str>,
     lang: Lang,
-) -> (StatusCode, Value) {
+) -> (StatusCode, Value, Vec<Unmet>) {
     if let Some(key) = idempotency_key {
         if let Ok(Some((status, body))) = engine.store().idempotent_answer(user, key) {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let body = serde_json::from_str(&body).unwrap_or(Value::Null);
-            return (status, body);
+            return (status, body, Vec::new());
         }
     }
     let args = WriteArgs {
@@ -376,10 +376,18 @@ pub fn record_for(
         expected_seq: request.expected_seq,
     };
     let recorded_at = state.now().to_rfc3339();
-    let (status, body) = match engine.write(&state.ctx(lang), case_ref, &request.event, &args) {
-        Ok(r) => (StatusCode::CREATED, recorded_body(&r, &recorded_at, lang)),
-        Err(e) => engine_error(&e, lang),
-    };
+    let (status, body, guards) =
+        match engine.write(&state.ctx(lang), case_ref, &request.event, &args) {
+            Ok(r) => (
+                StatusCode::CREATED,
+                recorded_body(&r, &recorded_at, lang),
+                Vec::new(),
+            ),
+            Err(e) => {
+                let (status, body) = engine_error(&e, lang);
+                (status, body, e.guards)
+            }
+        };
     let keep = !matches!(
         status,
         StatusCode::CONFLICT | StatusCode::INTERNAL_SERVER_ERROR
@@ -395,7 +403,7 @@ pub fn record_for(
             now - KEEP_ANSWERS,
         );
     }
-    (status, body)
+    (status, body, guards)
 }
 
 /// `POST /api/v1/cases/{ref}/events`.
@@ -437,7 +445,7 @@ pub async fn record_event(
                 lang,
             );
         }
-        let (status, body) = record_for(
+        let (status, body, _) = record_for(
             state,
             engine,
             &user,

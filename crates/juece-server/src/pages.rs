@@ -899,7 +899,7 @@ pub async fn record_event(
         let err = match outcome {
             Err(m) => EngineError::bad_input(m),
             Ok(request) => {
-                let (status, body) = record_for(
+                let (status, body, guards) = record_for(
                     state,
                     engine,
                     &v.name,
@@ -923,10 +923,11 @@ pub async fn record_event(
                         .and_then(Value::as_str)
                         .unwrap_or_default(),
                 );
-                // Re-run the check for the guards in full (the JSON keeps only their text).
-                if kind == ErrorKind::Refused {
-                    e.guards = guards_of(state, engine, &v.name, &case_ref, &form, lang);
-                }
+                e.guards = if guards.is_empty() {
+                    replayed_guards(&body)
+                } else {
+                    guards
+                };
                 e
             }
         };
@@ -954,33 +955,33 @@ pub async fn record_event(
     .unwrap_or_else(|r| r)
 }
 
-/// The unmet guards of the form's event, checked again without writing (no override).
-fn guards_of(
-    state: &AppState,
-    engine: &mut WriteSession,
-    user: &str,
-    case_ref: &str,
-    form: &HashMap<String, String>,
-    lang: Lang,
-) -> Vec<juece_core::check::Unmet> {
-    let Ok(event) =
-        serde_json::from_str::<Value>(form.get("event").map(String::as_str).unwrap_or(""))
-    else {
-        return Vec::new();
+/// The guards of a kept (replayed) answer, rebuilt from its JSON in the language it was kept in.
+fn replayed_guards(body: &Value) -> Vec<juece_core::check::Unmet> {
+    let text = |g: &Value, k: &str| {
+        g.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
     };
-    let args = WriteArgs {
-        as_user: Some(user.to_owned()),
-        ..WriteArgs::default()
-    };
-    // Without an override the engine refuses again and writes nothing.
-    let override_given = form.get("override").is_some_and(|s| !s.trim().is_empty());
-    if override_given {
-        return Vec::new();
-    }
-    match engine.write(&state.ctx(lang), case_ref, &event, &args) {
-        Err(e) => e.guards,
-        Ok(_) => Vec::new(),
-    }
+    body.pointer("/error/guards")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .map(|g| juece_core::check::Unmet {
+                    code: text(g, "code"),
+                    step: g
+                        .get("step")
+                        .and_then(Value::as_str)
+                        .and_then(juece_core::ids::Step::parse),
+                    article: text(g, "article"),
+                    message_zh: text(g, "message"),
+                    message_en: text(g, "message"),
+                    fix_zh: text(g, "fix"),
+                    fix_en: text(g, "fix"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 // ---- legality review queue ------------------------------------------------------------
