@@ -847,7 +847,7 @@ fn recount(
                 (true, Some(p)) => {
                     let late = params
                         .publication_deadline_working_days
-                        .is_some_and(|n| p > calendar.add_working_days(met, n).unwrap());
+                        .is_some_and(|n| p > calendar.add_working_days(met, n).unwrap().value);
                     after[if late { 2 } else { 1 }] += 1;
                 }
                 _ => after[3] += 1,

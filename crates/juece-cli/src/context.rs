@@ -277,8 +277,16 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
     }
     if bytes.len() as u64 > MAX_TEXT_FILE {
         return Err(CliError::bad_input(t!(
-            format!("`{}` 超过 {} MiB，超出此类文件的上限", path.display(), MAX_TEXT_FILE >> 20),
-            format!("`{}` is larger than {} MiB, the limit for this kind of file", path.display(), MAX_TEXT_FILE >> 20)
+            format!(
+                "`{}` 超过 {} MiB，超出此类文件的上限",
+                path.display(),
+                MAX_TEXT_FILE >> 20
+            ),
+            format!(
+                "`{}` is larger than {} MiB, the limit for this kind of file",
+                path.display(),
+                MAX_TEXT_FILE >> 20
+            )
         )));
     }
     let text = text_of(path, &bytes)?;

@@ -675,6 +675,7 @@ mod tests {
             message_zh: String::new(),
             message_en: String::new(),
             event: None,
+            estimated: false,
         };
         let mut v = vec![
             f(Code::SkippedStep, Some(crate::ids::Step::ExpertReview)),

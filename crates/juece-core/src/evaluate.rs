@@ -458,7 +458,7 @@ impl<'a> Ctx<'a> {
         if let Some(&g) = self.by_kind.signoffs.last() {
             judged_signoffs.insert(g);
         }
-        self.judged = judged.iter().copied().collect();
+        self.judged = judged.clone();
         for e in judged {
             for (code, m) in self.judge_evidence(e) {
                 let step = self.ev(e).body.step();
@@ -1559,9 +1559,9 @@ pub fn step_of_code(code: Code) -> Option<Step> {
         | Code::Backfilled
         | Code::VoidedEvent
         | Code::CalendarEstimated => return None,
-        | Code::NotInCatalogue
-        | Code::CatalogueItemOpen
-        | Code::CatalogueNotConsented => return None,
+        Code::NotInCatalogue | Code::CatalogueItemOpen | Code::CatalogueNotConsented => {
+            return None
+        }
     })
 }
 

@@ -34,9 +34,9 @@ pub mod log;
 pub mod next;
 pub mod profile;
 pub mod registry;
+pub mod report;
 pub mod statutory;
 pub mod text;
-pub mod report;
 
 use serde::{Deserialize, Serialize};
 

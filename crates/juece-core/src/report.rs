@@ -302,13 +302,7 @@ impl<'a> Builder<'a> {
 
     /// Adds one evaluated case. `findings` are its findings as the audit lists them: the
     /// evaluator's plus `NOT_IN_CATALOGUE` where [`crate::catalogue::not_in_catalogue`] gives it.
-    pub fn add(
-        &mut self,
-        profile: &Profile,
-        case: &Case,
-        eval: &Evaluation,
-        findings: &[Finding],
-    ) {
+    pub fn add(&mut self, profile: &Profile, case: &Case, eval: &Evaluation, findings: &[Finding]) {
         let header = &case.header;
         if let Some(link) = &header.catalogue {
             self.facts
@@ -755,9 +749,7 @@ mod tests {
         let mut b = Builder::new(2023, None, as_of, &calendar);
         for case in &cases {
             let profile = profiles.resolve(&case.header.workflow).unwrap();
-            let eval = crate::evaluate::evaluate(profile, &calendar, case, as_of)
-                .unwrap()
-                .unwrap();
+            let eval = crate::evaluate::evaluate(profile, &calendar, case, as_of).unwrap();
             b.add(profile, case, &eval, &eval.findings);
         }
         b.finish(&[])

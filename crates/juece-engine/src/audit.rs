@@ -293,8 +293,6 @@ pub fn message_of(f: &juece_core::finding::Finding, lang: Lang) -> String {
     }
 }
 
-
-
 /// One CSV line, RFC 4180 quoting, CRLF.
 pub fn csv_line(fields: &[&str]) -> String {
     let mut l = fields

@@ -112,4 +112,3 @@ impl From<UnknownProfileError> for EngineError {
             .with_hint("`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one")
     }
 }
-

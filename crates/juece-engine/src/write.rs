@@ -707,7 +707,8 @@ impl WriteSession {
             serde_json::json!([{ "type": "opened", "at": at.to_rfc3339(), "recorded_at": ctx.now.to_rfc3339(),
                                  "actor": actor.name, "role": role.as_str() }]),
         );
-        let doc = serde_json::json!({ "format": "juece-cases/2", "cases": [Value::Object(fields)] });
+        let doc =
+            serde_json::json!({ "format": "juece-cases/2", "cases": [Value::Object(fields)] });
         let cases = juece_core::casefile::parse_cases(&doc.to_string())?;
         if self.store.load_case(&case_ref)?.is_some() {
             return Err(EngineError::new(
@@ -760,8 +761,11 @@ fn void_role(
     lang: Lang,
 ) -> Result<Role, EngineError> {
     let refused = |message: String| {
-        EngineError::new(ErrorKind::Refused, message)
-            .with_hint(tr(lang, "未写入任何内容", "nothing was written"))
+        EngineError::new(ErrorKind::Refused, message).with_hint(tr(
+            lang,
+            "未写入任何内容",
+            "nothing was written",
+        ))
     };
     let latest = voidable_latest(case);
     let target = usize::try_from(v.event).ok();

@@ -1143,11 +1143,11 @@ pub async fn audit_download(
             Ok(a) => a,
             Err(e) => return crate::internal(&e.message),
         };
-        let catalogues =
-            match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of) {
-                Ok(c) => c,
-                Err(e) => return crate::internal(&e.message),
-            };
+        let catalogues = match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of)
+        {
+            Ok(c) => c,
+            Err(e) => return crate::internal(&e.message),
+        };
         let shown: Vec<_> = audits.iter().collect();
         let csv = q.get("format").map(String::as_str) == Some("csv");
         let (text, ctype, ext) = if csv {

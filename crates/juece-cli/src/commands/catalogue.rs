@@ -301,8 +301,3 @@ pub fn parse_link(s: &str) -> Result<CatalogueRef, String> {
         item: item.to_owned(),
     })
 }
-
-
-
-
-

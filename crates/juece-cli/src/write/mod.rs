@@ -75,7 +75,11 @@ pub fn ctx(global: &GlobalArgs) -> Ctx {
 
 /// Resolves `--as` to a known user (exit 2 when missing or unknown).
 pub fn actor(store: &Store, args: &WriteArgs) -> Result<Actor, CliError> {
-    Ok(juece_engine::actor(store, &args.engine()?, crate::i18n::lang())?)
+    Ok(juece_engine::actor(
+        store,
+        &args.engine()?,
+        crate::i18n::lang(),
+    )?)
 }
 
 /// The time of a new event: `--at`, else now.
