@@ -14,7 +14,12 @@ c() {  # c EXPECTED_EXIT 'command string'
   local want=$1; shift; local cmd="$*"
   [ -s "$CUR" ] && echo >> "$CUR"
   echo "\$ $cmd" >> "$CUR"
+  # Each entry is made when it happens (`--at`): the walk-through's clock follows it, so that
+  # nothing reads as documented after the fact (BACKFILLED) unless the story says so.
+  local saved_now=$JUECE_NOW
+  if [[ "$cmd" =~ --at\ ([0-9][0-9T:+-]+) ]]; then export JUECE_NOW="${BASH_REMATCH[1]}"; fi
   eval "$cmd" >> "$CUR" 2>&1; local rc=$?
+  export JUECE_NOW=$saved_now
   if [[ "$cmd" == *'echo "exit=$?"'* ]]; then rc_real=$(tail -1 "$CUR" | sed 's/exit=//'); else rc_real=$rc; fi
   if [ "$rc_real" != "$want" ]; then echo "UNEXPECTED exit $rc_real (want $want): $cmd" >&2; fi
 }
@@ -166,3 +171,38 @@ c 0 'juece report --year 2023 --organ XX县人民政府 --format json > XX县-20
 c 0 'head -n 12 XX县-2023.json'
 c 0 'juece report --year 2022 --organ XX县人民政府 --format json > XX县-2022.json'
 c 2 'juece report merge XX县-2023.json XX县-2022.json; echo "exit=$?"'
+
+# Year end: the clock in late December 2026, a local-strict case approved before Christmas whose
+# publication deadline runs into 2027, for which no notice is loaded yet.
+mkdir -p "$W/yearend" && cd "$W/yearend"
+export JUECE_NOW=2026-12-20T10:00:00+08:00
+c0() { "$@" >/dev/null 2>&1; }
+c0 juece user add 王敏 --role legal_office
+c0 juece user add 李强 --role undertaking_unit
+c0 juece user add 陈律师 --role public_lawyer
+c0 juece user add 周秘书 --role secretary
+YREF='XX县政府〔2026〕重大决策8号'
+printf '县城停车收费标准调整方案（草案）\n' > d.txt
+JUECE_NOW=2026-09-01T09:00:00+08:00 c0 juece case open "$YREF" --title "县城停车收费标准调整方案" --organ "XX县人民政府" --unit "县发展和改革局" --category public_policy --workflow local-strict --as 王敏
+JUECE_NOW=2026-09-02T09:00:00+08:00 c0 juece draft add "$YREF" --file d.txt --as 李强
+JUECE_NOW=2026-10-20T09:00:00+08:00 c0 juece evidence participation "$YREF" --method public_comment --from 2026-09-10 --to 2026-10-15 --as 李强
+JUECE_NOW=2026-10-21T09:00:00+08:00 c0 juece evidence experts "$YREF" --expert 赵工 --expert 钱教授 --expert 孙研究员 --as 李强
+JUECE_NOW=2026-10-22T09:00:00+08:00 c0 juece evidence risk "$YREF" --level low --controllable yes --as 李强
+JUECE_NOW=2026-11-02T09:00:00+08:00 c0 juece review submit "$YREF" --as 李强
+JUECE_NOW=2026-11-10T09:00:00+08:00 c0 juece review sign "$YREF" --conclusion lawful --as 陈律师
+JUECE_NOW=2026-12-18T11:00:00+08:00 c0 juece decide "$YREF" --kind executive --members 9 --present 8 --majority approve --as 周秘书
+blk yearend_before
+c 0 'juece calendar list'
+c 0 'juece due --within 60'
+# An illustration of the file's shape only: the real notice comes from the State Council (or the
+# holiday-cn data set) and has more days, adjusted working weekends among them.
+cat > 2027.json <<'EOF3'
+{"year": 2027, "papers": ["（格式示例 / format example）"], "days": [
+  {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
+  {"name": "元旦", "date": "2027-01-02", "isOffDay": true},
+  {"name": "元旦", "date": "2027-01-03", "isOffDay": true}]}
+EOF3
+blk yearend_load
+c 0 'juece calendar add 2027.json'
+c 0 'juece calendar list'
+c 0 'juece due --within 60'

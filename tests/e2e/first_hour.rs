@@ -367,6 +367,12 @@ fn a_mistyped_case_ref_gets_the_existing_one_suggested() {
             run.stderr
         );
         let run = env.juece(&["archive", typo, "--as", "王敏"]);
+        if typo.trim() == R {
+            // Writes take the reference in its stored form (trimmed; docs/log-format.md, text
+            // limits): this is the case itself, refused only because it is not decided yet.
+            assert_eq!(run.code, 3, "{typo}: {run:?}");
+            continue;
+        }
         assert_eq!(run.code, 2, "{typo}");
         assert!(
             run.stderr.contains(&format!("是否指 `{R}`")),

@@ -732,7 +732,7 @@ fn bad_input_exits_two_and_writes_nothing() {
                 "--at",
                 "2099-01-01T09:00:00+08:00",
             ],
-            "晚于当前时间",
+            "in the future",
         ),
     ];
     for (mut args, expected) in cases {

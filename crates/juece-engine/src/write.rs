@@ -321,28 +321,40 @@ impl WriteSession {
         if let Some(t) = event_json.get("type").and_then(Value::as_str) {
             match t {
                 "override" => {
-                    return Err(EngineError::bad_input(
+                    return Err(EngineError::bad_input(tr(
+                        lang,
+                        "`override` 事件只随其强制推进的关口事件一并写入",
                         "an `override` event is written only beside the gate event it forces",
-                    )
-                    .with_hint(
-                        "record the gate event with `--override \"justification\"` (heads only)",
                     ))
+                    .with_hint(tr(
+                        lang,
+                        "记录关口事件时加 `--override \"理由\"`（仅行政首长）",
+                        "record the gate event with `--override \"justification\"` (heads only)",
+                    )))
                 }
                 "opened" => {
-                    return Err(EngineError::bad_input(format!(
-                        "case `{case_ref}` is already open"
+                    return Err(EngineError::bad_input(tr(
+                        lang,
+                        format!("事项 `{case_ref}` 已经立项"),
+                        format!("case `{case_ref}` is already open"),
                     ))
-                    .with_hint("`juece case open` opens a new case"))
+                    .with_hint(tr(
+                        lang,
+                        "`juece case open` 为新事项立项",
+                        "`juece case open` opens a new case",
+                    )))
                 }
                 _ => {}
             }
         }
         let default_at = match (&args.at, event_json.get("at")) {
             (Some(_), Some(_)) => {
-                return Err(EngineError::bad_input(
+                return Err(EngineError::bad_input(tr(
+                    lang,
+                    "时间给了两次：事件文件中的 `at` 和 `--at`",
                     "the time is given twice: in the event file's `at` and in `--at`",
-                )
-                .with_hint("keep one"))
+                ))
+                .with_hint(tr(lang, "只保留一个", "keep one")))
             }
             (None, Some(_)) => None,
             _ => Some(event_time(ctx, args)?),
@@ -359,21 +371,36 @@ impl WriteSession {
             let field = if e.field.is_empty() {
                 String::new()
             } else {
-                format!(", field `{}`", e.field)
+                tr(
+                    lang,
+                    format!("，字段 `{}`", e.field),
+                    format!(", field `{}`", e.field),
+                )
             };
-            EngineError::bad_input(format!("event for case `{case_ref}`{field}: {}", e.message))
-                .with_hint("nothing was written")
+            EngineError::bad_input(tr(
+                lang,
+                format!("事项 `{case_ref}` 的事件{field}有误：{}", e.message),
+                format!("event for case `{case_ref}`{field}: {}", e.message),
+            ))
+            .with_hint(tr(lang, "未写入任何内容", "nothing was written"))
         })?;
         not_in_the_future(ctx, event.at)?;
         let overriding = args.override_justification.is_some();
         if overriding && !actor.roles.contains(&Role::Head) {
             return Err(EngineError {
                 kind: ErrorKind::Refused,
-                message: format!(
-                    "`{}` may not override: only a `head` (行政首长) may force a refused step",
-                    actor.name
+                message: tr(
+                    lang,
+                    format!(
+                        "`{}` 不得强制推进：只有行政首长（`head`）可以强制推进被拒绝的程序",
+                        actor.name
+                    ),
+                    format!(
+                        "`{}` may not override: only a `head` (行政首长) may force a refused step",
+                        actor.name
+                    ),
                 ),
-                hints: vec!["nothing was written".into()],
+                hints: vec![tr(lang, "未写入任何内容", "nothing was written")],
                 guards: Vec::new(),
             });
         }
@@ -385,12 +412,24 @@ impl WriteSession {
 
         if let Some(last) = stored.case.events.last() {
             if event.at < last.at {
-                return Err(EngineError::bad_input(format!(
-                    "`at` {} is earlier than the case's last event ({}); the history is in time order",
-                    event.at.to_rfc3339(),
-                    last.at.to_rfc3339()
+                return Err(EngineError::bad_input(tr(
+                    lang,
+                    format!(
+                        "时间 {} 早于该事项的最后一个事件（{}）；历史须按时间顺序记录",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    ),
+                    format!(
+                        "`at` {} is earlier than the case's last event ({}); the history is in time order",
+                        event.at.to_rfc3339(),
+                        last.at.to_rfc3339()
+                    ),
                 ))
-                .with_hint("record it with a time at or after the last event; nothing was written"));
+                .with_hint(tr(
+                    lang,
+                    "请用不早于最后一个事件的时间记录；未写入任何内容",
+                    "record it with a time at or after the last event; nothing was written",
+                )));
             }
         }
         // The same shape checks as import: draft versions recorded before they are referred to.
@@ -433,9 +472,11 @@ impl WriteSession {
                     });
                 }
                 Some(_) => {
-                    return Err(EngineError::bad_input(
+                    return Err(EngineError::bad_input(tr(
+                        lang,
+                        "`--override` 须写明书面理由",
                         "`--override` needs a written justification",
-                    ));
+                    )));
                 }
                 None => return Err(refusal(case_ref, &event, &outcome, lang)),
             }
@@ -460,8 +501,11 @@ impl WriteSession {
                 return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
             }
             Err(e @ StoreError::Conflict { .. }) => {
-                return Err(EngineError::new(ErrorKind::Conflict, e)
-                    .with_hint("case changed, retry: nothing was written"));
+                return Err(EngineError::new(ErrorKind::Conflict, e).with_hint(tr(
+                    lang,
+                    "事项刚被他人修改，请重试；未写入任何内容（case changed, retry）",
+                    "case changed, retry: nothing was written",
+                )));
             }
             Err(e) => return Err(e.into()),
         }
@@ -562,14 +606,14 @@ fn refusal(case_ref: &str, event: &Event, outcome: &CheckOutcome, lang: Lang) ->
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                advice(u, lang)
             ),
             Lang::En => format!(
                 "\n  - {} [{}] {} ({article}): {}",
                 u.code,
                 step_label(u.step, lang),
                 u.message(lang),
-                u.fix(lang)
+                advice(u, lang)
             ),
         });
     }
@@ -608,7 +652,15 @@ fn report(
         ),
     };
     if overridden {
-        let codes: Vec<&str> = outcome.unmet.iter().map(|u| u.code.as_str()).collect();
+        // Each unmet guard with the step it concerns: "SKIPPED_STEP (专家论证)".
+        let codes: Vec<String> = outcome
+            .unmet
+            .iter()
+            .map(|u| match u.step {
+                Some(step) => format!("{} ({})", u.code, step.label(lang)),
+                None => u.code.clone(),
+            })
+            .collect();
         s.push_str(&match lang {
             Lang::Zh => format!("强制推进：未满足 {}；已记录 override 事件，审计中将显示 GUARD_OVERRIDDEN\n", codes.join(", ")),
             Lang::En => format!("overridden: unmet {}; an override event is recorded and the audit shows GUARD_OVERRIDDEN\n", codes.join(", ")),
@@ -616,9 +668,10 @@ fn report(
     }
     for f in &outcome.new_findings {
         let label = f.severity().label(lang);
-        let article = f.article_in(lang);
+        let article = paren(&f.article_in(lang), lang);
         s.push_str(&format!(
-            "{label}: {} {}（{article}）\n",
+            "{label}{}{} {}{article}\n",
+            if lang == Lang::Zh { "：" } else { ": " },
             f.code,
             f.message(lang)
         ));
@@ -807,4 +860,27 @@ fn void_role(
             actor.name, author.actor
         ),
     )))
+}
+
+/// An article in parentheses in `lang`, or nothing when there is none.
+pub fn paren(article: &str, lang: Lang) -> String {
+    match (article.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::Zh) => format!("（{article}）"),
+        (false, Lang::En) => format!(" ({article})"),
+    }
+}
+
+/// What would satisfy an unmet guard; never a waiver for a step that can never be waived.
+pub fn advice(u: &juece_core::check::Unmet, lang: Lang) -> String {
+    match u.step {
+        Some(step) if u.code == "SKIPPED_STEP" && step.never_waivable() => match lang {
+            Lang::Zh => format!("履行{}并记录；该程序不得免除", step.label(lang)),
+            Lang::En => format!(
+                "carry out the {} and record it; this step can never be waived",
+                step.label(lang)
+            ),
+        },
+        _ => u.fix(lang).to_owned(),
+    }
 }

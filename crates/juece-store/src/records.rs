@@ -338,7 +338,11 @@ impl Store {
                                     .collect()
                             })
                             .unwrap_or_default();
-                        users.insert(key, roles);
+                        if body.get("removed").and_then(Value::as_bool) == Some(true) {
+                            users.remove(&key);
+                        } else {
+                            users.insert(key, roles);
+                        }
                     }
                     KIND_CALENDAR => {
                         if body.get("text").and_then(Value::as_str).is_none() {

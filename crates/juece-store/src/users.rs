@@ -99,18 +99,29 @@ impl Store {
 
 impl Store {
     /// Removes a user (the names already in case histories stay). Returns whether they existed.
-    pub fn remove_user(&mut self, name: &str) -> Result<bool, StoreError> {
+    /// The removal is chained like every user and role change (a record with `"removed": true`).
+    pub fn remove_user(&mut self, name: &str, at: &str) -> Result<bool, StoreError> {
         let tx = self.write_tx()?;
         let n = tx.execute("DELETE FROM users WHERE name = ?1", [name])?;
+        if n > 0 {
+            crate::records::append_record(
+                &tx,
+                crate::records::KIND_USER,
+                name,
+                &serde_json::json!({ "roles": [], "at": at, "removed": true }),
+            )?;
+        }
         tx.commit()?;
         Ok(n > 0)
     }
 
     /// Takes roles from a user. Returns the roles left, or `None` for an unknown user.
+    /// The change is chained like every user and role change.
     pub fn remove_roles(
         &mut self,
         name: &str,
         roles: &[Role],
+        at: &str,
     ) -> Result<Option<Vec<Role>>, StoreError> {
         let tx = self.write_tx()?;
         let existing: Option<String> = tx
@@ -130,6 +141,13 @@ impl Store {
         tx.execute(
             "UPDATE users SET roles = ?2 WHERE name = ?1",
             params![name, text],
+        )?;
+        let ids: Vec<String> = left.iter().map(|r| r.as_str().to_owned()).collect();
+        crate::records::append_record(
+            &tx,
+            crate::records::KIND_USER,
+            name,
+            &crate::records::user_body(&ids, at),
         )?;
         tx.commit()?;
         Ok(Some(left))

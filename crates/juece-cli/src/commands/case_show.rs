@@ -330,14 +330,7 @@ fn render_text(
     s
 }
 
-/// An article in brackets of the language: `（第十四条）`, ` (Art. 14)`; nothing when empty.
-pub fn paren(article: &str, lang: Lang) -> String {
-    match (article.is_empty(), lang) {
-        (true, _) => String::new(),
-        (false, Lang::Zh) => format!("（{article}）"),
-        (false, Lang::En) => format!(" ({article})"),
-    }
-}
+pub use juece_engine::write::{advice, paren};
 
 /// What a gate event is called, with the command that records it.
 pub fn action_label(event_type: &str, lang: Lang) -> String {
@@ -371,19 +364,6 @@ pub fn action_label(event_type: &str, lang: Lang) -> String {
 }
 
 /// What would satisfy an unmet guard. A skipped step that can never be waived (legality
-/// review, collective decision, …) is never advised a waiver.
-pub fn advice(u: &juece_core::check::Unmet, lang: Lang) -> String {
-    match u.step {
-        Some(step) if u.code == "SKIPPED_STEP" && step.never_waivable() => match lang {
-            Lang::Zh => format!("履行{}并记录；该程序不得免除", step.label(lang)),
-            Lang::En => format!(
-                "carry out the {} and record it; this step can never be waived",
-                step.label(lang)
-            ),
-        },
-        _ => u.fix(lang).to_owned(),
-    }
-}
 
 /// A guard judged on a hypothetical event (what `case show` checks "as if done today") reads as
 /// a hypothesis: it must not say that something was decided when nothing was.

@@ -98,7 +98,7 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
         UserCommand::Remove(a) => {
             let name = a.name.trim();
             let mut store = global.store()?;
-            if !store.remove_user(name)? {
+            if !store.remove_user(name, &global.now().to_rfc3339())? {
                 return Err(crate::names::unknown_user(&store, name));
             }
             emit(&crate::t!(
@@ -124,7 +124,8 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
         UserCommand::Role(RoleCommand::Remove(a)) => {
             let name = a.name.trim();
             let mut store = global.store()?;
-            let Some(roles) = store.remove_roles(name, &a.roles)? else {
+            let Some(roles) = store.remove_roles(name, &a.roles, &global.now().to_rfc3339())?
+            else {
                 return Err(crate::names::unknown_user(&store, name));
             };
             let list = role_list(&roles, lang);

@@ -30,6 +30,8 @@ pub(super) struct CaseRow {
     /// Ends of `ref`, `attributes`, `title`, `organ`, `undertaking_unit`, `category` and
     /// `profile_id` in the buffer, back to back (the first starts where the previous row ends).
     pub(super) ends: [usize; 7],
+    /// The case's catalogue link (`juece-cases/2`), as stored: chained in the header when set.
+    pub(super) catalogue: Option<String>,
 }
 
 /// Consecutive rows of the `cases` table, or of the events in global order: their byte columns

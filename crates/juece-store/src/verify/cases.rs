@@ -197,7 +197,22 @@ impl CaseLoader {
             }
             // The header as `juece_core::log::header_json` builds it, written in canonical form
             // (keys sorted) straight from the columns.
+            let catalogue = row
+                .catalogue
+                .as_deref()
+                .map(|c| serde_json::from_str::<serde_json::Value>(c).unwrap_or_default());
             let header = match self.attributes_seen.get(attributes) {
+                // A case linked to a catalogue item: the link is chained too (`header_json`).
+                _ if catalogue.is_some() => Some(Box::new(serde_json::json!({
+                    "ref": case_ref,
+                    "title": title,
+                    "organ": organ,
+                    "undertaking_unit": unit,
+                    "category": category,
+                    "workflow": workflow,
+                    "attributes": parse_attributes(attributes),
+                    "catalogue": catalogue,
+                }))),
                 Some(Some(attributes)) => {
                     scratch.extend_from_slice(b"{\"attributes\":");
                     scratch.extend_from_slice(attributes);

@@ -395,7 +395,7 @@ impl Store {
     /// its events must show.
     fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes FROM cases",
+            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases",
         )?;
         let mut rows = stmt.query([])?;
         let Some(mut batch) = feed.take() else {
@@ -414,6 +414,7 @@ impl Store {
                 case_id: r.get(0)?,
                 profile_version,
                 ends,
+                catalogue: r.get(9)?,
             });
             if !feed.pass_if_full(&mut batch) {
                 return Ok(());
