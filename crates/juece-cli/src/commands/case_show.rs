@@ -363,8 +363,6 @@ pub fn action_label(event_type: &str, lang: Lang) -> String {
     }
 }
 
-/// What would satisfy an unmet guard. A skipped step that can never be waived (legality
-
 /// A guard judged on a hypothetical event (what `case show` checks "as if done today") reads as
 /// a hypothesis: it must not say that something was decided when nothing was.
 fn hypothetical(message: &str, today: chrono::NaiveDate, lang: Lang) -> String {
