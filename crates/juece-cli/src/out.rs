@@ -66,7 +66,7 @@ pub fn terminal_width() -> Option<usize> {
     terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
 }
 
-/// Whether to colour stdout: a terminal, and no `NO_COLOR` set (https://no-color.org).
+/// Whether to colour stdout: a terminal, and no `NO_COLOR` set (<https://no-color.org>).
 pub fn colour_stdout() -> bool {
     use std::io::IsTerminal;
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
