@@ -92,8 +92,8 @@ impl Command {
             | Command::Due(_)
             | Command::Verify(_)
             | Command::Checkpoint(_)
-            | Command::Backup(_)
-            | Command::Report(_) => true,
+            | Command::Backup(_) => true,
+            Command::Report(r) => r.reads_db(),
             Command::Case(c) => matches!(c, CaseCommand::Show(_) | CaseCommand::List(_)),
             Command::Catalogue(c) => !matches!(c, commands::catalogue::CatalogueCommand::Import(_)),
             Command::User(c) => matches!(c, UserCommand::List),

@@ -19,6 +19,7 @@ pub mod catalogue;
 mod error;
 pub mod import;
 pub mod names;
+pub mod report;
 pub mod view;
 pub mod write;
 

@@ -196,10 +196,9 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A page with a stricter or its own policy (the printable report) keeps it.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -237,6 +236,8 @@ pub fn app(session: WriteSession, config: Config) -> Router {
         .route("/review", get(pages::review_queue))
         .route("/audit", get(pages::audit_dashboard))
         .route("/audit/download", get(pages::audit_download))
+        .route("/report", get(pages::report_page))
+        .route("/report/download", get(pages::report_download))
         .route("/integrity", get(pages::integrity))
         .route("/assets/style.css", get(pages::style))
         .fallback(not_found)

@@ -115,6 +115,7 @@ fn html_page(
                         a href="/cases/new" { (t(lang, "立项", "Open a case")) }
                         a href="/review" { (t(lang, "合法性审查", "Legality review")) }
                         a href="/audit" { (t(lang, "审计", "Audit")) }
+                        a href="/report" { (t(lang, "年度报告", "Annual report")) }
                         a href="/integrity" { (t(lang, "完整性", "Integrity")) }
                         span.lang {
                             a href="?lang=zh" { "中文" } " | " a href="?lang=en" { "English" }
@@ -1171,6 +1172,158 @@ pub async fn audit_download(
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"juece-audit-{as_of}.{ext}\""),
                 ),
+            ],
+            text,
+        )
+            .into_response()
+    })
+    .await
+    .unwrap_or_else(|r| r)
+}
+
+// ---- annual report ----------------------------------------------------------------------
+
+/// The year a report is about: `year`, else last year (the annual report is written in the
+/// first months of the year after).
+fn report_year(state: &AppState, q: &HashMap<String, String>) -> i32 {
+    q.get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .filter(|y| (1900..=9999).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&state.now()) - 1)
+}
+
+/// The report's query: year, organ (empty: every organ) and as-of date (default: report.md's).
+fn report_query(
+    state: &AppState,
+    q: &HashMap<String, String>,
+) -> (i32, Option<String>, chrono::NaiveDate) {
+    let year = report_year(state, q);
+    let organ = q
+        .get("organ")
+        .map(|o| o.trim().to_owned())
+        .filter(|o| !o.is_empty());
+    let as_of = q
+        .get("as_of")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| juece_core::report::default_as_of(year, state.now().date_naive()));
+    (year, organ, as_of)
+}
+
+/// `GET /report?year=&organ=&as_of=`: the major-decision section of the annual report, its
+/// drafted paragraphs, and a link to download each format (`juece report`).
+pub async fn report_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    let q2 = q.clone();
+    let r = with_engine(&state, move |state, engine| {
+        let Some(v) = viewer(state, engine, &headers) else {
+            return see_other("/login");
+        };
+        let (year, organ, as_of) = report_query(state, &q);
+        let title = t(lang, "年度报告", "Annual report");
+        let report = juece_engine::report::build(
+            engine.store(),
+            engine.profiles(),
+            engine.calendar(),
+            year,
+            organ.as_deref(),
+            as_of,
+        );
+        let (report, _) = match report {
+            Ok(r) => r,
+            Err(e) => return html_page(status_of(&e).0, lang, Some(&v), title, error_box(lang, &e)),
+        };
+        let organ_q = organ.clone().unwrap_or_default();
+        let link = |format: &str| {
+            format!(
+                "/report/download?format={format}&year={year}&organ={}&as_of={as_of}&lang={}",
+                enc(&organ_q),
+                if lang == Lang::Zh { "zh" } else { "en" }
+            )
+        };
+        let body = html! {
+            form.filters method="get" action="/report" {
+                label { (t(lang, "年度", "Year")) input type="number" name="year" value=(year); }
+                label { (t(lang, "决策机关", "Organ")) input type="text" name="organ" value=(organ_q); }
+                label { (t(lang, "截至日期", "As of")) input type="date" name="as_of" value=(as_of); }
+                button type="submit" { (t(lang, "生成", "Write")) }
+            }
+            p {
+                (t(lang, "下载：", "Download: "))
+                a href=(link("html")) { (t(lang, "HTML（可打印）", "HTML (printable)")) }
+                " · " a href=(link("md")) { "Markdown" }
+                " · " a href=(link("json")) { "JSON (juece-report/1)" }
+            }
+            @for para in juece_engine::report::paragraphs(&report, lang) {
+                p { (para) }
+            }
+        };
+        html_page(StatusCode::OK, lang, Some(&v), title, body)
+    })
+    .await
+    .unwrap_or_else(|r| r);
+    remember_lang(r, &q2)
+}
+
+/// The report's printable page carries its own styles (one self-contained file, no script): it
+/// is served with a policy that allows inline styles and still no script at all.
+const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
+
+/// `GET /report/download?format=html|md|json&year=&organ=&as_of=`.
+pub async fn report_download(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let lang = page_lang(&headers, &q);
+    with_engine(&state, move |state, engine| {
+        if viewer(state, engine, &headers).is_none() {
+            return see_other("/login");
+        }
+        let (year, organ, as_of) = report_query(state, &q);
+        let (report, lines) = match juece_engine::report::build(
+            engine.store(),
+            engine.profiles(),
+            engine.calendar(),
+            year,
+            organ.as_deref(),
+            as_of,
+        ) {
+            Ok(r) => r,
+            Err(e) => return crate::internal(&e.message),
+        };
+        let format = q.get("format").map(String::as_str).unwrap_or("html");
+        let (text, ctype, ext) = match format {
+            "json" => (
+                juece_engine::report::json(&report),
+                "application/json",
+                "json",
+            ),
+            "md" => (
+                juece_engine::report::markdown(&report, Some(&lines), lang),
+                "text/markdown; charset=utf-8",
+                "md",
+            ),
+            _ => (
+                juece_engine::report::html(&report, Some(&lines), lang),
+                "text/html; charset=utf-8",
+                "html",
+            ),
+        };
+        let disposition = if ext == "html" {
+            "inline".to_owned()
+        } else {
+            format!("attachment; filename=\"juece-report-{year}.{ext}\"")
+        };
+        (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, ctype.to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::CONTENT_SECURITY_POLICY, REPORT_CSP.to_owned()),
             ],
             text,
         )

@@ -846,6 +846,8 @@ async fn pages_need_a_session_and_sign_in_sets_a_strict_http_only_cookie() {
         "/audit",
         "/integrity",
         "/audit/download?format=csv",
+        "/report",
+        "/report/download?format=json",
     ] {
         let r = s.get_page(uri, None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
@@ -1169,6 +1171,30 @@ async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
     assert_eq!(
         serde_json::from_str::<Value>(&json_dl.body).unwrap()["format"],
         "juece-audit/1"
+    );
+    // The annual report as a page of the server, and each of its formats (report.md).
+    let report = s.get_page("/report?year=2024", Some(&auditor)).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("2024") && report.body.contains("/report/download?format=html"));
+    let json_report = s
+        .get_page("/report/download?format=json&year=2024", Some(&auditor))
+        .await;
+    let doc: Value = serde_json::from_str(&json_report.body).unwrap();
+    assert_eq!(doc["format"], "juece-report/1");
+    assert_eq!(doc["year"], 2024);
+    assert!(doc["decisions"]["total"].as_u64().unwrap() >= 1, "{doc}");
+    assert_eq!(doc["overrides"], 1, "the head's override of W1");
+    let html_report = s
+        .get_page("/report/download?format=html&year=2024", Some(&auditor))
+        .await;
+    assert!(html_report.body.contains("<svg") && !html_report.body.contains("<script"));
+    let csp = html_report.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !csp.contains("script-src") && csp.contains("default-src 'none'"),
+        "{csp}"
     );
     let integrity = s.get_page("/integrity", Some(&auditor)).await;
     assert!(integrity.body.contains("完好"));
