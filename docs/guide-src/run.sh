@@ -139,7 +139,9 @@ cat > published.json <<'EOF'
 EOF
 blk record
 c 0 'cat party-report.json'
+export JUECE_NOW=2023-06-16T10:00:00+08:00   # entered the day it happened
 c 0 'juece record "$REF2" party-report.json --as 王敏'
+export JUECE_NOW=2023-06-20T10:00:00+08:00
 c 0 'cat published.json'
 c 2 'juece record "$REF2" published.json --as 王敏; echo "exit=$?"'
 sed -i 's/"chanel"/"channel"/' published.json
@@ -149,8 +151,10 @@ cat > requests.jsonl <<'EOF2'
 {"ref": "XX县政府〔2023〕重大决策12号", "as": "李强", "at": "2023-06-21T09:30:00+08:00", "event": {"type": "archived"}}
 EOF2
 blk batch
+export JUECE_NOW=2023-06-21T10:00:00+08:00
 c 0 'cat requests.jsonl'
 c 3 'juece record-batch requests.jsonl; echo "exit=$?"'
+export JUECE_NOW=2023-06-30T10:00:00+08:00
 
 # The decision catalogue and the annual report, on the shipped examples, in a database of their own.
 mkdir -p "$W/report" && cd "$W/report"
