@@ -277,8 +277,7 @@ pub fn recorded_body(r: &Recorded, recorded_at: &str, lang: Lang) -> Value {
     json!({
         "ref": r.case_ref,
         "seq": r.seq,
-        // TODO(lead): the event's own `recorded_at` once juece-core's event model carries it; until
-        // then the server's clock time of the write.
+        // The event's own `recorded_at`: the clock reading the engine stamped on it.
         "recorded_at": recorded_at,
         "warnings": r.warnings.iter().map(|w| json!({
             "code": w.code,
@@ -375,19 +374,22 @@ pub fn record_for(
         command_id: idempotency_key.map(|k| format!("http\u{1f}{user}\u{1f}{k}")),
         expected_seq: request.expected_seq,
     };
-    let recorded_at = state.now().to_rfc3339();
-    let (status, body, guards) =
-        match engine.write(&state.ctx(lang), case_ref, &request.event, &args) {
-            Ok(r) => (
-                StatusCode::CREATED,
-                recorded_body(&r, &recorded_at, lang),
-                Vec::new(),
-            ),
-            Err(e) => {
-                let (status, body) = engine_error(&e, lang);
-                (status, body, e.guards)
-            }
-        };
+    // One clock reading: the time the engine stamps on the event is the one answered.
+    let ctx = state.ctx(lang);
+    let recorded_at = ctx
+        .now
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    let (status, body, guards) = match engine.write(&ctx, case_ref, &request.event, &args) {
+        Ok(r) => (
+            StatusCode::CREATED,
+            recorded_body(&r, &recorded_at, lang),
+            Vec::new(),
+        ),
+        Err(e) => {
+            let (status, body) = engine_error(&e, lang);
+            (status, body, e.guards)
+        }
+    };
     let keep = !matches!(
         status,
         StatusCode::CONFLICT | StatusCode::INTERNAL_SERVER_ERROR

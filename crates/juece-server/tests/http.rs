@@ -480,8 +480,18 @@ async fn recording_answers_201_with_seq_and_warnings() {
     let v = r.json();
     assert_eq!(v["ref"], "E1");
     assert_eq!(v["seq"], 1);
-    assert!(v["recorded_at"].as_str().is_some());
     assert!(v["warnings"].is_array());
+    // The answer's `recorded_at` is the one stored on the event (the clock's, never the client's).
+    let shown = s
+        .api("GET", "/api/v1/cases/E1", Some("li"), None)
+        .await
+        .json();
+    let stored =
+        chrono::DateTime::parse_from_rfc3339(shown["timeline"][1]["recorded_at"].as_str().unwrap())
+            .unwrap();
+    let answered =
+        chrono::DateTime::parse_from_rfc3339(v["recorded_at"].as_str().unwrap()).unwrap();
+    assert_eq!(stored, answered);
     // The wrapped form with expected_seq.
     let r = s
         .record("li", "E1", json!({"event": {"type": "risk_assessment", "level": "low", "controllable": true}, "expected_seq": 2}))
