@@ -5,9 +5,10 @@
 //!   U+3000), folds full-width ASCII forms (U+FF01–U+FF5E, e.g. `２０２３`) to ASCII, and refuses
 //!   control characters and invisible or direction-changing ones (zero-width spaces and joiners,
 //!   U+202A–U+202E, U+2066–U+2069, the byte-order mark, soft hyphen, …): text that prints the same
-//!   as another but is not. No other Unicode normalization is applied (juece carries no
-//!   normalization tables): a reference typed with combining accents stays distinct from its
-//!   precomposed form; Chinese references do not use them.
+//!   as another but is not. Then Unicode NFC (canonical composition): a name typed with a
+//!   combining accent is the same name as its precomposed form. NFKC is not applied beyond the
+//!   full-width ASCII folding: it would also rewrite forms an office may use on purpose
+//!   (circled numbers such as ①, Roman numerals such as Ⅻ).
 //! - **Sizes** are bounded: [`MAX_IDENTIFIER_CHARS`] for identifiers, [`MAX_FIELD_BYTES`] for any
 //!   other text field.
 //! - **Showing** text in a table or a message: [`escape_controls`] writes control and invisible
@@ -15,6 +16,8 @@
 //!   recolour a terminal, and [`crate::json::clip`] cuts echoed input.
 
 use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
 
 /// The longest case reference or user name, in characters.
 pub const MAX_IDENTIFIER_CHARS: usize = 256;
@@ -51,12 +54,15 @@ pub fn is_hidden(c: char) -> bool {
 /// full-width ASCII folded; refused when empty, too long, or holding a hidden character.
 pub fn identifier(what: &str, s: &str) -> Result<String, String> {
     let trimmed = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    // Full-width ASCII folded to ASCII, then Unicode NFC: a name typed with a decomposed accent
+    // or a compatibility form is the same name, and prints the same.
     let folded: String = trimmed
         .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
+        .nfc()
         .collect();
     if folded.is_empty() {
         return Err(format!("the {what} is empty"));
@@ -129,6 +135,19 @@ pub fn oversized(value: &serde_json::Value) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_nfc() {
+        // "é" as e + U+0301 and as U+00E9 are one name.
+        assert_eq!(
+            identifier("user name", "Ren\u{0065}\u{0301}").unwrap(),
+            identifier("user name", "Ren\u{00E9}").unwrap()
+        );
+        assert_ne!(
+            identifier("user name", "Rene").unwrap(),
+            identifier("user name", "René").unwrap()
+        );
+    }
 
     #[test]
     fn identifiers_refuse_what_prints_like_something_else() {
