@@ -1,56 +1,17 @@
-//! Unknown names and case references, with the existing one a person most likely meant.
+//! Unknown names and case references, with the existing one a person most likely meant: the
+//! engine's answer (crates/juece-engine/src/names.rs), in the language of this run.
 
-use juece_core::fuzzy::nearest_name;
-use juece_store::{ListFilter, Store};
+use juece_store::Store;
 
 use crate::error::CliError;
-use crate::t;
 
 /// The error for a case reference that is not in the database, suggesting the nearest one
 /// (brackets typed as `()`, a trailing space, a one-character slip).
 pub fn no_case(store: &Store, case_ref: &str) -> CliError {
-    let refs: Vec<String> = store
-        .list_cases(&ListFilter::default())
-        .map(|rows| rows.into_iter().map(|c| c.case_ref).collect())
-        .unwrap_or_default();
-    let list: Vec<&str> = refs.iter().map(String::as_str).collect();
-    let err = CliError::bad_input(t!(
-        format!("数据库中没有事项 `{case_ref}`"),
-        format!("no case `{case_ref}` in the database")
-    ));
-    match nearest_name(case_ref, &list) {
-        Some(near) => err.with_hint(t!(
-            format!("是否指 `{near}`？（案号中的括号为六角括号〔〕；未写入任何内容）"),
-            format!(
-                "did you mean `{near}`? (references use the brackets 〔〕; nothing was written)"
-            )
-        )),
-        None => err.with_hint(t!(
-            "`juece case list` 列出全部事项；`juece case open` 立项",
-            "`juece case list` shows the cases; `juece case open` opens one"
-        )),
-    }
+    juece_engine::names::no_case(store, case_ref, crate::i18n::lang()).into()
 }
 
 /// The error for a user that is not known, suggesting the nearest existing name.
 pub fn unknown_user(store: &Store, name: &str) -> CliError {
-    let users: Vec<String> = store
-        .users()
-        .map(|u| u.into_iter().map(|(n, _)| n).collect())
-        .unwrap_or_default();
-    let list: Vec<&str> = users.iter().map(String::as_str).collect();
-    let err = CliError::bad_input(t!(
-        format!("没有用户 `{name}`"),
-        format!("unknown user `{name}`")
-    ));
-    match nearest_name(name, &list) {
-        Some(near) => err.with_hint(t!(
-            format!("是否指已登记的用户 `{near}`？（`juece user list` 列出全部用户；未写入任何内容）"),
-            format!("did you mean the existing user `{near}`? (`juece user list` shows the users; nothing was written)")
-        )),
-        None => err.with_hint(t!(
-            format!("先登记此人：juece user add {name} --role 角色（`juece user list` 列出已有用户）"),
-            format!("add them first: juece user add {name} --role ROLE (`juece user list` shows the users)")
-        )),
-    }
+    juece_engine::names::unknown_user(store, name, crate::i18n::lang()).into()
 }

@@ -210,10 +210,11 @@ pub fn evaluate(
     })
 }
 
-/// The events voided by a `voided` event among `included`. A `voided` event that is itself
-/// voided voids nothing; its target is earlier, so one pass from the end settles every chain.
-/// The `opened` event is never left out: the case exists from it.
-fn voided_events(case: &Case, included: &[usize]) -> BTreeSet<usize> {
+/// The events voided by a `voided` event among `included` (the indices of the events taken
+/// into account, ascending). A `voided` event that is itself voided voids nothing; its target
+/// is earlier, so one pass from the end settles every chain. The `opened` event is never left
+/// out: the case exists from it.
+pub fn voided_events(case: &Case, included: &[usize]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     for &i in included.iter().rev() {
         if out.contains(&i) {

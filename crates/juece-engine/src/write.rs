@@ -786,16 +786,8 @@ impl WriteSession {
 /// The event live use may void: the case's latest event that is not voided already, not itself a
 /// `voided` event and not an `override` (which stays beside the gate it forced).
 pub fn voidable_latest(case: &juece_core::event::Case) -> Option<usize> {
-    let mut voided = std::collections::BTreeSet::new();
-    for (i, e) in case.events.iter().enumerate().rev() {
-        if let EventBody::Voided(v) = &e.body {
-            if !voided.contains(&i) {
-                if let Ok(t) = usize::try_from(v.event) {
-                    voided.insert(t);
-                }
-            }
-        }
-    }
+    let all: Vec<usize> = (0..case.events.len()).collect();
+    let voided = juece_core::evaluate::voided_events(case, &all);
     (0..case.events.len()).rev().find(|i| {
         !voided.contains(i)
             && !matches!(
