@@ -7,6 +7,9 @@ use unicode_width::UnicodeWidthStr;
 /// Writes `text` to stdout; a closed pipe (`juece export | head`) is not an error.
 pub fn emit(text: &str) -> io::Result<()> {
     stop_progress();
+    if page(text) {
+        return Ok(());
+    }
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -48,6 +51,46 @@ impl Emitter {
             other => other,
         }
     }
+}
+
+/// Shows `text` through a pager when it is longer than the terminal: only when stdout is a
+/// terminal (never for piped output or scripts), with `$PAGER` or else `less -FRX` (which quits
+/// at once when the text fits and keeps colours). `PAGER=` (empty) or `cat` turns it off. Returns
+/// whether the pager showed it; on any failure to start one the text is written as usual.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the command line reads its own settings from the environment"
+)]
+fn page(text: &str) -> bool {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return false;
+    }
+    let Some((_, height)) = terminal_size::terminal_size() else {
+        return false;
+    };
+    if text.lines().count() < usize::from(height.0) {
+        return false;
+    }
+    let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRX".to_owned());
+    let mut words = pager.split_whitespace();
+    let Some(program) = words.next().filter(|p| *p != "cat") else {
+        return false;
+    };
+    let child = std::process::Command::new(program)
+        .args(words)
+        .env("LESSCHARSET", "utf-8")
+        .stdin(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A reader who quits the pager early closes the pipe: nothing more to show.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let _ = child.wait();
+    true
 }
 
 /// The terminal's width when stdout is a terminal (`COLUMNS` wins), else `None`: piped output
