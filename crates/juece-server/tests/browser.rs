@@ -72,6 +72,26 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(shots().join(format!("{name}.png")), png).unwrap();
 }
 
+/// Clicks a submit button and waits until the browser has left the page (the old page's body
+/// goes stale) and the next one has loaded.
+async fn submit(c: &Client, button: fantoccini::elements::Element) {
+    let old = c.find(Locator::Css("body")).await.unwrap();
+    button.click().await.unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the form did not navigate"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("main"))
+        .await
+        .unwrap();
+}
+
 async fn sign_in(c: &Client, base: &str, name: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Css("input[name=name]"))
@@ -86,23 +106,25 @@ async fn sign_in(c: &Client, base: &str, name: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(
+        c,
+        c.find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap(),
+    )
+    .await;
     let url = c.current_url().await.unwrap();
     assert_eq!(url.path(), "/", "{name} signed in");
 }
 
 async fn sign_out(c: &Client) {
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(
+        c,
+        c.find(Locator::Css("form[action='/logout'] button"))
+            .await
+            .unwrap(),
+    )
+    .await;
 }
 
 /// Opens the event form `event_type` on the current case page, types `event` (and an override
@@ -140,13 +162,14 @@ async fn record(
             .await
             .unwrap();
     }
-    details
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(
+        c,
+        details
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap(),
+    )
+    .await;
 }
 
 async fn body_text(c: &Client) -> String {
