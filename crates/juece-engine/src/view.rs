@@ -51,11 +51,22 @@ pub fn case_view(
         .max()
         .unwrap_or(now.date_naive());
     let as_of = now.date_naive().max(last);
-    let Some(eval) = evaluate(profile, calendar, &stored.case, as_of) else {
+    let Some(mut eval) = evaluate(profile, calendar, &stored.case, as_of) else {
         return Err(EngineError::bad_input(format!(
             "case `{case_ref}` has no history"
         )));
     };
+    // The catalogue's finding about this case (NOT_IN_CATALOGUE), as the audit lists it, so
+    // that `case show` and `GET /api/v1/cases/{ref}` say what the audit says.
+    let catalogues = crate::catalogue::latest(store)?;
+    crate::catalogue::complete_findings(
+        &mut eval.findings,
+        &crate::catalogue::index(&catalogues),
+        &stored.case.header.organ,
+        stored.case.header.catalogue.as_ref(),
+        eval.latest_decision,
+        as_of,
+    );
     let dates = key_dates(profile, calendar, &stored.case, &eval);
     let next = next_actions(profile, calendar, &stored.case, &eval, now);
     Ok(CaseView {

@@ -34,23 +34,14 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
-    let mut view = case_view(&store, &profiles, &calendar, &a.case_ref, global.now()).map_err(
-        |e| match e.kind {
-            // The command line's answer names the reference a slip most likely meant.
-            juece_engine::ErrorKind::NotFound => crate::names::no_case(&store, &a.case_ref),
-            _ => e.into(),
-        },
-    )?;
-    // The catalogue's finding about this case, as the audit lists it.
-    let catalogues = crate::commands::catalogue::latest(&store)?;
-    crate::commands::catalogue::complete_findings(
-        &mut view.eval.findings,
-        &crate::commands::catalogue::index(&catalogues),
-        &view.stored.case.header.organ,
-        view.stored.case.header.catalogue.as_ref(),
-        view.eval.latest_decision,
-        view.as_of,
-    );
+    let view =
+        case_view(&store, &profiles, &calendar, &a.case_ref, global.now()).map_err(
+            |e| match e.kind {
+                // The command line's answer names the reference a slip most likely meant.
+                juece_engine::ErrorKind::NotFound => crate::names::no_case(&store, &a.case_ref),
+                _ => e.into(),
+            },
+        )?;
     let now = global.now();
     let CaseView {
         stored,

@@ -15,8 +15,6 @@ use crate::error::{CliError, Exit};
 use crate::out::{emit, table};
 use crate::CmdResult;
 
-pub use juece_engine::catalogue::{complete_findings, index, latest};
-
 /// Keep the decision catalogue (决策事项目录): import versions, show one, list them
 #[derive(Subcommand)]
 pub enum CatalogueCommand {
