@@ -17,7 +17,7 @@ c() {  # c EXPECTED_EXIT 'command string'
   # Each entry is made when it happens (`--at`): the walk-through's clock follows it, so that
   # nothing reads as documented after the fact (BACKFILLED) unless the story says so.
   local saved_now=$JUECE_NOW
-  if [[ "$cmd" =~ --at\ ([0-9][0-9T:+-]+) ]]; then export JUECE_NOW="${BASH_REMATCH[1]}"; fi
+  if [ -z "$KEEP_NOW" ] && [[ "$cmd" =~ --at\ ([0-9][0-9T:+-]+) ]]; then export JUECE_NOW="${BASH_REMATCH[1]}"; fi
   eval "$cmd" >> "$CUR" 2>&1; local rc=$?
   export JUECE_NOW=$saved_now
   if [[ "$cmd" == *'echo "exit=$?"'* ]]; then rc_real=$(tail -1 "$CUR" | sed 's/exit=//'); else rc_real=$rc; fi
@@ -210,3 +210,25 @@ blk yearend_load
 c 0 'juece calendar add 2027.json'
 c 0 'juece calendar list'
 c 0 'juece due --within 60'
+
+# Corrections and late entries (procedure v2): an entry made by mistake is voided, never
+# deleted; an entry made days after the fact is flagged BACKFILLED.
+mkdir -p "$W/corrections" && cd "$W/corrections"
+c0 juece user add 王敏 --role legal_office
+c0 juece user add 李强 --role undertaking_unit
+c0 juece user add 刘芳 --role undertaking_unit
+CREF='XX县政府〔2026〕重大决策9号'
+printf '县域养老服务设施布局规划（草案）\n' > plan.txt
+JUECE_NOW=2026-10-08T09:00:00+08:00 c0 juece case open "$CREF" --title "县域养老服务设施布局规划" --organ "XX县人民政府" --unit "县民政局" --category plan --technical --as 王敏
+JUECE_NOW=2026-10-09T09:00:00+08:00 c0 juece draft add "$CREF" --file plan.txt --as 李强
+blk void
+c 0 'juece evidence experts "$CREF" --expert 赵工 --expert 钱工 --as 李强 --at 2026-10-12T09:00:00+08:00'
+c 3 'juece case void "$CREF" --reason "专家名单录错" --as 刘芳 --at 2026-10-12T10:00:00+08:00; echo "exit=$?"'
+c 0 'juece case void "$CREF" --reason "专家名单录错" --as 李强 --at 2026-10-12T10:00:00+08:00'
+c 0 'juece evidence experts "$CREF" --expert 赵工 --expert 钱教授 --expert 孙研究员 --as 李强 --at 2026-10-12T11:00:00+08:00'
+blk backfill
+# Entered on 2 November for an assessment of 20 October: the clock is the day of entry.
+export JUECE_NOW=2026-11-02T10:00:00+08:00 KEEP_NOW=1
+c 0 'juece evidence risk "$CREF" --level low --controllable yes --as 李强 --at 2026-10-20T09:00:00+08:00'
+c 0 'juece case show "$CREF" --format json | python3 -c "import json,sys; [print(f[\"code\"], f[\"message\"]) for f in json.load(sys.stdin)[\"findings\"]]"'
+unset KEEP_NOW
