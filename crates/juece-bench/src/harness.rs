@@ -154,7 +154,7 @@ pub fn run(o: &RunOptions) -> Result<Report, Error> {
     Ok(Report { markdown, failures })
 }
 
-fn progress(what: std::fmt::Arguments<'_>) {
+pub(crate) fn progress(what: std::fmt::Arguments<'_>) {
     eprintln!("juece-bench: {what}");
 }
 
@@ -246,7 +246,7 @@ impl Juece {
 }
 
 /// The environment of every `juece` run: none of the user's settings, the fixed clock.
-fn fixed_environment(cmd: &mut Command) -> &mut Command {
+pub(crate) fn fixed_environment(cmd: &mut Command) -> &mut Command {
     cmd.env_remove("JUECE_DB")
         .env_remove("JUECE_USER")
         // The harness reads juece's English messages ("imported N cases, …").
@@ -274,7 +274,7 @@ fn first_line(s: &str) -> &str {
         .trim()
 }
 
-fn remove_db(path: &Path) -> Result<(), Error> {
+pub(crate) fn remove_db(path: &Path) -> Result<(), Error> {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -719,7 +719,7 @@ fn audit_summary(path: &Path) -> Option<(usize, usize)> {
 // ---- the physical limit ----
 
 /// The event rows juece wrote, as values, with the schema they came from.
-struct Rows {
+pub(crate) struct Rows {
     /// Every column but the integer primary key (SQLite assigns it, as it does for juece).
     columns: Vec<String>,
     values: Vec<Vec<Value>>,
@@ -734,7 +734,7 @@ fn quote(name: &str) -> String {
 }
 
 impl Rows {
-    fn read(db: &Path) -> Result<Rows, Error> {
+    pub(crate) fn read(db: &Path) -> Result<Rows, Error> {
         let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let mut columns = Vec::new();
         {
@@ -817,7 +817,7 @@ impl Rows {
 
     /// Every row in one `BEGIN IMMEDIATE` transaction through one prepared statement; the time
     /// from opening the file to the durable commit.
-    fn insert_all(&self, path: &Path) -> Result<Duration, Error> {
+    pub(crate) fn insert_all(&self, path: &Path) -> Result<Duration, Error> {
         remove_db(path)?;
         settle();
         let start = Instant::now();
@@ -835,7 +835,7 @@ impl Rows {
 
     /// `count` durable single-row commits into the baseline database (which holds every row, so
     /// its B-trees are as deep as juece's), each timed from `BEGIN IMMEDIATE` to `COMMIT`.
-    fn single_commits(&self, path: &Path, count: usize) -> Result<Vec<Duration>, Error> {
+    pub(crate) fn single_commits(&self, path: &Path, count: usize) -> Result<Vec<Duration>, Error> {
         let Some(template) = self.values.last() else {
             return Ok(Vec::new());
         };

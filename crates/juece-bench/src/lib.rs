@@ -7,4 +7,5 @@
 
 pub mod generate;
 pub mod harness;
+pub mod serve_load;
 pub mod stats;

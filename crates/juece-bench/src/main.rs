@@ -28,6 +28,34 @@ struct Cli {
 enum Command {
     Generate(GenerateArgs),
     Run(RunArgs),
+    ServeLoad(ServeLoadArgs),
+}
+
+/// Load `juece serve` on loopback: many clients writing and reading through the JSON API over a
+/// generated database, beside the bare durable commit; `verify --replay` afterwards
+#[derive(Args)]
+struct ServeLoadArgs {
+    /// Cases in the database
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    cases: usize,
+    /// Concurrent clients
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    clients: usize,
+    /// How long the clients run, seconds
+    #[arg(long, value_name = "S", default_value_t = 20)]
+    seconds: u64,
+    /// The loopback port
+    #[arg(long, default_value_t = 18_713)]
+    port: u16,
+    /// The juece binary (default: `juece` beside this binary)
+    #[arg(long, value_name = "PATH")]
+    juece: Option<PathBuf>,
+    /// Where to put the case file and databases (default: target/juece-bench)
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// The seed of the generated cases
+    #[arg(long, value_name = "S", default_value_t = harness::DEFAULT_SEED)]
+    seed: u64,
 }
 
 /// Write a juece-cases/2 file of N cases, the same bytes for the same seed
@@ -80,6 +108,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(a) => generate(&a),
         Command::Run(a) => run(a),
+        Command::ServeLoad(a) => serve_load(a),
     };
     match result {
         Ok(code) => code,
@@ -131,6 +160,40 @@ fn generate(a: &GenerateArgs) -> Result<ExitCode, Error> {
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn serve_load(a: ServeLoadArgs) -> Result<ExitCode, Error> {
+    let exe = std::env::current_exe()?;
+    let bin_dir = exe
+        .parent()
+        .ok_or("the juece-bench binary has no folder")?
+        .to_path_buf();
+    let options = juece_bench::serve_load::LoadOptions {
+        juece: a
+            .juece
+            .unwrap_or_else(|| bin_dir.join(format!("juece{}", std::env::consts::EXE_SUFFIX))),
+        work: a.work.unwrap_or_else(|| {
+            bin_dir
+                .parent()
+                .map(|target| target.join("juece-bench"))
+                .unwrap_or_else(|| PathBuf::from("juece-bench-work"))
+        }),
+        cases: a.cases,
+        clients: a.clients,
+        seconds: a.seconds,
+        port: a.port,
+        seed: a.seed,
+    };
+    let report = juece_bench::serve_load::run(&options)?;
+    print!("{}", report.markdown);
+    if report.failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for f in &report.failures {
+            eprintln!("failed: {f}");
+        }
+        Ok(ExitCode::from(1))
+    }
 }
 
 fn run(a: RunArgs) -> Result<ExitCode, Error> {
