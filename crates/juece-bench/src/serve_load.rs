@@ -136,11 +136,7 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
     let file_arg = file.to_string_lossy().into_owned();
     let out = juece(&o.juece, &db, &["import", &file_arg])?;
     if !out.status.success() {
-        return Err(format!(
-            "import failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
+        return Err(format!("import failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
     juece(
         &o.juece,
@@ -266,7 +262,13 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
                 .unwrap_or_default()
         ));
     }
-    let p = |v: &[Duration], q: f64| if v.is_empty() { Duration::ZERO } else { percentile(v, q) };
+    let p = |v: &[Duration], q: f64| {
+        if v.is_empty() {
+            Duration::ZERO
+        } else {
+            percentile(v, q)
+        }
+    };
     let (w50, w99, r50, r99, b99) = (
         p(&all.writes, 50.0),
         p(&all.writes, 99.0),
@@ -324,7 +326,11 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
     let _ = writeln!(
         md,
         "| `verify --replay` afterwards | {} | passes |",
-        if verify.status.success() { "passes" } else { "FAILS" }
+        if verify.status.success() {
+            "passes"
+        } else {
+            "FAILS"
+        }
     );
     Ok(LoadReport {
         markdown: md,

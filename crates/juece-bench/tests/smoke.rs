@@ -69,3 +69,52 @@ fn the_harness_runs_every_step_in_smoke_mode() {
     assert!(!stdout.contains("FAILED"), "{stdout}");
     assert!(stdout.contains("| 200 |"), "{stdout}");
 }
+
+/// The server load in miniature (200 cases, 4 clients, 2 s on a free loopback port): the
+/// server starts, every request answers 201/200 or 409, and `verify --replay` passes afterwards.
+#[test]
+fn the_server_load_runs_and_the_history_verifies_afterwards() {
+    let juece = juece();
+    let work = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_juece-bench"))
+        .args([
+            "serve-load",
+            "--cases",
+            "200",
+            "--clients",
+            "4",
+            "--seconds",
+            "2",
+        ])
+        .args(["--port", &port.to_string(), "--juece"])
+        .arg(&juece)
+        .arg("--work")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "juece-bench serve-load: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    assert!(stdout.contains("| other errors | 0 | 0 |"), "{stdout}");
+    assert!(
+        stdout.contains("| `verify --replay` afterwards | passes |"),
+        "{stdout}"
+    );
+    let writes: usize = stdout
+        .lines()
+        .find(|l| l.starts_with("| guarded write"))
+        .and_then(|l| l.split('|').nth(2))
+        .and_then(|c| c.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(writes > 0, "{stdout}");
+}
