@@ -260,7 +260,7 @@ pub fn render_json(
             "event": n.event_type, "step": n.step.as_str(), "possible": n.unmet.is_empty(),
             "roles": n.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "blocked_by": n.unmet.iter().map(|u| json!({
-                "code": u.code, "article": u.article, "message": u.message(lang), "fix": u.fix(lang),
+                "code": u.code, "article": u.article, "message": u.message(lang), "fix": crate::write::advice(u, lang),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "dates": dates.iter().map(|d| json!({

@@ -38,7 +38,7 @@ fn error_body(code: &str, message: &str, guards: &[Unmet], lang: Lang) -> Value 
             "code": u.code,
             "article": article_in(&u.article, lang),
             "message": u.message(lang),
-            "fix": u.fix(lang),
+            "fix": juece_engine::write::advice(u, lang),
             "step": u.step.map(|s| s.as_str()),
         })).collect::<Vec<_>>(),
     }})

@@ -637,7 +637,7 @@ fn error_box(lang: Lang, e: &EngineError) -> Markup {
                             code { (u.code) } " "
                             @if let Some(s) = u.step { "[" (s.label(lang)) "] " }
                             (u.message(lang)) "（" (article_in(&u.article, lang)) "）"
-                            br; em { (t(lang, "补正：", "Fix: ")) (u.fix(lang)) }
+                            br; em { (t(lang, "补正：", "Fix: ")) (juece_engine::write::advice(u, lang)) }
                         }
                     }
                 }
@@ -797,7 +797,7 @@ fn case_markup(
                     (n.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、")) " — "
                     @if n.unmet.is_empty() { span.ok { (t(lang, "可以办理", "may be recorded")) } }
                     @else {
-                        ul { @for u in &n.unmet { li { code { (u.code) } " " (u.message(lang)) "（" (article_in(&u.article, lang)) "）：" (u.fix(lang)) } } }
+                        ul { @for u in &n.unmet { li { code { (u.code) } " " (u.message(lang)) "（" (article_in(&u.article, lang)) "）：" (juece_engine::write::advice(u, lang)) } } }
                     }
                 }
             }
@@ -1026,11 +1026,29 @@ pub async fn review_queue(
                     _ => None,
                 })
                 .unwrap_or_default();
+            // The review window (第二十六条): the earliest lawful meeting, and the working days
+            // the reviewer has left before it.
+            let today = now.date_naive();
             let due: Vec<String> = view
                 .dates
                 .iter()
-                .filter(|d| d.step == next.step)
-                .filter_map(|d| d.date.map(|x| format!("{} {x}", d.kind.label(lang))))
+                .filter(|d| d.kind == juece_core::next::DateKind::EarliestMeeting)
+                .filter_map(|d| {
+                    let date = d.date?;
+                    // Counted strictly after the submission day: today counts once it is later.
+                    let submitted = view.stored.case.events.iter().rev().find_map(|e| {
+                        matches!(e.body, juece_core::event::EventBody::ReviewSubmitted(_))
+                            .then(|| e.date())
+                    })?;
+                    let cal = engine.calendar();
+                    let left = cal.working_days_between(today, date).value
+                        + u32::from(today > submitted && today < date && cal.is_working_day(today));
+                    let estimated = if d.estimated.is_empty() { "" } else { t(lang, "（估算）", " (estimated)") };
+                    Some(match lang {
+                        Lang::Zh => format!("最早可开会日期 {date}{estimated}，审查尚余 {left} 个工作日"),
+                        Lang::En => format!("earliest lawful meeting {date}{estimated}; {left} working days left for the review"),
+                    })
+                })
                 .collect();
             items.push((row.case_ref.clone(), row.title.clone(), draft, hash, due, next.unmet.clone()));
         }

@@ -1242,6 +1242,8 @@ async fn the_review_queue_lists_submitted_drafts_and_signs_from_the_queue() {
         "{}",
         q.body
     );
+    // The review window: submitted today (the test clock), so all 7 working days are left.
+    assert!(q.body.contains("审查尚余 7 个工作日"), "{}", q.body);
     let idem = hidden(&q.body, "idem");
     let sign = json!({"type": "legality_review_signed", "draft": "v1", "conclusion": "lawful", "opinion": "合法"}).to_string();
     let r = s
