@@ -6,7 +6,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::{Args, ValueEnum};
 use juece_core::builtin;
 use juece_core::calendar::Calendar;
-use juece_core::profile::Profile;
 use juece_core::registry::Profiles;
 use juece_core::Lang;
 use juece_store::Store;
@@ -237,14 +236,7 @@ impl GlobalArgs {
     /// authoritative (it can never be registered with other content); every other stored
     /// profile is audited under the exact text it was imported under.
     pub fn profiles(&self, store: &Store) -> Result<Profiles, CliError> {
-        let mut profiles = Profiles::default();
-        for (origin, text) in store.profile_texts()? {
-            profiles.add(Profile::parse(&origin, &text)?);
-        }
-        for shipped in builtin::profiles()?.all() {
-            profiles.add(shipped.clone());
-        }
-        Ok(profiles)
+        Ok(juece_engine::load_profiles(store)?)
     }
 }
 

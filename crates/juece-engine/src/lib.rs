@@ -38,12 +38,16 @@ pub struct Ctx {
     pub test_write_delay_ms: Option<u64>,
 }
 
-/// The shipped profiles plus those stored in the database. A stored `id@version` wins over
-/// a shipped one: cases are audited under the exact text they were imported under.
+/// The profiles stored in the database plus the shipped ones. A shipped `id@version` is
+/// authoritative (it can never be registered with other content); every other stored profile
+/// is audited under the exact text it was imported under.
 pub fn load_profiles(store: &Store) -> Result<Profiles, EngineError> {
-    let mut profiles = builtin::profiles()?;
+    let mut profiles = Profiles::default();
     for (origin, text) in store.profile_texts()? {
         profiles.add(Profile::parse(&origin, &text)?);
+    }
+    for shipped in builtin::profiles()?.all() {
+        profiles.add(shipped.clone());
     }
     Ok(profiles)
 }
