@@ -129,6 +129,7 @@ vocabulary! {
         Secretary = "secretary", "会议记录/秘书", "secretary";
         Auditor = "auditor", "审计/监督", "auditor";
         Admin = "admin", "管理员", "administrator";
+        ProvinceInspector = "province_inspector", "省级法治督察", "province inspector";
     }
 }
 

@@ -29,6 +29,7 @@ pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
 pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCatalogue};
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
+pub use users::UserRow;
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use web::{SessionRow, TokenRow};
 pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_records.sql"),
     include_str!("../migrations/0006_catalogues.sql"),
     include_str!("../migrations/0007_web.sql"),
+    include_str!("../migrations/0008_organs.sql"),
 ];
 
 /// The migration that created `records`: after its SQL, the profiles and users already stored

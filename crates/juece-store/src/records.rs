@@ -90,9 +90,26 @@ pub(crate) fn profile_body(content: &str) -> Value {
     json!({ "content": content })
 }
 
-/// The body of a user record: the roles held from `at` on.
-pub(crate) fn user_body(roles: &[String], at: &str) -> Value {
-    json!({ "roles": roles, "at": at })
+/// The body of a user record: the roles held from `at` on, and the organs the user belongs to
+/// when there are any (a user of every organ has a body exactly as before organs existed).
+pub(crate) fn user_body(roles: &[String], organs: &[String], at: &str) -> Value {
+    if organs.is_empty() {
+        json!({ "roles": roles, "at": at })
+    } else {
+        json!({ "roles": roles, "organs": organs, "at": at })
+    }
+}
+
+/// A list of strings in a record's body (`roles`, `organs`); missing is empty.
+pub(crate) fn body_list(body: &Value, field: &str) -> Vec<String> {
+    body.get(field)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Enters what a database held before records existed: every stored profile and user, as the
@@ -127,7 +144,7 @@ pub(crate) fn backfill(conn: &Connection) -> Result<(), StoreError> {
     for (name, roles, at) in users {
         let roles: Vec<String> = serde_json::from_str(&roles)
             .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;
-        append_record(conn, KIND_USER, &name, &user_body(&roles, &at))?;
+        append_record(conn, KIND_USER, &name, &user_body(&roles, &[], &at))?;
     }
     Ok(())
 }
@@ -260,7 +277,8 @@ impl Store {
             _ => None,
         };
         let mut profiles: BTreeMap<String, String> = BTreeMap::new();
-        let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Each user's roles and organs as their latest record holds them.
+        let mut users: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT seq, kind, key, canonical, leaf_hash, chain_hash FROM records ORDER BY seq",
@@ -329,19 +347,11 @@ impl Store {
                         }
                     }
                     KIND_USER => {
-                        let roles = body
-                            .get("roles")
-                            .and_then(Value::as_array)
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|r| r.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
                         if body.get("removed").and_then(Value::as_bool) == Some(true) {
                             users.remove(&key);
                         } else {
-                            users.insert(key, roles);
+                            let held = (body_list(&body, "roles"), body_list(&body, "organs"));
+                            users.insert(key, held);
                         }
                     }
                     KIND_CALENDAR => {
@@ -409,20 +419,24 @@ impl Store {
                 ));
             }
         }
-        let stored: Vec<(String, String)> = self
+        let stored: Vec<(String, String, String)> = self
             .conn
-            .prepare("SELECT name, roles FROM users ORDER BY name")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare("SELECT name, roles, organs FROM users ORDER BY name")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         let mut seen_users = HashMap::new();
-        for (name, roles) in stored {
+        for (name, roles, organs) in stored {
             let roles: Option<Vec<String>> = serde_json::from_str(&roles).ok();
+            let organs: Option<Vec<String>> = serde_json::from_str(&organs).ok();
             match users.get(&name) {
                 None => failures.push(format!(
                     "the user `{name}` is not in the records chain: they were added outside juece"
                 )),
-                Some(r) if Some(r) != roles.as_ref() => failures.push(format!(
+                Some((r, _)) if Some(r) != roles.as_ref() => failures.push(format!(
                     "the roles of user `{name}` differ from their record: they were edited outside juece"
+                )),
+                Some((_, o)) if Some(o) != organs.as_ref() => failures.push(format!(
+                    "the organs of user `{name}` differ from their record: they were edited outside juece"
                 )),
                 Some(_) => {}
             }

@@ -325,7 +325,7 @@ fn a_checkpointed_records_head_detects_a_recomputed_chain() -> TestResult {
             &store.conn,
             records::KIND_USER,
             name,
-            &records::user_body(&roles, at),
+            &records::user_body(&roles, &[], at),
         )?;
     }
     assert!(
@@ -359,5 +359,66 @@ fn existing_profiles_and_users_enter_the_chain_on_migration() -> TestResult {
     let report = store.verify_records(None)?;
     assert_eq!(report.records, 2);
     assert!(report.ok(), "{:?}", report.failures);
+    Ok(())
+}
+
+#[test]
+fn organ_changes_are_chained_and_an_edited_membership_fails_verification() -> TestResult {
+    use juece_core::ids::Role;
+    let at = "2026-11-28T10:00:00+08:00";
+    let mut store = Store::open_in_memory()?;
+    let before = store.records_head()?;
+    let (user, is_new) = store.add_user_in(
+        "王敏",
+        &[Role::LegalOffice],
+        &["甲县人民政府".to_owned()],
+        at,
+    )?;
+    assert!(is_new);
+    assert_eq!(user.organs, ["甲县人民政府"]);
+    // Adding an organ again does not list it twice; adding another appends a record.
+    let (user, _) = store.add_user_in(
+        "王敏",
+        &[],
+        &["甲县人民政府".to_owned(), "乙县人民政府".to_owned()],
+        at,
+    )?;
+    assert_eq!(user.organs, ["甲县人民政府", "乙县人民政府"]);
+    let left = store.remove_organs("王敏", &["甲县人民政府".to_owned()], at)?;
+    assert_eq!(left, Some(vec!["乙县人民政府".to_owned()]));
+    assert_eq!(store.remove_organs("nobody", &[], at)?, None);
+    assert_eq!(store.records_head()?.size, before.size + 3);
+    assert_eq!(
+        store.user_organs("王敏")?,
+        Some(vec!["乙县人民政府".to_owned()])
+    );
+    assert!(store.verify_records(None)?.ok());
+    // A user without organs keeps the record body of before (no `organs` key).
+    store.add_user("李强", &[Role::Head], at)?;
+    let body = records::latest_body(&store.conn, records::KIND_USER, "李强")?.unwrap_or_default();
+    assert!(body.get("organs").is_none(), "{body}");
+    assert_eq!(store.user_organs("李强")?, Some(vec![]));
+
+    // Membership edited with SQL: verify names the user, and reads refuse to act on it.
+    store.conn.execute(
+        "UPDATE users SET organs = '[\"甲县人民政府\"]' WHERE name = '王敏'",
+        [],
+    )?;
+    let report = store.verify_records(None)?;
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.contains("王敏") && f.contains("organs")),
+        "{:?}",
+        report.failures
+    );
+    assert!(matches!(store.user("王敏"), Err(StoreError::Corrupt(_))));
+    assert!(matches!(
+        store.user_roles("王敏"),
+        Err(StoreError::Corrupt(_))
+    ));
+    // The near miss: the untouched user still reads.
+    assert!(store.user("李强")?.is_some());
     Ok(())
 }
