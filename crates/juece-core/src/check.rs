@@ -368,6 +368,18 @@ pub fn role_not_allowed(event_type: &str, allowed: &[&str]) -> Unmet {
     )
 }
 
+/// The role rule for a `province_inspector`, who reads every organ's cases and records nothing:
+/// no override forces it.
+pub fn inspector_records_nothing(event_type: &str) -> Unmet {
+    guard(
+        "ROLE_NOT_ALLOWED",
+        None,
+        "",
+        &format!("省级法治督察不记录任何事件（`{event_type}`）"),
+        &format!("a province inspector records nothing (`{event_type}`)"),
+    )
+}
+
 /// The reason a submission cannot be made before any draft exists.
 pub fn no_draft() -> Unmet {
     guard(

@@ -14,7 +14,7 @@ use juece_store::{Store, StoredCase};
 use serde::Serialize;
 
 use crate::catalogue::{self, CatalogueAudit};
-use crate::EngineError;
+use crate::{EngineError, Scope};
 
 /// The UTF-8 byte-order mark that starts every CSV output: Excel then reads it as UTF-8.
 pub const BOM: &str = "\u{feff}";
@@ -34,14 +34,17 @@ pub struct CaseAudit {
 
 /// Evaluates every case opened on or before `as_of`, ordered by reference, a chunk of cases at
 /// a time (each chunk on two threads), so the whole database is never in memory at once.
+/// Only the cases of the organs in `scope` are read on.
 pub fn audit_store(
     store: &Store,
     profiles: &Profiles,
     calendar: &Calendar,
+    scope: &Scope,
     as_of: NaiveDate,
 ) -> Result<Vec<CaseAudit>, EngineError> {
     // Read, parsed and evaluated on three threads at once, in the order of the references.
-    let mut audits = store.map_cases(|cases| audit_cases(profiles, calendar, cases, as_of))?;
+    let mut audits =
+        scope.map_cases(store, |cases| audit_cases(profiles, calendar, cases, as_of))?;
     let stored = catalogue::latest(store)?;
     let index = catalogue::index(&stored);
     for a in &mut audits {
@@ -57,13 +60,15 @@ pub fn audit_store(
     Ok(audits)
 }
 
-/// The findings of every stored catalogue (latest versions) against the audited cases.
+/// The findings of every stored catalogue (latest versions) of the organs in `scope` against the
+/// audited cases.
 pub fn catalogue_audits(
     store: &Store,
+    scope: &Scope,
     audits: &[CaseAudit],
     as_of: NaiveDate,
 ) -> Result<Vec<CatalogueAudit>, EngineError> {
-    let stored = catalogue::latest(store)?;
+    let stored = scope.catalogues(store)?;
     let facts: Vec<CaseFacts<'_>> = audits
         .iter()
         .filter(|a| a.catalogue.is_some())

@@ -20,11 +20,13 @@ mod error;
 pub mod import;
 pub mod names;
 pub mod report;
+pub mod scope;
 pub mod view;
 pub mod write;
 
 pub use error::{EngineError, ErrorKind};
 pub use import::{import_bytes, import_cases, projection};
+pub use scope::Scope;
 pub use write::{actor, event_time, role_for, Actor, Recorded, Warning, WriteArgs, WriteSession};
 
 /// What a write needs to know about the moment it runs in.

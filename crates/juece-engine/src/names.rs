@@ -5,6 +5,7 @@ use juece_core::fuzzy::nearest_name;
 use juece_core::Lang;
 use juece_store::{ListFilter, Store};
 
+use crate::scope::Scope;
 use crate::{EngineError, ErrorKind};
 
 /// `zh` or `en` by `lang`.
@@ -16,10 +17,12 @@ pub fn tr(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> String {
 }
 
 /// The error for a case reference that is not in the database (`NotFound`), suggesting the
-/// nearest one (brackets typed as `()`, a trailing space, a one-character slip).
-pub fn no_case(store: &Store, case_ref: &str, lang: Lang) -> EngineError {
-    let refs: Vec<String> = store
-        .list_cases(&ListFilter::default())
+/// nearest one (brackets typed as `()`, a trailing space, a one-character slip) among the cases
+/// in `scope` only: a case of another organ is answered exactly like this, and no suggestion
+/// names one.
+pub fn no_case(store: &Store, scope: &Scope, case_ref: &str, lang: Lang) -> EngineError {
+    let refs: Vec<String> = scope
+        .list_cases(store, &ListFilter::default())
         .map(|rows| rows.into_iter().map(|c| c.case_ref).collect())
         .unwrap_or_default();
     let list: Vec<&str> = refs.iter().map(String::as_str).collect();

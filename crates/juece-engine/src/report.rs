@@ -13,22 +13,24 @@ use juece_core::report::{Builder, CaseLine, Partition, Procedures, Report};
 use juece_core::Lang;
 use juece_store::Store;
 
-use crate::EngineError;
+use crate::{EngineError, Scope};
 
 /// The report of `year` (of `organ`, or every organ) as of `as_of`, with its cases with
-/// violations: every number from the evaluator and the stored catalogues.
+/// violations: every number from the evaluator and the stored catalogues — of the organs in
+/// `scope` only (an organ outside it reads as one with no cases and no catalogue).
 pub fn build(
     store: &Store,
     profiles: &Profiles,
     calendar: &Calendar,
+    scope: &Scope,
     year: i32,
     organ: Option<&str>,
     as_of: NaiveDate,
 ) -> Result<(Report, Vec<CaseLine>), EngineError> {
-    let stored = crate::catalogue::latest(store)?;
+    let stored = scope.catalogues(store)?;
     let index = crate::catalogue::index(&stored);
     let mut builder = Builder::new(year, organ, as_of, calendar);
-    store.visit_cases(|chunk| -> Result<(), EngineError> {
+    scope.visit_cases(store, |chunk| -> Result<(), EngineError> {
         for sc in chunk {
             let profile = profiles.resolve(&sc.pinned())?;
             let Some(eval) = evaluate(profile, calendar, &sc.case, as_of) else {

@@ -13,7 +13,8 @@ use juece_store::{Store, StoredCase};
 use serde_json::json;
 use std::collections::BTreeSet;
 
-use crate::error::{EngineError, ErrorKind};
+use crate::error::EngineError;
+use crate::scope::Scope;
 
 /// A case as of now: its history, its evaluation, the dates that matter and what may come next.
 pub struct CaseView {
@@ -26,21 +27,18 @@ pub struct CaseView {
     pub official_years: Vec<i32>,
 }
 
-/// Loads and evaluates case `case_ref` as of `now` (or its last event, if later).
+/// Loads and evaluates case `case_ref` as of `now` (or its last event, if later). A case outside
+/// `scope` is answered as one that exists nowhere (`NotFound`, in `lang`).
 pub fn case_view(
     store: &Store,
     profiles: &Profiles,
     calendar: &Calendar,
+    scope: &Scope,
     case_ref: &str,
     now: DateTime<FixedOffset>,
+    lang: Lang,
 ) -> Result<CaseView, EngineError> {
-    let Some(stored) = store.load_case(case_ref)? else {
-        return Err(EngineError::new(
-            ErrorKind::NotFound,
-            format!("no case `{case_ref}` in the database"),
-        )
-        .with_hint("`juece case list` shows the cases"));
-    };
+    let stored = scope.load_case(store, case_ref, lang)?;
     let profile = profiles.resolve(&stored.pinned())?;
     // Live view: everything recorded so far, judged as of today (or the last event, if later).
     let last = stored

@@ -67,10 +67,19 @@ pub struct Warning {
     pub message_en: String,
 }
 
-/// The person recording, with the roles they hold.
+/// The person recording, with the roles they hold and the organs they belong to (empty: every
+/// organ).
 pub struct Actor {
     pub name: String,
     pub roles: Vec<Role>,
+    pub organs: Vec<String>,
+}
+
+impl Actor {
+    /// The organs whose cases this person may write to.
+    pub fn scope(&self) -> crate::Scope {
+        crate::Scope::write_scope(&self.organs)
+    }
 }
 
 /// Resolves `--as` to a known user (exit 2 when missing or unknown, with the existing name a
@@ -90,8 +99,12 @@ pub fn actor(store: &Store, args: &WriteArgs, lang: Lang) -> Result<Actor, Engin
         )));
     };
     let name = juece_core::text::identifier("user name", &name).map_err(EngineError::bad_input)?;
-    match store.user_roles(&name)? {
-        Some(roles) => Ok(Actor { name, roles }),
+    match store.user(&name)? {
+        Some(user) => Ok(Actor {
+            name,
+            roles: user.roles,
+            organs: user.organs,
+        }),
         None => Err(crate::names::unknown_user(store, &name, lang)),
     }
 }
@@ -288,18 +301,26 @@ impl WriteSession {
             .with_hint("nothing was written"));
         }
         let actor = actor(&self.store, args, lang)?;
+        let event_type = event_json.get("type").and_then(Value::as_str).unwrap_or("");
+        crate::scope::refuse_inspector(&actor.name, &actor.roles, event_type, lang)?;
+        let scope = actor.scope();
         // The reference as stored (trimmed, full-width ASCII folded; hidden characters refused).
         let case_ref = juece_core::text::identifier("case reference", case_ref)
             .map_err(EngineError::bad_input)?;
         let case_ref = case_ref.as_str();
         if let Some(id) = &args.command_id {
             if let Some((done_ref, first_seq, count)) = self.store.command_recorded(id)? {
+                // A command id used on another organ's case names no case.
+                let done_ref = if scope.find_case(&self.store, &done_ref)?.is_some() {
+                    done_ref
+                } else {
+                    String::from("…")
+                };
                 return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
             }
         }
-        let Some(stored) = self.store.load_case(case_ref)? else {
-            return Err(crate::names::no_case(&self.store, case_ref, lang));
-        };
+        // Another organ's case is answered exactly as a reference that exists nowhere.
+        let stored = scope.load_case(&self.store, case_ref, lang)?;
         if let Some(expected) = args.expected_seq {
             let found = stored.case.events.len();
             if expected != found {
@@ -729,6 +750,7 @@ impl WriteSession {
             ));
         }
         let actor = actor(&self.store, args, ctx.lang)?;
+        crate::scope::refuse_inspector(&actor.name, &actor.roles, "opened", ctx.lang)?;
         let mut fields = fields.clone();
         let at = match fields.remove("at") {
             Some(Value::String(s)) => event_time(
@@ -754,6 +776,9 @@ impl WriteSession {
         };
         let profile = self.profiles.resolve(&workflow)?;
         let (role, _) = role_for(profile, &actor, &EventBody::Opened, false, ctx.lang)?;
+        if let Some(Value::String(organ)) = fields.get("organ") {
+            actor.scope().may_open_for(&actor.name, organ, ctx.lang)?;
+        }
         fields.insert("workflow".into(), Value::String(profile.pinned()));
         fields.insert(
             "events".into(),

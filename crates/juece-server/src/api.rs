@@ -12,7 +12,7 @@ use juece_core::check::Unmet;
 use juece_core::finding::article_in;
 use juece_core::ids::Status;
 use juece_core::Lang;
-use juece_engine::{EngineError, ErrorKind, Recorded, WriteArgs, WriteSession};
+use juece_engine::{EngineError, ErrorKind, Recorded, Scope, WriteArgs, WriteSession};
 use juece_store::ListFilter;
 use serde_json::{json, Value};
 
@@ -83,6 +83,14 @@ fn token_user(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> O
     // A user removed since keeps no access.
     engine.store().user_roles(&row.name).ok()??;
     Some(row.name)
+}
+
+/// The organs the token's user reads (their organs; every organ for a user without organs or an
+/// inspector), or `None` without a valid token.
+fn token_scope(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> Option<Scope> {
+    let name = token_user(state, engine, headers)?;
+    let user = engine.store().user(&name).ok()??;
+    Some(Scope::read_scope(&user))
 }
 
 fn unauthorized(lang: Lang) -> Response {
@@ -177,10 +185,10 @@ pub async fn list_cases(
         overridden: flag("overridden"),
     };
     with_engine(&state, move |state, engine| {
-        if token_user(state, engine, &headers).is_none() {
+        let Some(scope) = token_scope(state, engine, &headers) else {
             return unauthorized(lang);
-        }
-        match engine.store().list_cases(&filter) {
+        };
+        match scope.list_cases(engine.store(), &filter) {
             Ok(rows) => json_response(
                 StatusCode::OK,
                 &json!({"cases": rows.iter().map(|c| json!({
@@ -207,15 +215,18 @@ pub async fn show_case(
 ) -> Response {
     let lang = lang_of(&headers, None);
     with_engine(&state, move |state, engine| {
-        if token_user(state, engine, &headers).is_none() {
+        let Some(scope) = token_scope(state, engine, &headers) else {
             return unauthorized(lang);
-        }
+        };
+        // Another organ's case: the 404 of a reference that exists nowhere.
         match juece_engine::view::case_view(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &scope,
             &case_ref,
             state.now(),
+            lang,
         ) {
             Ok(view) => (
                 StatusCode::OK,
@@ -462,7 +473,8 @@ pub async fn record_event(
     .unwrap_or_else(|r| r)
 }
 
-/// `GET /api/v1/audit?as_of=YYYY-MM-DD`: `juece-audit/1`.
+/// `GET /api/v1/audit?as_of=YYYY-MM-DD&organ=ORGAN`: `juece-audit/1` of the token user's organs
+/// (or one of them).
 pub async fn audit(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -484,27 +496,35 @@ pub async fn audit(
         },
         None => None,
     };
+    let organ = q.get("organ").cloned();
     with_engine(&state, move |state, engine| {
-        if token_user(state, engine, &headers).is_none() {
+        let Some(scope) = token_scope(state, engine, &headers) else {
             return unauthorized(lang);
-        }
+        };
+        // `?organ=` narrows to one of the user's organs.
+        let scope = scope.narrow(organ.as_deref());
         let as_of = as_of.unwrap_or_else(|| state.now().date_naive());
         match juece_engine::audit::audit_store(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &scope,
             as_of,
         ) {
             Ok(audits) => {
                 // The same document as `juece audit --format json`: the catalogues beside the cases.
-                let catalogues =
-                    match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of) {
-                        Ok(c) => c,
-                        Err(e) => {
-                            let (s, v) = engine_error(&e, lang);
-                            return json_response(s, &v);
-                        }
-                    };
+                let catalogues = match juece_engine::audit::catalogue_audits(
+                    engine.store(),
+                    &scope,
+                    &audits,
+                    as_of,
+                ) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let (s, v) = engine_error(&e, lang);
+                        return json_response(s, &v);
+                    }
+                };
                 let shown: Vec<_> = audits.iter().collect();
                 (
                     StatusCode::OK,

@@ -14,7 +14,7 @@ use juece_core::finding::article_in;
 use juece_core::ids::{Category, Role, Severity, Status};
 use juece_core::Lang;
 use juece_engine::view::{case_view, summary, CaseView};
-use juece_engine::{EngineError, ErrorKind, WriteArgs, WriteSession};
+use juece_engine::{EngineError, ErrorKind, Scope, WriteArgs, WriteSession};
 use juece_store::ListFilter;
 use maud::{html, Markup, DOCTYPE};
 use serde_json::{json, Value};
@@ -34,6 +34,9 @@ type FormData = Result<Form<HashMap<String, String>>, FormRejection>;
 pub struct Viewer {
     pub name: String,
     pub roles: Vec<Role>,
+    /// The organs whose cases this user sees (every organ for a user without organs or an
+    /// inspector): every page shows and accepts only these.
+    pub scope: Scope,
     pub csrf: String,
     pub id_hash: String,
 }
@@ -51,10 +54,11 @@ fn viewer(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> Optio
     let id = cookie(headers, SESSION_COOKIE)?;
     let id_hash = sha256_hex(&id);
     let row = engine.store().session(&id_hash, state.unix_now()).ok()??;
-    let roles = engine.store().user_roles(&row.name).ok()??;
+    let user = engine.store().user(&row.name).ok()??;
     Some(Viewer {
+        scope: Scope::read_scope(&user),
         name: row.name,
-        roles,
+        roles: user.roles,
         csrf: row.csrf,
         id_hash,
     })
@@ -343,9 +347,9 @@ pub async fn todo(State(state): State<Shared>, headers: HeaderMap, Query(q): Par
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
-        let rows = engine
-            .store()
-            .list_cases(&ListFilter::default())
+        let rows = v
+            .scope
+            .list_cases(engine.store(), &ListFilter::default())
             .unwrap_or_default();
         let mut items = Vec::new();
         for row in rows.iter().filter(|r| {
@@ -361,8 +365,10 @@ pub async fn todo(State(state): State<Shared>, headers: HeaderMap, Query(q): Par
                 engine.store(),
                 engine.profiles(),
                 engine.calendar(),
+                &v.scope,
                 &row.case_ref,
                 state.now(),
+                lang,
             ) else {
                 continue;
             };
@@ -444,9 +450,9 @@ pub async fn case_list(
             overridden: get("overridden") == "true",
         };
         let (year, organ, text) = (get("year"), get("organ"), get("q"));
-        let rows: Vec<_> = engine
-            .store()
-            .list_cases(&filter)
+        let rows: Vec<_> = v
+            .scope
+            .list_cases(engine.store(), &filter)
             .unwrap_or_default()
             .into_iter()
             .filter(|r| year.is_empty() || r.case_ref.contains(&year) || r.last_at.starts_with(&year))
@@ -852,8 +858,10 @@ pub async fn case_page(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &v.scope,
             &case_ref,
             now,
+            lang,
         ) {
             Ok(view) => {
                 let title = view.stored.case.header.title.clone();
@@ -937,8 +945,10 @@ pub async fn record_event(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &v.scope,
             &case_ref,
             now,
+            lang,
         ) {
             Ok(view) => {
                 let (status, _) = status_of(&err);
@@ -998,9 +1008,9 @@ pub async fn review_queue(
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
-        let rows = engine
-            .store()
-            .list_cases(&ListFilter {
+        let rows = v
+            .scope
+            .list_cases(engine.store(), &ListFilter {
                 status: Some(Status::InReview),
                 ..ListFilter::default()
             })
@@ -1008,7 +1018,7 @@ pub async fn review_queue(
         let now = state.now();
         let mut items = Vec::new();
         for row in rows.iter().take(500) {
-            let Ok(view) = case_view(engine.store(), engine.profiles(), engine.calendar(), &row.case_ref, now) else {
+            let Ok(view) = case_view(engine.store(), engine.profiles(), engine.calendar(), &v.scope, &row.case_ref, now, lang) else {
                 continue;
             };
             let Some(next) = view.next.iter().find(|n| n.event_type == "legality_review_signed") else {
@@ -1087,6 +1097,29 @@ fn as_of_param(state: &AppState, q: &HashMap<String, String>) -> chrono::NaiveDa
         .unwrap_or_else(|| state.now().date_naive())
 }
 
+/// The organ chosen in a dashboard's or report's selector (empty: all of the user's organs).
+fn organ_param(q: &HashMap<String, String>) -> Option<String> {
+    q.get("organ")
+        .map(|o| o.trim().to_owned())
+        .filter(|o| !o.is_empty())
+}
+
+/// The organ selector: every organ of the user's (all of the database's for a user of every
+/// organ), and "all".
+fn organ_select(lang: Lang, scope: &Scope, engine: &WriteSession, chosen: Option<&str>) -> Markup {
+    let organs = scope.known_organs(engine.store()).unwrap_or_default();
+    html! {
+        label { (t(lang, "决策机关", "Organ"))
+            select name="organ" {
+                option value="" selected[chosen.is_none()] { (t(lang, "全部", "All")) }
+                @for o in &organs {
+                    option value=(o) selected[chosen == Some(o.as_str())] { (o) }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /audit`: findings by code and step, skipped-step and overridden cases; downloads.
 pub async fn audit_dashboard(
     State(state): State<Shared>,
@@ -1100,7 +1133,10 @@ pub async fn audit_dashboard(
             return see_other("/login");
         };
         let as_of = as_of_param(state, &q);
-        let audits = match juece_engine::audit::audit_store(engine.store(), engine.profiles(), engine.calendar(), as_of) {
+        // One organ of the user's (the selector), or all of them.
+        let organ = organ_param(&q);
+        let scope = v.scope.narrow(organ.as_deref());
+        let audits = match juece_engine::audit::audit_store(engine.store(), engine.profiles(), engine.calendar(), &scope, as_of) {
             Ok(a) => a,
             Err(e) => return html_page(status_of(&e).0, lang, Some(&v), t(lang, "审计", "Audit"), error_box(lang, &e)),
         };
@@ -1119,10 +1155,11 @@ pub async fn audit_dashboard(
         let body = html! {
             form.filters method="get" action="/audit" {
                 label { (t(lang, "截至日期", "As of")) input type="date" name="as_of" value=(as_of); }
+                (organ_select(lang, &v.scope, engine, organ.as_deref()))
                 button type="submit" { (t(lang, "审计", "Audit")) }
-                a href={ "/audit/download?format=csv&as_of=" (as_of) } { "CSV" }
+                a href={ "/audit/download?format=csv&as_of=" (as_of) "&organ=" (enc(organ.as_deref().unwrap_or_default())) } { "CSV" }
                 " "
-                a href={ "/audit/download?format=json&as_of=" (as_of) } { "JSON" }
+                a href={ "/audit/download?format=json&as_of=" (as_of) "&organ=" (enc(organ.as_deref().unwrap_or_default())) } { "JSON" }
             }
             p { (audits.len()) " " (t(lang, "件事项", "cases")) "，" (violations) " " (t(lang, "项违规", "violations")) }
             h2 { (t(lang, "按问题代码", "By code")) }
@@ -1149,24 +1186,26 @@ pub async fn audit_download(
 ) -> Response {
     let lang = page_lang(&headers, &q);
     with_engine(&state, move |state, engine| {
-        if viewer(state, engine, &headers).is_none() {
+        let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
-        }
+        };
         let as_of = as_of_param(state, &q);
+        let scope = v.scope.narrow(organ_param(&q).as_deref());
         let audits = match juece_engine::audit::audit_store(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &scope,
             as_of,
         ) {
             Ok(a) => a,
             Err(e) => return crate::internal(&e.message),
         };
-        let catalogues = match juece_engine::audit::catalogue_audits(engine.store(), &audits, as_of)
-        {
-            Ok(c) => c,
-            Err(e) => return crate::internal(&e.message),
-        };
+        let catalogues =
+            match juece_engine::audit::catalogue_audits(engine.store(), &scope, &audits, as_of) {
+                Ok(c) => c,
+                Err(e) => return crate::internal(&e.message),
+            };
         let shown: Vec<_> = audits.iter().collect();
         let csv = q.get("format").map(String::as_str) == Some("csv");
         let (text, ctype, ext) = if csv {
@@ -1246,6 +1285,7 @@ pub async fn report_page(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &v.scope,
             year,
             organ.as_deref(),
             as_of,
@@ -1265,7 +1305,7 @@ pub async fn report_page(
         let body = html! {
             form.filters method="get" action="/report" {
                 label { (t(lang, "年度", "Year")) input type="number" name="year" value=(year); }
-                label { (t(lang, "决策机关", "Organ")) input type="text" name="organ" value=(organ_q); }
+                (organ_select(lang, &v.scope, engine, organ.as_deref()))
                 label { (t(lang, "截至日期", "As of")) input type="date" name="as_of" value=(as_of); }
                 button type="submit" { (t(lang, "生成", "Write")) }
             }
@@ -1298,14 +1338,15 @@ pub async fn report_download(
 ) -> Response {
     let lang = page_lang(&headers, &q);
     with_engine(&state, move |state, engine| {
-        if viewer(state, engine, &headers).is_none() {
+        let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
-        }
+        };
         let (year, organ, as_of) = report_query(state, &q);
         let (report, lines) = match juece_engine::report::build(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
+            &v.scope,
             year,
             organ.as_deref(),
             as_of,

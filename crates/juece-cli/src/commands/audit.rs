@@ -25,6 +25,8 @@ pub struct AuditArgs {
     /// Leave out cases without findings
     #[arg(long)]
     only_findings: bool,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -39,8 +41,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
-    let audits = audit_store(&store, &profiles, &calendar, as_of)?;
-    let catalogues = catalogue_audits(&store, &audits, as_of)?;
+    let scope = args.reader.scope(&store)?;
+    let audits = audit_store(&store, &profiles, &calendar, &scope, as_of)?;
+    let catalogues = catalogue_audits(&store, &scope, &audits, as_of)?;
     let report = render(
         &audits,
         &catalogues,

@@ -107,6 +107,8 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -159,14 +161,12 @@ fn void(global: &GlobalArgs, a: &VoidArgs) -> CmdResult {
         Some(seq) => seq,
         None => {
             let store = global.store()?;
-            let Some(stored) = store.load_case(&a.case_ref)? else {
-                return Err(CliError::bad_input(format!(
-                    "no case `{}` in the database",
-                    a.case_ref
-                ))
-                .with_hint("`juece case list` shows the cases"));
-            };
-            crate::write::voidable_latest(&stored.case).unwrap_or(0) as u64
+            let as_user = a.write.as_user.as_deref();
+            match crate::names::case_for_writer(&store, as_user, &a.case_ref)? {
+                Some(stored) => crate::write::voidable_latest(&stored.case).unwrap_or(0) as u64,
+                // Not a case this writer sees: the write path answers as for any case.
+                None => 0,
+            }
         }
     };
     crate::write::write_event(
@@ -287,11 +287,15 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
 fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let rows = store.list_cases(&ListFilter {
-        status: a.status,
-        skipped: a.skipped,
-        overridden: a.overridden,
-    })?;
+    let scope = a.reader.scope(&store)?;
+    let rows = scope.list_cases(
+        &store,
+        &ListFilter {
+            status: a.status,
+            skipped: a.skipped,
+            overridden: a.overridden,
+        },
+    )?;
     match a.format {
         ListFormat::Json => {
             let cases: Vec<Value> = rows

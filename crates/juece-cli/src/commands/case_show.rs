@@ -21,6 +21,8 @@ pub struct ShowArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     format: ShowFormat,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -34,14 +36,18 @@ pub fn run(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
-    let view =
-        case_view(&store, &profiles, &calendar, &a.case_ref, global.now()).map_err(
-            |e| match e.kind {
-                // The command line's answer names the reference a slip most likely meant.
-                juece_engine::ErrorKind::NotFound => crate::names::no_case(&store, &a.case_ref),
-                _ => e.into(),
-            },
-        )?;
+    let scope = a.reader.scope(&store)?;
+    // A case of another organ is answered as one that exists nowhere, naming the reference in
+    // scope a slip most likely meant.
+    let view = case_view(
+        &store,
+        &profiles,
+        &calendar,
+        &scope,
+        &a.case_ref,
+        global.now(),
+        lang,
+    )?;
     let now = global.now();
     let CaseView {
         stored,

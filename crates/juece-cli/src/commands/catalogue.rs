@@ -44,6 +44,8 @@ pub struct ShowArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Args)]
@@ -51,6 +53,8 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,7 +119,13 @@ fn import(global: &GlobalArgs, a: &ImportArgs) -> CmdResult {
 fn show(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let Some(stored) = store.catalogue(&a.organ, a.year, a.version)? else {
+    // Another organ's catalogue is answered as one that does not exist.
+    let scope = a.reader.scope(&store)?;
+    let found = match scope.sees(&a.organ) {
+        true => store.catalogue(&a.organ, a.year, a.version)?,
+        false => None,
+    };
+    let Some(stored) = found else {
         let what = match a.version {
             Some(v) => format!("version {v} of the {} catalogue of `{}`", a.year, a.organ),
             None => format!("a {} catalogue of `{}`", a.year, a.organ),
@@ -231,7 +241,9 @@ fn show_table(stored: &StoredCatalogue, lang: Lang) -> String {
 fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
     let lang = global.lang();
     let store = global.store()?;
-    let all = store.list_catalogues()?;
+    let scope = a.reader.scope(&store)?;
+    let mut all = store.list_catalogues()?;
+    all.retain(|c| scope.sees(&c.organ));
     let text = match a.format {
         Format::Json => {
             let doc = serde_json::json!({

@@ -82,7 +82,13 @@ pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
         )
     ))?;
     let today = global.today();
-    let audits = audit_store(&store, &profiles, &calendar, today)?;
+    let audits = audit_store(
+        &store,
+        &profiles,
+        &calendar,
+        &juece_engine::Scope::all(),
+        today,
+    )?;
     emit(&render(&audits, &[], today, Format::Table, lang, false))?;
     let db_opt = if global.db_explicit {
         String::new()

@@ -61,19 +61,19 @@ pub fn run(global: &GlobalArgs, cmd: &DraftCommand) -> CmdResult {
         )));
     }
     let store = global.store()?;
-    let drafts: Vec<(String, String)> = store
-        .load_case(&args.case_ref)?
-        .map(|c| {
-            c.case
-                .events
-                .iter()
-                .filter_map(|e| match &e.body {
-                    EventBody::Draft(d) => Some((d.version.clone(), d.sha256.clone())),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let drafts: Vec<(String, String)> =
+        crate::names::case_for_writer(&store, args.write.as_user.as_deref(), &args.case_ref)?
+            .map(|c| {
+                c.case
+                    .events
+                    .iter()
+                    .filter_map(|e| match &e.body {
+                        EventBody::Draft(d) => Some((d.version.clone(), d.sha256.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
     drop(store);
     if let Some((prev, _)) = drafts.last().filter(|(_, h)| *h == sha256) {
         return Err(CliError::bad_input(crate::t!(

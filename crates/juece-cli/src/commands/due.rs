@@ -19,6 +19,8 @@ pub struct DueArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = crate::commands::audit::Format::Table)]
     format: crate::commands::audit::Format,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
@@ -33,7 +35,7 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
         .unwrap_or(chrono::NaiveDate::MAX);
     let mut estimated = std::collections::BTreeSet::new();
     let mut items = Vec::new();
-    for stored in store.load_all()? {
+    for stored in a.reader.scope(&store)?.load_all(&store)? {
         let profile = profiles.resolve(&stored.pinned())?;
         let last = stored
             .case

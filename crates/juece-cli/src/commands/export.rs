@@ -12,14 +12,17 @@ pub struct ExportArgs {
     /// Export only this case
     #[arg(long = "ref", value_name = "REF")]
     case_ref: Option<String>,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
     let store = global.store()?;
+    let scope = args.reader.scope(&store)?;
     let one = match &args.case_ref {
-        Some(r) => match store.load_case(r)? {
+        Some(r) => match scope.find_case(&store, r)? {
             Some(c) => Some(c),
-            None => return Err(crate::names::no_case(&store, r)),
+            None => return Err(crate::names::no_case(&store, &scope, r)),
         },
         None => None,
     };
@@ -32,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
             out.write(&document_case(&c.case, &c.pinned(), true))?;
             any = true;
         }
-        None => store.visit_cases(|chunk| {
+        None => scope.visit_cases(&store, |chunk| {
             for c in chunk {
                 out.write(&document_case(&c.case, &c.pinned(), !any))?;
                 any = true;

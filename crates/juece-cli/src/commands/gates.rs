@@ -59,7 +59,10 @@ pub fn archive(global: &GlobalArgs, a: &ArchiveArgs) -> CmdResult {
         Some(id) => store.command_recorded(id)?.is_some(),
         None => false,
     };
-    if let Some(stored) = store.load_case(&a.case_ref)?.filter(|_| !retry) {
+    let as_user = a.write.as_user.as_deref();
+    if let Some(stored) =
+        crate::names::case_for_writer(&store, as_user, &a.case_ref)?.filter(|_| !retry)
+    {
         if let Some(e) = stored
             .case
             .events

@@ -35,6 +35,8 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     format: ReportFormat,
+    #[command(flatten)]
+    reader: crate::names::ReadAs,
 }
 
 #[derive(Subcommand)]
@@ -75,10 +77,13 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
     let store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
+    // A user of some organs reports on theirs only (`--organ` of another reads as no cases).
+    let scope = a.reader.scope(&store)?;
     let (report, lines) = juece_engine::report::build(
         &store,
         &profiles,
         &calendar,
+        &scope,
         year,
         a.organ.as_deref(),
         as_of,

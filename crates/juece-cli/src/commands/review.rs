@@ -49,11 +49,18 @@ pub struct SignArgs {
     write: WriteArgs,
 }
 
-/// The latest draft version recorded (`submitted`: the latest submitted one).
-fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<String, CliError> {
+/// The latest draft version recorded (`submitted`: the latest submitted one); `None` when the
+/// writer cannot see the case (the write path then gives its answer: no such case, or a refusal).
+fn latest_draft(
+    global: &GlobalArgs,
+    case_ref: &str,
+    submitted: bool,
+    write: &WriteArgs,
+) -> Result<Option<String>, CliError> {
     let store = global.store()?;
-    let Some(stored) = store.load_case(case_ref)? else {
-        return Err(crate::names::no_case(&store, case_ref));
+    let Some(stored) = crate::names::case_for_writer(&store, write.as_user.as_deref(), case_ref)?
+    else {
+        return Ok(None);
     };
     let found = stored.case.events.iter().rev().find_map(|e| match &e.body {
         EventBody::Draft(d) if !submitted => Some(d.version.clone()),
@@ -61,7 +68,7 @@ fn latest_draft(global: &GlobalArgs, case_ref: &str, submitted: bool) -> Result<
         _ => None,
     });
     // With nothing to point at, the event goes on to the guards, which say what is missing.
-    Ok(found.unwrap_or_default())
+    Ok(Some(found.unwrap_or_default()))
 }
 
 /// A second submission of the same draft with nothing recorded since (no new draft, evidence or
@@ -71,6 +78,7 @@ fn already_submitted(
     case_ref: &str,
     draft: &str,
     command_id: Option<&str>,
+    as_user: Option<&str>,
 ) -> Result<Option<CliError>, CliError> {
     let store = global.store()?;
     // A retry of a recorded command is answered by the write path ("already recorded").
@@ -79,7 +87,7 @@ fn already_submitted(
             return Ok(None);
         }
     }
-    let Some(stored) = store.load_case(case_ref)? else {
+    let Some(stored) = crate::names::case_for_writer(&store, as_user, case_ref)? else {
         return Ok(None);
     };
     let events = &stored.case.events;
@@ -113,7 +121,18 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
         ReviewCommand::Submit(a) => {
             let draft = match &a.draft {
                 Some(d) => d.clone(),
-                None => latest_draft(global, &a.case_ref, false)?,
+                None => match latest_draft(global, &a.case_ref, false, &a.write)? {
+                    Some(d) => d,
+                    // Not a case this writer sees: the write path answers.
+                    None => {
+                        return unseen_case(
+                            global,
+                            &a.case_ref,
+                            &a.write,
+                            "legality_review_submitted",
+                        )
+                    }
+                },
             };
             if draft.is_empty() {
                 let zh = global.lang() == juece_core::Lang::Zh;
@@ -131,9 +150,13 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
                     }],
                 });
             }
-            if let Some(e) =
-                already_submitted(global, &a.case_ref, &draft, a.write.command_id.as_deref())?
-            {
+            if let Some(e) = already_submitted(
+                global,
+                &a.case_ref,
+                &draft,
+                a.write.command_id.as_deref(),
+                a.write.as_user.as_deref(),
+            )? {
                 return Err(e);
             }
             write_event(
@@ -151,7 +174,13 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
         ReviewCommand::Sign(a) => {
             let draft = match &a.draft {
                 Some(d) => d.clone(),
-                None => latest_draft(global, &a.case_ref, true)?,
+                None => match latest_draft(global, &a.case_ref, true, &a.write)? {
+                    Some(d) => d,
+                    // Not a case this writer sees: the write path answers.
+                    None => {
+                        return unseen_case(global, &a.case_ref, &a.write, "legality_review_signed")
+                    }
+                },
             };
             if draft.is_empty() {
                 let zh = global.lang() == juece_core::Lang::Zh;
@@ -176,4 +205,15 @@ pub fn run(global: &GlobalArgs, cmd: &ReviewCommand) -> CmdResult {
             write_event(global, &a.case_ref, &event, &a.write)
         }
     }
+}
+
+/// The write path's answer for a case the writer cannot see (or that does not exist): the same
+/// as for any other event.
+fn unseen_case(global: &GlobalArgs, case_ref: &str, write: &WriteArgs, kind: &str) -> CmdResult {
+    write_event(
+        global,
+        case_ref,
+        &json!({ "type": kind, "draft": "" }),
+        write,
+    )
 }

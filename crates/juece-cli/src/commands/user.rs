@@ -18,6 +18,9 @@ pub enum UserCommand {
     /// Add or take away a user's roles
     #[command(subcommand)]
     Role(RoleCommand),
+    /// Add or take away the organs (offices) whose cases a user sees and writes
+    #[command(subcommand)]
+    Organ(OrganCommand),
     /// Set a user's password for `juece serve` (read from standard input); ends their sessions
     Passwd(PasswdArgs),
 }
@@ -40,9 +43,26 @@ pub enum RoleCommand {
 pub struct RoleArgs {
     /// The person's name
     name: String,
-    /// The roles (legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin)
+    /// The roles (legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin, province_inspector)
     #[arg(required = true, value_name = "ROLE", value_parser = parse_role)]
     roles: Vec<Role>,
+}
+
+#[derive(Subcommand)]
+pub enum OrganCommand {
+    /// Make a user a member of more organs
+    Add(OrganArgs),
+    /// Take organs from a user (with none left, they act on every organ)
+    Remove(OrganArgs),
+}
+
+#[derive(Args)]
+pub struct OrganArgs {
+    /// The person's name
+    name: String,
+    /// The organs, named as in the cases' `organ` field
+    #[arg(required = true, value_name = "ORGAN")]
+    organs: Vec<String>,
 }
 
 #[derive(Args)]
@@ -55,9 +75,35 @@ pub struct PasswdArgs {
 pub struct AddArgs {
     /// The person's name, as it will appear in the history
     name: String,
-    /// A role: legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin (can be repeated)
+    /// A role: legal_office, undertaking_unit, public_lawyer, legal_counsel, legality_reviewer, head, secretary, auditor, admin, province_inspector (can be repeated)
     #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
     roles: Vec<Role>,
+    /// An organ whose cases the user sees and writes, named as in the cases' `organ` field (can
+    /// be repeated; without it, every organ's)
+    #[arg(long = "organ", value_name = "ORGAN")]
+    organs: Vec<String>,
+}
+
+/// Organ names in the form cases are compared in (trimmed, full-width ASCII folded, NFC);
+/// a name with a hidden character is refused (exit 2).
+fn organ_names(organs: &[String]) -> Result<Vec<String>, CliError> {
+    organs
+        .iter()
+        .map(|o| {
+            juece_core::text::identifier("organ", o).map_err(|m| {
+                CliError::bad_input(m).with_hint(crate::t!("未写入任何内容", "nothing was written"))
+            })
+        })
+        .collect()
+}
+
+/// The organs as listed: `甲县人民政府、乙县人民政府`, or every organ.
+fn organ_list(organs: &[String]) -> String {
+    if organs.is_empty() {
+        crate::t!("全部机关", "every organ")
+    } else {
+        organs.join(crate::t!("、", ", ").as_str())
+    }
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -135,13 +181,45 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
             ))?;
             Ok(Exit::Ok)
         }
+        UserCommand::Organ(OrganCommand::Add(a)) => {
+            let name = a.name.trim();
+            let organs = organ_names(&a.organs)?;
+            let mut store = global.store()?;
+            if store.user_roles(name)?.is_none() {
+                return Err(crate::names::unknown_user(&store, name));
+            }
+            let (user, _) = store.add_user_in(name, &[], &organs, &global.now().to_rfc3339())?;
+            let list = organ_list(&user.organs);
+            emit(&crate::t!(
+                format!("用户 `{name}` 所属机关：{list}\n"),
+                format!("user `{name}` now belongs to: {list}\n")
+            ))?;
+            Ok(Exit::Ok)
+        }
+        UserCommand::Organ(OrganCommand::Remove(a)) => {
+            let name = a.name.trim();
+            let organs = organ_names(&a.organs)?;
+            let mut store = global.store()?;
+            let Some(left) = store.remove_organs(name, &organs, &global.now().to_rfc3339())? else {
+                return Err(crate::names::unknown_user(&store, name));
+            };
+            let list = organ_list(&left);
+            emit(&crate::t!(
+                format!("用户 `{name}` 所属机关：{list}\n"),
+                format!("user `{name}` now belongs to: {list}\n")
+            ))?;
+            Ok(Exit::Ok)
+        }
         UserCommand::Add(args) => {
             // Trimmed, full-width ASCII folded, invisible and control characters refused.
             let name = juece_core::text::identifier("user name", &args.name)
                 .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
             let name = name.as_str();
+            let organs = organ_names(&args.organs)?;
             let mut store = global.store()?;
-            let (roles, is_new) = store.add_user(name, &args.roles, &global.now().to_rfc3339())?;
+            let (user, is_new) =
+                store.add_user_in(name, &args.roles, &organs, &global.now().to_rfc3339())?;
+            let roles = user.roles;
             let list = roles
                 .iter()
                 .map(|r| format!("{r} ({})", r.label(lang)))
@@ -153,15 +231,23 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
                 (juece_core::Lang::En, true) => format!("added user `{name}`: {list}\n"),
                 (juece_core::Lang::En, false) => format!("user `{name}` now holds: {list}\n"),
             })?;
+            if !user.organs.is_empty() {
+                let organs = organ_list(&user.organs);
+                emit(&crate::t!(
+                    format!("所属机关：{organs}（只能查看和办理这些机关的事项）\n"),
+                    format!("organs: {organs} (sees and writes only their cases)\n")
+                ))?;
+            }
             Ok(Exit::Ok)
         }
         UserCommand::Passwd(args) => passwd(global, args),
         UserCommand::List => {
             let store = global.store()?;
             let rows: Vec<Vec<String>> = store
-                .users()?
+                .user_rows()?
                 .into_iter()
-                .map(|(name, roles)| {
+                .map(|u| {
+                    let (name, roles) = (u.name, u.roles);
                     vec![
                         name,
                         roles
@@ -174,12 +260,13 @@ pub fn run(global: &GlobalArgs, cmd: &UserCommand) -> CmdResult {
                             .map(|r| r.label(lang))
                             .collect::<Vec<_>>()
                             .join("、"),
+                        organ_list(&u.organs),
                     ]
                 })
                 .collect();
-            let header: [&str; 3] = match lang {
-                juece_core::Lang::Zh => ["姓名", "角色", "说明"],
-                juece_core::Lang::En => ["name", "roles", "labels"],
+            let header: [&str; 4] = match lang {
+                juece_core::Lang::Zh => ["姓名", "角色", "说明", "所属机关"],
+                juece_core::Lang::En => ["name", "roles", "labels", "organs"],
             };
             emit(&table(&header, &rows))?;
             Ok(Exit::Ok)
