@@ -302,7 +302,10 @@ impl WriteSession {
         }
         let actor = actor(&self.store, args, lang)?;
         let event_type = event_json.get("type").and_then(Value::as_str).unwrap_or("");
-        crate::scope::refuse_inspector(&actor.name, &actor.roles, event_type, lang)?;
+        // (`override` and `opened` are refused below as bad input, for everyone alike.)
+        if !matches!(event_type, "override" | "opened") {
+            crate::scope::refuse_inspector(&actor.name, &actor.roles, event_type, lang)?;
+        }
         let scope = actor.scope();
         // The reference as stored (trimmed, full-width ASCII folded; hidden characters refused).
         let case_ref = juece_core::text::identifier("case reference", case_ref)
