@@ -109,12 +109,15 @@ pub fn command(config: &config::Config) -> clap::Command {
         let db: &'static str = Box::leak(db.display().to_string().into_boxed_str());
         cmd = cmd.mut_arg("db", |a| a.default_value(db));
     }
-    if i18n::zh() {
-        cmd = cli_text::localize_zh(cmd);
-    }
     if let Some(user) = &config.user {
         let user: &'static str = Box::leak(user.clone().into_boxed_str());
         cmd = with_default(cmd, "as_user", user);
+    }
+    // After the defaults: localizing builds the command (propagating the global options into
+    // every subcommand), and a subcommand changed after that parsed `--lang zh` as another
+    // global option's value.
+    if i18n::zh() {
+        cmd = cli_text::localize_zh(cmd);
     }
     cmd
 }

@@ -233,6 +233,13 @@ impl Scope {
     }
 }
 
+/// Whether `actor` may open a case for `organ`: never as an inspector, and only for their own
+/// organs (exit 3, HTTP 422). The one check of the command line's `case open` and the server's.
+pub fn may_open(actor: &crate::Actor, organ: &str, lang: Lang) -> Result<(), EngineError> {
+    refuse_inspector(&actor.name, &actor.roles, "opened", lang)?;
+    actor.scope().may_open_for(&actor.name, organ, lang)
+}
+
 /// Refuses every write by a `province_inspector` (exit 3, HTTP 422) as a role rule: the
 /// inspector reads every organ's cases and records nothing.
 pub fn refuse_inspector(

@@ -753,6 +753,9 @@ impl WriteSession {
             ));
         }
         let actor = actor(&self.store, args, ctx.lang)?;
+        if let Some(Value::String(organ)) = fields.get("organ") {
+            crate::scope::may_open(&actor, organ, ctx.lang)?;
+        }
         crate::scope::refuse_inspector(&actor.name, &actor.roles, "opened", ctx.lang)?;
         let mut fields = fields.clone();
         let at = match fields.remove("at") {
@@ -779,9 +782,6 @@ impl WriteSession {
         };
         let profile = self.profiles.resolve(&workflow)?;
         let (role, _) = role_for(profile, &actor, &EventBody::Opened, false, ctx.lang)?;
-        if let Some(Value::String(organ)) = fields.get("organ") {
-            actor.scope().may_open_for(&actor.name, organ, ctx.lang)?;
-        }
         fields.insert("workflow".into(), Value::String(profile.pinned()));
         fields.insert(
             "events".into(),

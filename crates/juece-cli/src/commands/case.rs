@@ -201,6 +201,8 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     }
     let mut store = global.store()?;
     let who = actor(&store, &a.write)?;
+    // Only for one's own organs, and never as an inspector (exit 3).
+    juece_engine::scope::may_open(&who, &a.organ, global.lang())?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
     let profile = profiles.resolve(&a.workflow)?;
