@@ -266,3 +266,44 @@ pub fn refuse_inspector(
         guards: vec![juece_core::check::inspector_records_nothing(event_type)],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organs_compare_as_identifiers_and_narrowing_never_widens() {
+        let scope = Scope::organs(["甲县人民政府"]);
+        assert!(scope.sees("甲县人民政府 "));
+        assert!(scope.sees("\u{3000}甲县人民政府"));
+        assert!(!scope.sees("乙县人民政府"));
+        assert!(Scope::all().sees("乙县人民政府"));
+        // One of the user's organs, or nothing at all for another organ.
+        assert_eq!(scope.narrow(Some("甲县人民政府")), scope);
+        assert!(!scope.narrow(Some("乙县人民政府")).sees("乙县人民政府"));
+        assert!(!scope.narrow(Some("乙县人民政府")).sees("甲县人民政府"));
+        assert_eq!(scope.narrow(Some("  ")), scope);
+        assert!(Scope::all()
+            .narrow(Some("乙县人民政府"))
+            .sees("乙县人民政府"));
+        assert!(!Scope::all()
+            .narrow(Some("乙县人民政府"))
+            .sees("甲县人民政府"));
+        // Full-width digits fold: `２０２４` is `2024`.
+        assert!(Scope::organs(["２号机关"]).sees("2号机关"));
+    }
+
+    #[test]
+    fn an_inspector_or_a_user_without_organs_reads_every_organ() {
+        let user = |roles: Vec<Role>, organs: &[&str]| UserRow {
+            name: "x".into(),
+            roles,
+            organs: organs.iter().map(|o| (*o).to_owned()).collect(),
+        };
+        assert!(Scope::read_scope(&user(vec![Role::LegalOffice], &[])).is_all());
+        assert!(Scope::read_scope(&user(vec![Role::ProvinceInspector], &["甲"])).is_all());
+        assert!(!Scope::read_scope(&user(vec![Role::LegalOffice], &["甲"])).is_all());
+        assert!(refuse_inspector("x", &[Role::ProvinceInspector], "draft", Lang::En).is_err());
+        assert!(refuse_inspector("x", &[Role::LegalOffice], "draft", Lang::En).is_ok());
+    }
+}
