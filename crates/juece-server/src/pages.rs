@@ -541,7 +541,12 @@ fn new_case_markup(
             input type="hidden" name="idem" value=(idem);
             label { (t(lang, "案号", "Reference")) input name="ref" value=(get("ref")) required; }
             label { (t(lang, "标题", "Title")) input name="title" value=(get("title")) required; }
-            label { (t(lang, "决策机关", "Deciding organ")) input name="organ" value=(get("organ")) required; }
+            // A user of one organ opens cases for it: the field starts with its name.
+            @let organ = match (get("organ"), v.scope.organ_names()) {
+                (o, Some(own)) if o.is_empty() && own.len() == 1 => own[0].clone(),
+                (o, _) => o,
+            };
+            label { (t(lang, "决策机关", "Deciding organ")) input name="organ" value=(organ) required; }
             label { (t(lang, "决策承办单位", "Undertaking unit")) input name="undertaking_unit" value=(get("undertaking_unit")) required; }
             label { (t(lang, "类别", "Category"))
                 select name="category" {
@@ -1410,9 +1415,13 @@ pub async fn integrity(
                 dl {
                     dt { (t(lang, "哈希链", "Hash chain")) }
                     dd { @if report.ok() { span.ok { (t(lang, "完好", "intact")) } } @else { span.error { (t(lang, "已损坏", "BROKEN")) } } }
-                    @if let Some(f) = &report.failure { dt { (t(lang, "首个问题", "First failure")) } dd { (format!("{f:?}")) } }
-                    dt { (t(lang, "事件数", "Events")) } dd { (report.events) }
-                    dt { (t(lang, "事项数", "Cases")) } dd { (report.cases) }
+                    // The chain is the whole database's: a user of some organs learns whether it
+                    // holds, never another organ's case (a failure names one) or their numbers.
+                    @if v.scope.is_all() {
+                        @if let Some(f) = &report.failure { dt { (t(lang, "首个问题", "First failure")) } dd { (format!("{f:?}")) } }
+                        dt { (t(lang, "事件数", "Events")) } dd { (report.events) }
+                        dt { (t(lang, "事项数", "Cases")) } dd { (report.cases) }
+                    }
                     dt { (t(lang, "链头", "Head")) } dd { code { (format!("{:?}", report.head)) } }
                 }
                 p { (t(lang, "核对检查点：在命令行运行 `juece verify --checkpoint FILE`；检查点之后的事件尚未锚定。", "To check against a checkpoint run `juece verify --checkpoint FILE`; events after it are not yet anchored.")) }

@@ -339,7 +339,14 @@ async fn the_inspector_reads_every_organ_and_writes_nothing() {
 async fn every_page_shows_only_the_signed_in_users_organs() {
     let s = two_offices().await;
     let jia = s.sign_in("jia").await;
-    for uri in ["/", "/cases", "/review", "/audit", "/report?year=2024"] {
+    for uri in [
+        "/",
+        "/cases",
+        "/review",
+        "/audit",
+        "/report?year=2024",
+        "/integrity",
+    ] {
         let r = s.page(uri, &jia).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
         assert!(
@@ -350,6 +357,12 @@ async fn every_page_shows_only_the_signed_in_users_organs() {
     }
     let list = s.page("/cases", &jia).await;
     assert!(list.body.contains(A1));
+    let form = s.page("/cases/new", &jia).await;
+    assert!(
+        form.body.contains(&format!("value=\"{JIA}\"")),
+        "{}",
+        form.body
+    );
     let page = s.page(&format!("/cases/{}", enc(B1)), &jia).await;
     let nowhere = s.page(&format!("/cases/{}", enc(NOWHERE)), &jia).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
