@@ -202,6 +202,34 @@ fn writes_to_another_organs_case_get_the_nonexistent_answer_and_write_nothing() 
     let nowhere = env.juece_stdin(&["record-batch"], &line(NOWHERE));
     same_answer(&theirs, B1, &nowhere, NOWHERE);
 
+    // A command id 乙 used is refused for 甲 without naming 乙's case; 乙 is told which case.
+    ok(env.juece(&[
+        "draft",
+        "add",
+        B1,
+        "--file",
+        d,
+        "--as",
+        "yi",
+        "--command-id",
+        "c-1",
+    ]));
+    for who in ["jia", "yi"] {
+        let reuse = env.juece(&[
+            "draft",
+            "add",
+            A1,
+            "--file",
+            d,
+            "--as",
+            who,
+            "--command-id",
+            "c-1",
+        ]);
+        assert_eq!(reuse.code, 2, "{reuse:?}");
+        assert_eq!(reuse.stderr.contains(B1), who == "yi", "{who}: {reuse:?}");
+    }
+
     // Opening a case for another organ is refused by the procedure (exit 3), naming the organ.
     let refused = open(&env, "乙府〔2024〕2号", YI, "jia");
     assert_eq!(refused.code, 3, "{refused:?}");

@@ -243,6 +243,12 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
     // A retried `--command-id` is answered like every other retried write.
     if let Some(id) = &a.write.command_id {
         if let Some((done_ref, first_seq, count)) = store.command_recorded(id)? {
+            // A command id used on another organ's case names no case.
+            let as_user = a.write.as_user.as_deref();
+            let done_ref = match crate::names::case_for_writer(&store, as_user, &done_ref)? {
+                Some(_) => done_ref,
+                None => String::from("…"),
+            };
             if done_ref != case.header.case_ref {
                 return Err(CliError::bad_input(format!(
                     "command id `{id}` was already used for case `{done_ref}`, not `{}`",
