@@ -265,10 +265,42 @@ fn the_province_inspector_reads_everything_and_writes_nothing() {
     assert!(list.stdout.contains("every organ"), "{list:?}");
 }
 
+/// The records chain's size as a checkpoint anchors it.
+fn records_size(env: &Env, name: &str) -> u64 {
+    let key = env.path("k");
+    if !key.exists() {
+        ok(env.juece(&["key", "init", "--out", key.to_str().unwrap()]));
+    }
+    let cp = env.path(name);
+    ok(env.juece(&[
+        "checkpoint",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        cp.to_str().unwrap(),
+    ]));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    doc["records_size"].as_u64().unwrap()
+}
+
 #[test]
 fn organ_membership_is_chained_and_an_edited_row_fails_verify() {
     let env = two_offices();
+    let before = records_size(&env, "cp1.json");
     let out = ok(env.juece(&["user", "organ", "add", "jia", YI, "--lang", "en"]));
+    // Each change of organs is one more record, covered by the next checkpoint; the earlier
+    // checkpoint still verifies (the chain extends it).
+    assert_eq!(records_size(&env, "cp2.json"), before + 1);
+    let cp1 = env.path("cp1.json");
+    let pubkey = env.path("k.pub");
+    let run = ok(env.juece(&[
+        "verify",
+        "--checkpoint",
+        cp1.to_str().unwrap(),
+        "--key",
+        pubkey.to_str().unwrap(),
+    ]));
+    assert!(run.stdout.contains("records: OK"), "{run:?}");
     assert!(out.stdout.contains(YI), "{out:?}");
     ok(env.juece(&["case", "show", B1, "--as", "jia"]));
     ok(env.juece(&["user", "organ", "remove", "jia", YI]));
