@@ -34,6 +34,10 @@ pub fn case_view(
     case_ref: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<CaseView, EngineError> {
+    // Looked up as references are stored (full-width ASCII folded, NFC, …), as writes do.
+    let case_ref =
+        juece_core::text::identifier("case reference", case_ref).map_err(EngineError::bad_input)?;
+    let case_ref = case_ref.as_str();
     let Some(stored) = store.load_case(case_ref)? else {
         return Err(EngineError::new(
             ErrorKind::NotFound,
