@@ -5,17 +5,6 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut calendar = juece_core::calendar::Calendar::default();
-    if calendar.add_json("fuzz.json", text).is_err() {
-        return;
-    }
-    let _ = calendar.covered();
-    for (y, m, d) in [(1900, 1, 1), (2024, 2, 29), (2200, 12, 31)] {
-        let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) else { continue };
-        let _ = calendar.is_working_day(date);
-        let _ = calendar.add_working_days(date, 3650);
-        let _ = calendar.working_days_between(date, date);
-    }
-});
+include!("../bodies/calendar.rs");
+
+fuzz_target!(|data: &[u8]| run_calendar(data));

@@ -7,50 +7,6 @@
 
 use libfuzzer_sys::fuzz_target;
 
-const PARAMS: [&str; 6] = [
-    "min_comment_days",
-    "min_review_working_days",
-    "min_experts",
-    "publication_deadline_working_days",
-    "archiving_deadline_days",
-    "deferral_lapse_days",
-];
+include!("../bodies/numbers.rs");
 
-fuzz_target!(|data: &[u8]| {
-    if data.len() < 4 * PARAMS.len() + 2 {
-        return;
-    }
-    let (numbers, rest) = data.split_at(4 * PARAMS.len());
-    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(juece_core::builtin::DECREE_713) else {
-        return;
-    };
-    for (i, name) in PARAMS.iter().enumerate() {
-        let b = &numbers[4 * i..4 * i + 4];
-        let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        // The top value stands for `null` where a parameter is optional.
-        doc["parameters"][*name] = if n == u32::MAX && i >= 2 {
-            serde_json::Value::Null
-        } else {
-            serde_json::json!(n)
-        };
-    }
-    doc["id"] = serde_json::json!("fuzz");
-    let Ok(profile) = juece_core::profile::Profile::parse("fuzz.json", &doc.to_string()) else {
-        return;
-    };
-    let Ok(mut calendar) = juece_core::builtin::calendar() else { return };
-    let text = String::from_utf8_lossy(rest);
-    let _ = calendar.add_json("fuzz-calendar.json", &text);
-    let Ok(cases) = juece_core::casefile::parse_cases(juece_core::builtin::EXAMPLE_CASES) else {
-        return;
-    };
-    for mut case in cases {
-        case.header.workflow = profile.pinned();
-        for as_of in [(2019, 1, 1), (2026, 12, 31), (2200, 12, 31)] {
-            let Some(date) = chrono::NaiveDate::from_ymd_opt(as_of.0, as_of.1, as_of.2) else {
-                continue;
-            };
-            let _ = juece_core::evaluate::evaluate(&profile, &calendar, &case, date);
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| run_numbers(data));

@@ -741,3 +741,51 @@ fn hostile_text_is_refused_escaped_or_cut() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("MiB"), "{}", run.stderr);
 }
+
+/// Every command that takes a case reference looks it up as references are stored (the
+/// identifier rule: full-width ASCII folded, NFC, surrounding spaces trimmed), so a reference
+/// typed with a Chinese input method's full-width letters and digits finds the case.
+#[test]
+fn a_reference_typed_full_width_finds_the_stored_case() {
+    let env = with_examples();
+    let stored = "XX县政府〔2023〕重大决策3号";
+    let typed = "ＸＸ县政府〔２０２３〕重大决策３号";
+    let run = ok(env.juece(&["case", "show", typed, "--format", "json"]));
+    assert!(run.stdout.contains(stored), "{}", run.stdout);
+    let run = ok(env.juece(&["export", "--ref", typed]));
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["cases"][0]["ref"], json!(stored), "{}", run.stdout);
+    assert_eq!(doc["cases"].as_array().map(Vec::len), Some(1));
+    // With a space before it (an ideographic one) too.
+    ok(env.juece(&["case", "show", &format!("\u{3000}{typed} ")]));
+    // A write finds it as well.
+    ok(env.juece(&["user", "add", "李强", "--role", "undertaking_unit"]));
+    ok(env.juece(&[
+        "evidence",
+        "risk",
+        typed,
+        "--level",
+        "low",
+        "--controllable",
+        "yes",
+        "--as",
+        "李强",
+    ]));
+    // Near misses: another number is another case (not found, exit 2), and an invisible
+    // character is refused by name rather than folded away.
+    let other = "ＸＸ县政府〔２０２３〕重大决策４号";
+    for args in [vec!["case", "show", other], vec!["export", "--ref", other]] {
+        let run = env.juece(&args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("重大决策4号"), "{}", run.stderr);
+    }
+    let hidden = "XX县政府〔2023〕重大决策\u{200B}3号";
+    for args in [
+        vec!["case", "show", hidden],
+        vec!["export", "--ref", hidden],
+    ] {
+        let run = env.juece(&args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("U+200B"), "{}", run.stderr);
+    }
+}

@@ -346,6 +346,12 @@ pub fn zh_error(e: &clap::Error) -> String {
             }
             m
         }
+        // An error a value parser of ours worded whole (no argument or value in it).
+        ErrorKind::ValueValidation if arg.is_empty() && value.is_empty() => {
+            let text = e.to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            text.lines().next().unwrap_or_default().to_owned()
+        }
         ErrorKind::ValueValidation => {
             let why = std::error::Error::source(e)
                 .map(ToString::to_string)

@@ -77,6 +77,38 @@ fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
     parse_time(s)
 }
 
+/// A case reference given on the command line, as references are stored and compared (the
+/// identifier rule of `juece_core::text`: trimmed, full-width ASCII folded, NFC, hidden
+/// characters refused): `ＸＸ〔２０２４〕１号` finds `XX〔2024〕1号`.
+#[derive(Clone, Copy)]
+pub struct RefParser;
+
+impl clap::builder::TypedValueParser for RefParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        // The error is ours alone: clap's own would echo the whole value (30 000 characters of
+        // a reference pasted by mistake).
+        let refuse = |m: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{m}\n"))
+                .format(&mut cmd.clone())
+        };
+        let text = value.to_str().ok_or_else(|| {
+            refuse(t!(
+                "案号不是有效的 UTF-8 文本".to_owned(),
+                "the case reference is not valid UTF-8 text".to_owned()
+            ))
+        })?;
+        juece_core::text::identifier("case reference", text)
+            .map_err(|m| refuse(t!(format!("案号有误：{m}"), m)))
+    }
+}
+
 /// Parses a date as people type it: `2024-03-01`, `2024-3-1`, `2024/03/01`, `20240301`,
 /// `2024年3月1日` (surrounding spaces ignored).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {

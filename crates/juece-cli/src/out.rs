@@ -33,10 +33,14 @@ impl Emitter {
     }
 
     pub fn write(&mut self, text: &str) -> io::Result<()> {
+        self.write_bytes(text.as_bytes())
+    }
+
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         if self.closed {
             return Ok(());
         }
-        match self.out.write_all(text.as_bytes()) {
+        match self.out.write_all(bytes) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
@@ -46,10 +50,21 @@ impl Emitter {
     }
 
     pub fn finish(mut self) -> io::Result<()> {
-        match self.out.flush() {
+        match Write::flush(&mut self.out) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             other => other,
         }
+    }
+}
+
+/// So that a document can be serialized straight into it.
+impl Write for Emitter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_bytes(buf).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -67,14 +67,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(A::Error::custom(format!(
-                    "duplicate key `{}` in one object: a key may appear once (which value was meant?)",
-                    crate::json::clip(&key, 64)
-                )));
+            // One lookup per key: the entry is kept while its value is read.
+            match out.entry(key) {
+                serde_json::map::Entry::Occupied(e) => {
+                    return Err(A::Error::custom(format!(
+                        "duplicate key `{}` in one object: a key may appear once (which value was meant?)",
+                        crate::json::clip(e.key(), 64)
+                    )));
+                }
+                serde_json::map::Entry::Vacant(e) => {
+                    let StrictValue(v) = map.next_value()?;
+                    e.insert(v);
+                }
             }
-            let StrictValue(v) = map.next_value()?;
-            out.insert(key, v);
         }
         Ok(Value::Object(out))
     }

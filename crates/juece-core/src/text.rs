@@ -104,6 +104,19 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
 
 /// The first string in `value` longer than [`MAX_FIELD_BYTES`], as (its path, its length).
 pub fn oversized(value: &serde_json::Value) -> Option<(String, usize)> {
+    /// Whether any string in `v` is too long: no path built (every field of every imported
+    /// event passes here, nearly always with nothing to report).
+    fn any(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.len() > MAX_FIELD_BYTES,
+            serde_json::Value::Array(items) => items.iter().any(any),
+            serde_json::Value::Object(map) => map.values().any(any),
+            _ => false,
+        }
+    }
+    if !any(value) {
+        return None;
+    }
     fn walk(v: &serde_json::Value, path: &mut String) -> Option<(String, usize)> {
         match v {
             serde_json::Value::String(s) if s.len() > MAX_FIELD_BYTES => {

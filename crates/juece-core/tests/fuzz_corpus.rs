@@ -71,6 +71,30 @@ fn profile_corpus_replays_without_panics() {
     }
 }
 
+/// The bodies of the `numbers` and `calendar` fuzz targets, the very code they run.
+mod bodies {
+    include!("../../../fuzz/bodies/numbers.rs");
+    include!("../../../fuzz/bodies/calendar.rs");
+}
+
+#[test]
+fn numbers_corpus_replays_without_panics() {
+    let files = inputs("numbers");
+    assert!(!files.is_empty(), "the corpus is missing");
+    for path in files {
+        bodies::run_numbers(&std::fs::read(&path).unwrap());
+    }
+}
+
+#[test]
+fn calendar_corpus_replays_without_panics() {
+    let files = inputs("calendar");
+    assert!(!files.is_empty(), "the corpus is missing");
+    for path in files {
+        bodies::run_calendar(&std::fs::read(&path).unwrap());
+    }
+}
+
 /// Every object found in the case-file corpus (a few thousand events, valid and broken, and
 /// whatever else the fuzzer produced), given to both event parsers: whenever the fast one
 /// returns an event, it is the one the full parser returns; and it never declines an event

@@ -33,8 +33,8 @@ pub struct CaseAudit {
 }
 
 /// Evaluates every case opened on or before `as_of`, ordered by reference, a chunk of cases at
-/// a time (each chunk on two threads), so the whole database is never in memory at once.
-/// Only the cases of the organs in `scope` are read on.
+/// a time (each chunk on two threads); the result holds every audited case of the organs in
+/// `scope`.
 pub fn audit_store(
     store: &Store,
     profiles: &Profiles,
@@ -42,23 +42,67 @@ pub fn audit_store(
     scope: &Scope,
     as_of: NaiveDate,
 ) -> Result<Vec<CaseAudit>, EngineError> {
-    // Read, parsed and evaluated on three threads at once, in the order of the references.
-    let mut audits =
-        scope.map_cases(store, |cases| audit_cases(profiles, calendar, cases, as_of))?;
-    let stored = catalogue::latest(store)?;
-    let index = catalogue::index(&stored);
-    for a in &mut audits {
-        catalogue::complete_findings(
-            &mut a.findings,
-            &index,
-            &a.organ,
-            a.catalogue.as_ref(),
-            a.decision,
-            as_of,
-        );
-    }
+    let mut audits = Vec::new();
+    audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
+        audits.extend(chunk);
+        Ok::<(), EngineError>(())
+    })?;
     Ok(audits)
 }
+
+/// The audit of [`audit_store`], handed to `each` a chunk of cases at a time in the order of the
+/// references as soon as it is done (read, parsed and evaluated on three threads at once), then
+/// the stored catalogues' findings: the audit of a whole province is written as it goes and is
+/// never in memory at once.
+pub fn audit_store_each<E>(
+    store: &Store,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    scope: &Scope,
+    as_of: NaiveDate,
+    mut each: impl FnMut(Vec<CaseAudit>) -> Result<(), E>,
+) -> Result<Vec<CatalogueAudit>, E>
+where
+    E: From<EngineError> + From<juece_store::StoreError> + Send,
+{
+    let stored = catalogue::latest(store)?;
+    let index = catalogue::index(&stored);
+    let in_scope = scope.catalogues(store)?;
+    // What the catalogues' own findings need of the cases linked to one: a few fields each.
+    let mut linked: Vec<Linked> = Vec::new();
+    scope.map_cases_each(
+        store,
+        |cases| audit_cases(profiles, calendar, cases, as_of).map_err(E::from),
+        |mut chunk| {
+            for a in &mut chunk {
+                catalogue::complete_findings(
+                    &mut a.findings,
+                    &index,
+                    &a.organ,
+                    a.catalogue.as_ref(),
+                    a.decision,
+                    as_of,
+                );
+                if let Some(link) = &a.catalogue {
+                    linked.push((a.organ.clone(), link.clone(), a.decision));
+                }
+            }
+            each(chunk)
+        },
+    )?;
+    let facts: Vec<CaseFacts<'_>> = linked
+        .iter()
+        .map(|(organ, link, decision)| CaseFacts {
+            organ,
+            link: Some(link),
+            decision: *decision,
+        })
+        .collect();
+    Ok(catalogue::audit_catalogues(&in_scope, &facts, as_of))
+}
+
+/// A case linked to a catalogue item: its organ, the link and its latest decision.
+type Linked = (String, CatalogueRef, Option<(Outcome, NaiveDate)>);
 
 /// The findings of every stored catalogue (latest versions) of the organs in `scope` against the
 /// audited cases.
@@ -110,15 +154,9 @@ pub fn audit_cases(
     Ok(out)
 }
 
-/// `juece-audit/1`, FROZEN FORMAT: field names and order as in interchange.md. Serialized
-/// straight from these borrowed views, without building a JSON tree of the whole report.
-#[derive(Serialize)]
-struct AuditDoc<'a> {
-    format: &'static str,
-    as_of: String,
-    cases: Vec<AuditCase<'a>>,
-    catalogues: Vec<AuditCatalogue<'a>>,
-}
+/// `juece-audit/1`, FROZEN FORMAT: field names and order as in interchange.md, laid out as
+/// `serde_json::to_string_pretty` lays out `{format, as_of, cases, catalogues}` (tested), but
+/// written a case at a time from these borrowed views: no tree of the whole report is built.
 
 #[derive(Serialize)]
 struct AuditCatalogue<'a> {
@@ -160,37 +198,58 @@ struct AuditFinding<'a> {
     estimated: bool,
 }
 
-pub fn render_json(
-    shown: &[&CaseAudit],
-    catalogues: &[CatalogueAudit],
-    as_of: NaiveDate,
+/// `juece-audit/1` written as it goes: [`JsonAudit::start`], [`JsonAudit::case`] for each
+/// case in order, then [`JsonAudit::finish`] with the catalogues.
+pub struct JsonAudit<W> {
+    out: W,
     lang: Lang,
-) -> String {
-    let doc = AuditDoc {
-        format: "juece-audit/1",
-        as_of: as_of.to_string(),
-        cases: shown
-            .iter()
-            .map(|a| AuditCase {
-                case_ref: &a.case_ref,
-                title: &a.title,
-                workflow: &a.workflow,
-                status: a.status.as_str(),
-                findings: a
-                    .findings
-                    .iter()
-                    .map(|f| AuditFinding {
-                        code: f.code.as_str(),
-                        severity: f.severity().as_str(),
-                        step: f.step.map(|s| s.as_str()),
-                        article: &f.article,
-                        message: f.message(lang),
-                        estimated: f.estimated,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        catalogues: catalogues
+    cases: usize,
+}
+
+impl<W: std::io::Write> JsonAudit<W> {
+    pub fn start(mut out: W, as_of: NaiveDate, lang: Lang) -> std::io::Result<JsonAudit<W>> {
+        write!(
+            out,
+            "{{\n  \"format\": \"juece-audit/1\",\n  \"as_of\": {},\n  \"cases\": [",
+            json_text(&as_of.to_string())
+        )?;
+        Ok(JsonAudit {
+            out,
+            lang,
+            cases: 0,
+        })
+    }
+
+    pub fn case(&mut self, a: &CaseAudit) -> std::io::Result<()> {
+        let lang = self.lang;
+        let case = AuditCase {
+            case_ref: &a.case_ref,
+            title: &a.title,
+            workflow: &a.workflow,
+            status: a.status.as_str(),
+            findings: a
+                .findings
+                .iter()
+                .map(|f| AuditFinding {
+                    code: f.code.as_str(),
+                    severity: f.severity().as_str(),
+                    step: f.step.map(|s| s.as_str()),
+                    article: &f.article,
+                    message: f.message(lang),
+                    estimated: f.estimated,
+                })
+                .collect(),
+        };
+        self.out
+            .write_all(if self.cases == 0 { b"\n" } else { b",\n" })?;
+        self.cases += 1;
+        write_indented(&mut self.out, &pretty(&case), "    ", true)
+    }
+
+    /// The catalogues and the end of the document; gives the writer back.
+    pub fn finish(mut self, catalogues: &[CatalogueAudit]) -> std::io::Result<W> {
+        let lang = self.lang;
+        let catalogues: Vec<AuditCatalogue<'_>> = catalogues
             .iter()
             .map(|c| AuditCatalogue {
                 organ: &c.organ,
@@ -207,11 +266,61 @@ pub fn render_json(
                     })
                     .collect(),
             })
-            .collect(),
-    };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+            .collect();
+        if self.cases > 0 {
+            self.out.write_all(b"\n  ")?;
+        }
+        self.out.write_all(b"],\n  \"catalogues\": ")?;
+        write_indented(&mut self.out, &pretty(&catalogues), "  ", false)?;
+        self.out.write_all(b"\n}\n")?;
+        Ok(self.out)
+    }
+}
+
+/// `value` as `serde_json::to_string_pretty` writes it at the top level.
+fn pretty<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// A JSON string literal.
+fn json_text(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// `text` with every line after the first (and the first too, with `first`) indented: pretty
+/// JSON nested one level deeper. JSON strings hold no raw line breaks, so lines are the layout's.
+fn write_indented(
+    out: &mut impl std::io::Write,
+    text: &str,
+    indent: &str,
+    first: bool,
+) -> std::io::Result<()> {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        if i > 0 || first {
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+pub fn render_json(
+    shown: &[&CaseAudit],
+    catalogues: &[CatalogueAudit],
+    as_of: NaiveDate,
+    lang: Lang,
+) -> String {
+    let written = (|| {
+        let mut doc = JsonAudit::start(Vec::new(), as_of, lang)?;
+        for a in shown {
+            doc.case(a)?;
+        }
+        doc.finish(catalogues)
+    })();
+    String::from_utf8(written.unwrap_or_default()).unwrap_or_default()
 }
 
 pub fn header(lang: Lang) -> [&'static str; 8] {
@@ -226,43 +335,61 @@ pub fn header(lang: Lang) -> [&'static str; 8] {
 }
 
 pub fn render_csv(shown: &[&CaseAudit], catalogues: &[CatalogueAudit], lang: Lang) -> String {
+    let mut s = csv_head(lang);
+    for a in shown {
+        s.push_str(&csv_case(a, lang));
+    }
+    s.push_str(&csv_catalogues(catalogues, lang));
+    s
+}
+
+/// The CSV's first line, after a byte-order mark so that Excel opens the Chinese text as UTF-8.
+pub fn csv_head(lang: Lang) -> String {
     let h = header(lang);
     let title = if lang == Lang::Zh { "标题" } else { "title" };
-    // A byte-order mark first, so that Excel opens the Chinese text as UTF-8.
     let mut s = String::from(BOM);
     s.push_str(&csv_line(&[
         h[0], title, h[7], h[1], h[4], h[2], h[3], h[5], h[6],
     ]));
-    for a in shown {
-        if a.findings.is_empty() {
-            s.push_str(&csv_line(&[
-                &a.case_ref,
-                &a.title,
-                &a.workflow,
-                a.status.as_str(),
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]));
-        }
-        for f in &a.findings {
-            s.push_str(&csv_line(&[
-                &a.case_ref,
-                &a.title,
-                &a.workflow,
-                a.status.as_str(),
-                f.code.as_str(),
-                f.severity().as_str(),
-                f.step.map(|s| s.as_str()).unwrap_or(""),
-                &f.article_in(lang),
-                &message_of(f, lang),
-            ]));
-        }
+    s
+}
+
+/// One case's CSV lines: one per finding, or one without a finding.
+pub fn csv_case(a: &CaseAudit, lang: Lang) -> String {
+    let mut s = String::new();
+    if a.findings.is_empty() {
+        s.push_str(&csv_line(&[
+            &a.case_ref,
+            &a.title,
+            &a.workflow,
+            a.status.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]));
     }
-    // Catalogue findings: one row each, the catalogue (organ/year, version, item) in the first
-    // three columns.
+    for f in &a.findings {
+        s.push_str(&csv_line(&[
+            &a.case_ref,
+            &a.title,
+            &a.workflow,
+            a.status.as_str(),
+            f.code.as_str(),
+            f.severity().as_str(),
+            f.step.map(|s| s.as_str()).unwrap_or(""),
+            &f.article_in(lang),
+            &message_of(f, lang),
+        ]));
+    }
+    s
+}
+
+/// The catalogue findings: one row each, the catalogue (organ/year, version, item) in the first
+/// three columns.
+pub fn csv_catalogues(catalogues: &[CatalogueAudit], lang: Lang) -> String {
+    let mut s = String::new();
     for c in catalogues {
         for f in &c.findings {
             let place = match &f.item {
@@ -313,4 +440,148 @@ pub fn csv_line(fields: &[&str]) -> String {
         .join(",");
     l.push_str("\r\n");
     l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use juece_core::catalogue::CatalogueFinding;
+    use juece_core::finding::Code;
+    use juece_core::ids::Step;
+
+    fn finding(code: Code, step: Option<Step>, estimated: bool) -> Finding {
+        Finding {
+            code,
+            step,
+            article: "第十五条".into(),
+            message_zh: "说明\"引号\"\n换行".into(),
+            message_en: "message".into(),
+            event: None,
+            estimated,
+        }
+    }
+
+    fn case(case_ref: &str, findings: Vec<Finding>) -> CaseAudit {
+        CaseAudit {
+            case_ref: case_ref.into(),
+            title: "标题 <b>".into(),
+            workflow: "decree-713@1".into(),
+            status: Status::Published,
+            findings,
+            organ: "某县人民政府".into(),
+            catalogue: None,
+            decision: None,
+        }
+    }
+
+    /// The whole document as the format was always written: one `to_string_pretty`.
+    fn reference(shown: &[&CaseAudit], catalogues: &[CatalogueAudit], as_of: NaiveDate) -> String {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            format: &'static str,
+            as_of: String,
+            cases: Vec<serde_json::Value>,
+            catalogues: Vec<AuditCatalogue<'a>>,
+        }
+        let one = |a: &CaseAudit| {
+            let v = render_json(&[a], &[], as_of, Lang::Zh);
+            let doc: serde_json::Value = serde_json::from_str(&v).unwrap_or_default();
+            doc["cases"][0].clone()
+        };
+        let doc = Doc {
+            format: "juece-audit/1",
+            as_of: as_of.to_string(),
+            cases: shown.iter().map(|a| one(a)).collect(),
+            catalogues: catalogues
+                .iter()
+                .map(|c| AuditCatalogue {
+                    organ: &c.organ,
+                    year: c.year,
+                    version: c.version,
+                    findings: c
+                        .findings
+                        .iter()
+                        .map(|f| AuditCatalogueFinding {
+                            code: f.finding.code.as_str(),
+                            severity: f.finding.severity().as_str(),
+                            item: f.item.as_deref(),
+                            message: f.finding.message(Lang::Zh),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    #[test]
+    fn the_streamed_document_is_laid_out_as_one_pretty_document() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+        let a = case(
+            "A〔2024〕1号",
+            vec![
+                finding(Code::SkippedStep, Some(Step::LegalityReview), false),
+                finding(Code::SkippedStep, None, true),
+            ],
+        );
+        let b = case("B〔2024〕2号", Vec::new());
+        let catalogue = CatalogueAudit {
+            organ: "某县人民政府".into(),
+            year: 2024,
+            version: 2,
+            findings: vec![
+                CatalogueFinding {
+                    finding: finding(Code::NotInCatalogue, None, false),
+                    item: Some("item-1".into()),
+                },
+                CatalogueFinding {
+                    finding: finding(Code::NotInCatalogue, None, false),
+                    item: None,
+                },
+            ],
+        };
+        let empty_catalogue = CatalogueAudit {
+            findings: Vec::new(),
+            ..catalogue_clone(&catalogue)
+        };
+        for (shown, catalogues) in [
+            (
+                vec![&a, &b],
+                vec![catalogue_clone(&catalogue), empty_catalogue],
+            ),
+            (vec![&b], Vec::new()),
+            (Vec::new(), vec![catalogue_clone(&catalogue)]),
+            (Vec::new(), Vec::new()),
+        ] {
+            let streamed = render_json(&shown, &catalogues, as_of, Lang::Zh);
+            assert_eq!(streamed, reference(&shown, &catalogues, as_of));
+            // Near miss: the document parses, and holds what was given.
+            let doc: serde_json::Value = serde_json::from_str(&streamed).unwrap_or_default();
+            assert_eq!(doc["cases"].as_array().map(Vec::len), Some(shown.len()));
+        }
+        let one = render_json(&[&a], &[], as_of, Lang::Zh);
+        assert!(
+            one.contains("\n      \"findings\": [\n        {\n"),
+            "{one}"
+        );
+        assert!(one.contains("\"estimated\": true"), "{one}");
+    }
+
+    fn catalogue_clone(c: &CatalogueAudit) -> CatalogueAudit {
+        CatalogueAudit {
+            organ: c.organ.clone(),
+            year: c.year,
+            version: c.version,
+            findings: c
+                .findings
+                .iter()
+                .map(|f| CatalogueFinding {
+                    finding: f.finding.clone(),
+                    item: f.item.clone(),
+                })
+                .collect(),
+        }
+    }
 }

@@ -203,6 +203,29 @@ impl Scope {
         })
     }
 
+    /// Every case in scope, mapped on worker threads, each chunk's results handed to `each` in
+    /// the order of the references (see [`Store::map_cases_each`]).
+    pub fn map_cases_each<R, E>(
+        &self,
+        store: &Store,
+        f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
+        each: impl FnMut(Vec<R>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        R: Send,
+        E: From<StoreError> + Send,
+    {
+        store.map_cases_each(
+            |mut chunk| {
+                if !self.is_all() {
+                    chunk.retain(|c| self.sees_case(c));
+                }
+                f(chunk)
+            },
+            each,
+        )
+    }
+
     /// The latest stored catalogues of the organs in scope.
     pub fn catalogues(&self, store: &Store) -> Result<Vec<StoredCatalogue>, StoreError> {
         let mut all = store.latest_catalogues()?;

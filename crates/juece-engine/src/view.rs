@@ -38,7 +38,10 @@ pub fn case_view(
     now: DateTime<FixedOffset>,
     lang: Lang,
 ) -> Result<CaseView, EngineError> {
-    let stored = scope.load_case(store, case_ref, lang)?;
+    // Looked up as references are stored (full-width ASCII folded, NFC, …), as writes do.
+    let case_ref =
+        juece_core::text::identifier("case reference", case_ref).map_err(EngineError::bad_input)?;
+    let stored = scope.load_case(store, &case_ref, lang)?;
     let profile = profiles.resolve(&stored.pinned())?;
     // Live view: everything recorded so far, judged as of today (or the last event, if later).
     let last = stored

@@ -82,15 +82,17 @@ pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreE
         .map_err(|e| corrupt(format!("field `{}`: {}", e.field, e.message)))
 }
 
-/// Why [`Store::map_cases`] stopped reading.
-enum ReadError {
+/// Why [`Store::map_cases_each`] stopped reading.
+enum ReadError<E> {
     Store(StoreError),
     /// A worker stopped on an error of its own.
     Stopped,
+    /// A worker's answer, or what was done with it, failed.
+    Worker(E),
 }
 
-impl From<StoreError> for ReadError {
-    fn from(e: StoreError) -> ReadError {
+impl<E> From<StoreError> for ReadError<E> {
+    fn from(e: StoreError) -> ReadError<E> {
         ReadError::Store(e)
     }
 }
@@ -295,16 +297,41 @@ impl Store {
         R: Send,
         E: From<StoreError> + Send,
     {
+        let mut all = Vec::new();
+        self.map_cases_each(f, |done| {
+            all.extend(done);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// [`Store::map_cases`], with each chunk's results handed to `each` on this thread, in the
+    /// order of the cases, as soon as they are done: a whole-database pass (the audit) can
+    /// write its output as it goes and never holds more than a few chunks.
+    pub fn map_cases_each<R, E>(
+        &self,
+        f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
+        mut each: impl FnMut(Vec<R>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        R: Send,
+        E: From<StoreError> + Send,
+    {
         type Half = Vec<RawCase>;
+        let lost = || {
+            E::from(StoreError::Corrupt(
+                "a thread reading the cases failed".into(),
+            ))
+        };
         std::thread::scope(|s| {
             let f = &f;
             let mut feeds = Vec::new();
-            let mut results = Vec::new();
+            let mut answers = Vec::new();
             for _ in 0..2 {
                 // One half-chunk waiting per worker: memory stays bounded.
                 let (feed, halves) = std::sync::mpsc::sync_channel::<Half>(1);
-                let worker = s.spawn(move || {
-                    let mut out: Vec<Result<Vec<R>, E>> = Vec::new();
+                let (answer, answered) = std::sync::mpsc::channel::<Result<Vec<R>, E>>();
+                s.spawn(move || {
                     for half in halves {
                         let done = half
                             .into_iter()
@@ -313,17 +340,26 @@ impl Store {
                             .map_err(E::from)
                             .and_then(f);
                         let failed = done.is_err();
-                        out.push(done);
-                        if failed {
+                        if answer.send(done).is_err() || failed {
                             // Dropping `halves` tells the reader to stop.
                             break;
                         }
                     }
-                    out
                 });
                 feeds.push(feed);
-                results.push(worker);
+                answers.push(answered);
             }
+            // Chunk k's first half is the first worker's k-th answer, its second half the
+            // second's: taken alternately, they are in the order read. The first error in that
+            // order is the one reported.
+            let mut pending = 0usize;
+            let take = |pending: &mut usize, each: &mut dyn FnMut(Vec<R>) -> Result<(), E>| {
+                for answered in &answers {
+                    each(answered.recv().map_err(|_| lost())??)?;
+                }
+                *pending -= 1;
+                Ok::<(), E>(())
+            };
             let read = self.read_chunks(None, |mut chunk| {
                 let second = chunk.split_off(chunk.len() / 2);
                 for (feed, half) in feeds.iter().zip([chunk, second]) {
@@ -332,37 +368,24 @@ impl Store {
                         return Err(ReadError::Stopped);
                     }
                 }
+                pending += 1;
+                // The previous chunk's answers, while the workers take this one.
+                if pending > 1 {
+                    take(&mut pending, &mut each).map_err(ReadError::Worker)?;
+                }
                 Ok(())
             });
             drop(feeds);
-            let mut per_worker = Vec::new();
-            for worker in results {
-                match worker.join() {
-                    Ok(out) => per_worker.push(out.into_iter()),
-                    Err(_) => {
-                        return Err(E::from(StoreError::Corrupt(
-                            "a thread reading the cases failed".into(),
-                        )))
-                    }
-                }
+            if let Err(ReadError::Worker(e)) = read {
+                return Err(e);
             }
-            // Chunk k's first half is the first worker's k-th result, its second half the
-            // second's: interleaved, they are in the order read. The first error in that order
-            // is the one reported.
-            let mut all = Vec::new();
-            let mut stopped = false;
-            while !stopped {
-                stopped = true;
-                for results in per_worker.iter_mut() {
-                    if let Some(r) = results.next() {
-                        all.extend(r?);
-                        stopped = false;
-                    }
-                }
+            // A worker's error on an earlier chunk comes before the reader's own.
+            while pending > 0 {
+                take(&mut pending, &mut each)?;
             }
             match read {
-                Ok(()) | Err(ReadError::Stopped) => Ok(all),
                 Err(ReadError::Store(e)) => Err(E::from(e)),
+                _ => Ok(()),
             }
         })
     }
@@ -382,8 +405,8 @@ impl Store {
         let sql = format!(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
                     c.profile_version, c.attributes, e.canonical, e.seq, p.last_seq, c.catalogue
-             FROM cases c LEFT JOIN events e ON e.case_id = c.case_id
-                 LEFT JOIN case_projection p ON p.case_id = c.case_id
+             FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
+                 LEFT JOIN events e ON e.case_id = c.case_id
              {filter}
              ORDER BY c.ref, e.seq"
         );

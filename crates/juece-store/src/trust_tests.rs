@@ -130,6 +130,33 @@ fn a_lost_last_entry_shows_against_the_stored_count() -> TestResult {
     Ok(())
 }
 
+/// SQLite's own check, as `verify` runs it (quick_check, the small tables' full check, the
+/// events' index against its table), finds a lost entry in either kind of index by itself,
+/// without the per-case counts.
+#[test]
+fn the_linear_integrity_check_finds_a_lost_entry_in_any_index() -> TestResult {
+    for (index, k) in [
+        ("sqlite_autoindex_events_1", 3),
+        ("sqlite_autoindex_events_1", 0),
+        ("sqlite_autoindex_cases_1", 1),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("j.db");
+        example_db(&path)?;
+        // Near miss: the intact file has no damage.
+        assert_eq!(Store::open(&path)?.integrity()?, Vec::<String>::new());
+        drop_index_entry(&path, index, k)?;
+        let damage = Store::open(&path)?.integrity()?;
+        assert!(
+            damage
+                .iter()
+                .any(|d| d.contains("index") && d.contains(index)),
+            "{index}: {damage:?}"
+        );
+    }
+    Ok(())
+}
+
 #[test]
 fn the_wal_is_folded_into_the_file_when_the_last_connection_closes() -> TestResult {
     let dir = tempfile::tempdir()?;

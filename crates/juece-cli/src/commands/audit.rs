@@ -5,13 +5,17 @@ use clap::{Args, ValueEnum};
 use juece_core::ids::Severity;
 use juece_core::Lang;
 pub use juece_engine::audit::{audit_store, catalogue_audits, CaseAudit};
-use juece_engine::audit::{header, message_of, render_csv, render_json};
+use juece_engine::audit::{
+    audit_store_each, csv_case, csv_catalogues, csv_head, header, message_of, render_csv,
+    render_json, JsonAudit,
+};
 use juece_engine::catalogue::CatalogueAudit;
 
 use crate::context::{parse_date, GlobalArgs};
-use crate::error::Exit;
-use crate::out::{emit, table};
+use crate::error::{CliError, Exit};
+use crate::out::{emit, table, Emitter};
 use crate::CmdResult;
+use std::io::IsTerminal;
 
 /// Audit every case against the profile it was opened under (exit 1 when a violation is found)
 #[derive(Args)]
@@ -42,6 +46,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
     let scope = args.reader.scope(&store)?;
+    if !matches!(args.format, Format::Table) && !std::io::stdout().is_terminal() {
+        return stream(&store, &profiles, &calendar, &scope, as_of, args, global.lang());
+    }
     let audits = audit_store(&store, &profiles, &calendar, &scope, as_of)?;
     let catalogues = catalogue_audits(&store, &scope, &audits, as_of)?;
     let report = render(
@@ -57,6 +64,55 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
         .iter()
         .flat_map(|a| &a.findings)
         .any(|f| f.severity() == Severity::Violation);
+    Ok(if violation { Exit::Problems } else { Exit::Ok })
+}
+
+/// JSON or CSV into a pipe or file, written a chunk of cases at a time as the audit goes: a
+/// province's audit is never in memory at once. (To a terminal the report goes through the
+/// pager, whole.)
+fn stream(
+    store: &juece_store::Store,
+    profiles: &juece_core::registry::Profiles,
+    calendar: &juece_core::calendar::Calendar,
+    scope: &juece_engine::Scope,
+    as_of: NaiveDate,
+    args: &AuditArgs,
+    lang: Lang,
+) -> CmdResult {
+    let mut violation = false;
+    let mut out = Emitter::new();
+    let shown = |a: &CaseAudit| !args.only_findings || !a.findings.is_empty();
+    let mut note = |chunk: &[CaseAudit]| {
+        violation |= chunk
+            .iter()
+            .flat_map(|a| &a.findings)
+            .any(|f| f.severity() == Severity::Violation);
+    };
+    match args.format {
+        Format::Json => {
+            let mut doc = JsonAudit::start(&mut out, as_of, lang)?;
+            let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
+                note(&chunk);
+                for a in chunk.iter().filter(|a| shown(a)) {
+                    doc.case(a)?;
+                }
+                Ok::<(), CliError>(())
+            })?;
+            doc.finish(&catalogues)?;
+        }
+        Format::Csv | Format::Table => {
+            out.write(&csv_head(lang))?;
+            let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
+                note(&chunk);
+                for a in chunk.iter().filter(|a| shown(a)) {
+                    out.write(&csv_case(a, lang))?;
+                }
+                Ok::<(), CliError>(())
+            })?;
+            out.write(&csv_catalogues(&catalogues, lang))?;
+        }
+    }
+    out.finish()?;
     Ok(if violation { Exit::Problems } else { Exit::Ok })
 }
 

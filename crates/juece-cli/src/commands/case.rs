@@ -29,6 +29,7 @@ pub enum CaseCommand {
 #[derive(Args)]
 pub struct VoidArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// Why the event is voided
     #[arg(long, value_name = "TEXT")]

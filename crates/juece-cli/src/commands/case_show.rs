@@ -17,6 +17,7 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct ShowArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// Output format
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]

@@ -10,6 +10,7 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct DecideArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// Meeting kind: executive (常务会议), plenary (全体会议), circulation, individual, other
     #[arg(long, value_name = "KIND")]

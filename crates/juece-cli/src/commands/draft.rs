@@ -20,6 +20,7 @@ pub enum DraftCommand {
 #[derive(Args)]
 pub struct AddArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The draft's file
     #[arg(long, value_name = "PATH")]

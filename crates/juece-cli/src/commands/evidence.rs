@@ -29,6 +29,7 @@ pub enum EvidenceCommand {
 #[derive(Args)]
 pub struct ParticipationArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The evidence as a JSON file instead of options
     #[arg(long, value_name = "PATH", conflicts_with_all = ["methods", "from", "to"])]
@@ -61,6 +62,7 @@ pub struct ParticipationArgs {
 #[derive(Args)]
 pub struct ExpertsArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The evidence as a JSON file instead of options
     #[arg(long, value_name = "PATH", conflicts_with = "experts")]
@@ -75,6 +77,7 @@ pub struct ExpertsArgs {
 #[derive(Args)]
 pub struct RiskArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The evidence as a JSON file instead of options
     #[arg(long, value_name = "PATH", conflicts_with_all = ["level", "controllable"])]
@@ -95,6 +98,7 @@ pub struct RiskArgs {
 #[derive(Args)]
 pub struct FairCompetitionArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The conclusion: compliant, not_compliant, exception
     #[arg(long, value_name = "CONCLUSION")]

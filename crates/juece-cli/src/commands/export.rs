@@ -10,7 +10,7 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct ExportArgs {
     /// Export only this case
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(long = "ref", value_name = "REF", value_parser = crate::context::RefParser)]
     case_ref: Option<String>,
     #[command(flatten)]
     reader: crate::names::ReadAs,

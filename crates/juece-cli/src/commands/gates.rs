@@ -9,6 +9,7 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct PartyReportArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     #[command(flatten)]
     write: WriteArgs,
@@ -18,6 +19,7 @@ pub struct PartyReportArgs {
 #[derive(Args)]
 pub struct PublishArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// Where it was published, e.g. 政府网站
     #[arg(long, value_name = "CHANNEL")]
@@ -30,6 +32,7 @@ pub struct PublishArgs {
 #[derive(Args)]
 pub struct ArchiveArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     #[command(flatten)]
     write: WriteArgs,

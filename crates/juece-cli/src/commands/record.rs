@@ -16,6 +16,7 @@ use crate::CmdResult;
 #[derive(Args)]
 pub struct RecordArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The event file, or `-` for standard input
     event_file: PathBuf,

@@ -19,6 +19,7 @@ pub enum ReviewCommand {
 #[derive(Args)]
 pub struct SubmitArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The draft version (default: the latest)
     #[arg(long, value_name = "V")]
@@ -35,6 +36,7 @@ pub struct SubmitArgs {
 #[derive(Args)]
 pub struct SignArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The conclusion: lawful, lawful_with_changes, unlawful, exploratory
     #[arg(long, value_name = "CONCLUSION")]

@@ -19,6 +19,7 @@ pub enum StepCommand {
 #[derive(Args)]
 pub struct WaiveArgs {
     /// The case reference
+    #[arg(value_parser = crate::context::RefParser)]
     case_ref: String,
     /// The step: public_participation, expert_review, risk_assessment or publication
     step: String,
