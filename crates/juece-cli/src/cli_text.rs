@@ -330,8 +330,10 @@ pub fn zh_error(e: &clap::Error) -> String {
             m
         }
         ErrorKind::ValueValidation => {
+            // The value parsers of this program word their own reasons; the standard ones
+            // (numbers) are English.
             let why = std::error::Error::source(e)
-                .map(ToString::to_string)
+                .map(|w| juece_core::zh::translate(&w.to_string()))
                 .unwrap_or_default();
             format!("{arg} 的值 `{value}` 无效：{why}")
         }

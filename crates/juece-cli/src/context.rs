@@ -256,7 +256,7 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
             .read_to_end(&mut bytes)
             .map_err(|e| {
                 CliError::bad_input(t!(
-                    format!("无法读取标准输入：{e}"),
+                    format!("无法读取标准输入：{}", crate::i18n::io_error(&e)),
                     format!("cannot read standard input: {e}")
                 ))
             })?;
@@ -294,7 +294,7 @@ pub fn read_error(path: &Path, e: &std::io::Error) -> CliError {
             format!("the file `{shown}` does not exist")
         )),
         _ => CliError::bad_input(t!(
-            format!("无法读取文件 `{shown}`：{e}"),
+            format!("无法读取文件 `{shown}`：{}", crate::i18n::io_error(e)),
             format!("cannot read `{shown}`: {e}")
         )),
     }

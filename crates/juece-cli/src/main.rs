@@ -178,6 +178,11 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    // A line of the configuration file that is not used is said on every command (`juece
+    // config` lists them itself): a mistyped `databse` must not go unnoticed.
+    if !matches!(cli.command, Command::Config(_)) {
+        warn_config(&config);
+    }
     cli.global.apply_config(&config);
     cli.global.db_explicit = db_explicit;
     if cli.command.reads_only() {
@@ -234,6 +239,27 @@ fn main() -> ExitCode {
             e.print();
             e.exit.into()
         }
+    }
+}
+
+/// Warns on stderr of each line of the configuration file that is not used.
+fn warn_config(config: &config::Config) {
+    let file = config
+        .path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for p in &config.problems {
+        eprintln!(
+            "{}",
+            t!(
+                format!("注意：配置文件 {file} 中此行未使用——{}", p.text()),
+                format!(
+                    "warning: not used from the configuration file {file}: {}",
+                    p.text()
+                )
+            )
+        );
     }
 }
 

@@ -23,11 +23,17 @@ pub struct BackupArgs {
 
 pub fn run(global: &GlobalArgs, a: &BackupArgs) -> CmdResult {
     if a.file.exists() {
-        return Err(CliError::bad_input(format!(
-            "`{}` already exists; a backup never replaces a file",
-            a.file.display()
+        return Err(CliError::bad_input(crate::t!(
+            format!("`{}` 已存在；备份从不覆盖已有文件", a.file.display()),
+            format!(
+                "`{}` already exists; a backup never replaces a file",
+                a.file.display()
+            )
         ))
-        .with_hint("choose a new file name, e.g. one with today's date"));
+        .with_hint(crate::t!(
+            "请换一个新文件名，例如带上今天的日期",
+            "choose a new file name, e.g. one with today's date"
+        )));
     }
     let store = global.store()?;
     store.backup_to(&a.file)?;

@@ -98,7 +98,11 @@ fn run_merge(m: &MergeArgs, lang: Lang) -> CmdResult {
         let text = read_text(path)?;
         let r = parse_report(&text).map_err(|e| {
             CliError::bad_input(match lang {
-                Lang::Zh => format!("`{}` 不是 juece-report/1 报告：{e}", path.display()),
+                Lang::Zh => format!(
+                    "`{}` 不是 juece-report/1 报告：{}",
+                    path.display(),
+                    crate::error::localized(&e.to_string())
+                ),
                 Lang::En => format!("`{}` is not a juece-report/1 report: {e}", path.display()),
             })
             .with_hint("give the files `juece report --format json` wrote")
