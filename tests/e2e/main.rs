@@ -21,5 +21,6 @@ mod messages;
 mod report;
 mod rules_v2;
 mod server;
+mod terminal;
 mod trust;
 mod workflow;

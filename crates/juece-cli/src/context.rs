@@ -37,6 +37,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "JUECE_LANG", value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
 
+    /// No progress line on long passes (import, audit, verify, export, report, backup)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
     /// Test hook: wait this long between checking a write and appending it, so that tests can
     /// make two processes race deterministically
     #[arg(

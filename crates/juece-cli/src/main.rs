@@ -14,6 +14,7 @@ mod error;
 mod i18n;
 mod names;
 mod out;
+mod progress;
 mod write;
 
 use context::GlobalArgs;
@@ -196,9 +197,12 @@ fn main() -> ExitCode {
         Command::Import(_) => Some(t!("正在导入", "importing")),
         Command::Audit(_) => Some(t!("正在审计", "auditing")),
         Command::Verify(_) => Some(t!("正在校验", "verifying")),
+        Command::Export(_) => Some(t!("正在导出", "exporting")),
+        Command::Report(r) if r.reads_db() => Some(t!("正在统计", "counting")),
+        Command::Backup(_) => Some(t!("正在备份", "backing up")),
         _ => None,
     } {
-        out::start_progress(what);
+        out::start_progress(what, cli.global.quiet);
     }
     let result = match &cli.command {
         Command::Import(args) => commands::import::run(&cli.global, args),

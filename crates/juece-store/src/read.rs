@@ -280,7 +280,12 @@ impl Store {
         case_ref: Option<&str>,
         mut f: impl FnMut(Vec<StoredCase>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.read_chunks(case_ref, |chunk| f(parse_chunk(chunk)?))
+        self.read_chunks(case_ref, |chunk| {
+            let n = chunk.len() as u64;
+            f(parse_chunk(chunk)?)?;
+            crate::progress::advance(n);
+            Ok(())
+        })
     }
 
     /// Every case, ordered by reference, parsed and handed to `f` on two worker threads while
@@ -306,6 +311,7 @@ impl Store {
                 let worker = s.spawn(move || {
                     let mut out: Vec<Result<Vec<R>, E>> = Vec::new();
                     for half in halves {
+                        let n = half.len() as u64;
                         let done = half
                             .into_iter()
                             .map(RawCase::parse)
@@ -313,6 +319,7 @@ impl Store {
                             .map_err(E::from)
                             .and_then(f);
                         let failed = done.is_err();
+                        crate::progress::advance(n);
                         out.push(done);
                         if failed {
                             // Dropping `halves` tells the reader to stop.

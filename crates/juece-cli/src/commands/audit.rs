@@ -39,6 +39,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
+    crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let audits = audit_store(&store, &profiles, &calendar, as_of)?;
     let catalogues = catalogue_audits(&store, &audits, as_of)?;
     let report = render(

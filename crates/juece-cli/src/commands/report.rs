@@ -73,6 +73,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
         .as_of
         .unwrap_or_else(|| default_as_of(year, global.today()));
     let store = global.store()?;
+    crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
     let (report, lines) = juece_engine::report::build(

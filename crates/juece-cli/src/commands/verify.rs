@@ -54,6 +54,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             return Err(e);
         }
     };
+    crate::progress::total(store.event_count()?, crate::progress::Unit::Events);
     let report = store.verify(checked.as_ref().map(|c| c.anchor))?;
     let records = store.verify_records(checked.as_ref().and_then(|c| c.records))?;
     let mut out = crate::t!(
@@ -219,6 +220,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         let by_ref: std::collections::HashMap<&str, &juece_store::CaseRow> =
             stored.iter().map(|r| (r.case_ref.as_str(), r)).collect();
         let mut differences = 0;
+        crate::progress::total(stored.len() as u64, crate::progress::Unit::Cases);
         // A chunk of cases at a time, not every history at once.
         store.visit_cases(|chunk| -> Result<(), crate::error::CliError> {
             for case in chunk {

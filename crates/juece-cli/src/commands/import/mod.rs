@@ -26,6 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     if data.iter().all(u8::is_ascii_whitespace) {
         crate::context::text_of(&args.file, data)?;
     }
+    crate::progress::total(cases_in(data), crate::progress::Unit::Cases);
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
@@ -37,6 +38,15 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
         })?;
     emit(&report(&summary, &global.db))?;
     Ok(Exit::Ok)
+}
+
+/// About how many cases `data` holds, for the progress line: the `"ref"` keys (one a case; a
+/// title that quotes `"ref"` makes the estimate high, and the line never shows more than all).
+fn cases_in(data: &[u8]) -> u64 {
+    if !crate::progress::wanted() {
+        return 0;
+    }
+    memchr::memmem::find_iter(data, b"\"ref\"").count() as u64
 }
 
 fn report(summary: &ImportSummary, db: &Path) -> String {
