@@ -360,3 +360,37 @@ fn a_bad_configuration_file_is_warned_of_in_the_chosen_language() {
     let quiet = env.juece(&["case", "list"]);
     assert_eq!(quiet.stderr, "", "{quiet:?}");
 }
+
+#[test]
+fn evidence_commands_report_in_chinese() {
+    let env = office();
+    let key = env.path("k");
+    let key = key.to_str().unwrap();
+    let runs = [
+        vec!["key", "init", "--out", key],
+        vec!["checkpoint", "--key", key, "--out", "c.json"],
+        vec![
+            "verify",
+            "--replay",
+            "--checkpoint",
+            "c.json",
+            "--key",
+            "k.pub",
+        ],
+        vec!["backup", "copy.db"],
+    ];
+    for args in runs {
+        let zh = env.juece(&args);
+        assert_eq!(zh.code, 0, "{args:?}: {zh:?}");
+        let all = format!("{}{}", zh.stdout, zh.stderr);
+        assert_eq!(english_left(&all, &["juece"]), None, "{args:?}:\n{all}");
+    }
+    // Near miss: the same report in English is English.
+    let en = env.juece(&["verify", "--replay", "--lang", "en"]);
+    assert!(
+        en.stdout.contains("records: OK") && en.stdout.contains("file: OK"),
+        "{}",
+        en.stdout
+    );
+    assert!(!has_cjk(&en.stdout.replace(R, "")), "{}", en.stdout);
+}

@@ -122,7 +122,7 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() {
         env.path("k.pub").to_str().unwrap(),
     ]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("DAMAGED"), "{}", run.stdout);
+    assert!(run.stdout.contains("文件：已损坏"), "{}", run.stdout);
     // Nothing is appended to a damaged case.
     ok(env.juece(&["user", "add", "李强", "--role", "head"]));
     let before = env.rows();
@@ -215,7 +215,7 @@ fn after_any_command_the_database_file_alone_is_complete() {
     std::fs::copy(env.db(), other.db()).unwrap();
     assert_eq!(other.rows(), env.rows());
     let run = ok(other.juece(&["verify"]));
-    assert!(run.stdout.contains("OK"), "{}", run.stdout);
+    assert!(run.stdout.contains("哈希链：完好"), "{}", run.stdout);
     let shown = ok(other.juece(&["case", "show", "新案", "--lang", "en"]));
     assert!(written > 0, "{run:?}");
     assert!(shown.stdout.contains("新案"));
@@ -280,8 +280,8 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
         "--key",
         env.path("k.pub").to_str().unwrap(),
     ]));
-    assert!(run.stdout.contains("records: OK"), "{}", run.stdout);
-    assert!(run.stdout.contains("anchored: the first"), "{}", run.stdout);
+    assert!(run.stdout.contains("记录：完好"), "{}", run.stdout);
+    assert!(run.stdout.contains("锚定：前 29 个事件"), "{}", run.stdout);
 
     // The stored profile's text, edited with SQL: the chain head of the events is the same,
     // but verify fails.

@@ -249,6 +249,17 @@ fn word(s: &str) -> Option<&'static str> {
             "已存的历史不会被改写；新事项请另起案号。未写入任何内容"
         }
         "import stopped" => "导入已中止",
+        "an index has lost an entry: reads that use the index would silently skip a row" => {
+            "索引丢失了一项：使用该索引的读取会悄悄漏掉一行"
+        }
+        "an index does not hold as many entries as its table" => "索引的条目数与其表不符",
+        "an index and its table disagree" => "索引与其表不一致",
+        "a page's free-space accounting is wrong: bytes of it were changed outside SQLite" => {
+            "某页的空闲空间记账有误：其中的字节在 SQLite 之外被改动过"
+        }
+        "a page of the file is damaged or unreachable" => "文件中有一页已损坏或无法到达",
+        "a row breaks the table's constraints" => "有一行违反了表的约束",
+        "the file's structure is damaged" => "文件结构已损坏",
         // SQLite's and the standard library's messages quoted in the ones above.
         "database is locked" => "数据库被锁定（另一个程序正在写入）",
         "file is not a database" => "不是数据库文件",
@@ -461,6 +472,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "无法创建备份 `{0}`：{1}；备份从不覆盖已有文件",
     ),
     ("stored data is damaged: {}", "存储的数据已损坏：{0}"),
+    // `juece verify`'s plain words for SQLite's integrity check (its own text kept, quoted).
+    ("{} (SQLite: {})", "{0}（SQLite 原文：`{1}`）"),
+    (
+        "the database file is damaged: the records cannot be read back ({})",
+        "数据库文件已损坏：记录无法读回（{0}）",
+    ),
     // Plain lists of problems (`ProfileError` with several).
     ("{} problems", "共 {0} 个问题"),
     // Lists in expectations: `a` or `b`.

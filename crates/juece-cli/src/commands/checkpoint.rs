@@ -59,11 +59,19 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
                     "a checkpoint never replaces a file (an older checkpoint is evidence too); choose a new name"
                 ))
             })?;
-            emit(&format!(
-                "checkpoint of {} events written to {}\nhead: {}\n",
-                head.size,
-                path.display(),
-                hex(&head.head)
+            emit(&crate::t!(
+                format!(
+                    "已将 {} 个事件的检查点写入 {}\n链头：{}\n",
+                    head.size,
+                    path.display(),
+                    hex(&head.head)
+                ),
+                format!(
+                    "checkpoint of {} events written to {}\nhead: {}\n",
+                    head.size,
+                    path.display(),
+                    hex(&head.head)
+                )
             ))?;
         }
         None => emit(&text)?,
