@@ -751,18 +751,14 @@ fn bad_input_exits_two_and_writes_nothing() {
     );
     let run = env.juece(&["record", R, bad.to_str().unwrap(), "--as", "李强"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("unknown field `colour`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("没有字段 `colour`"), "{}", run.stderr);
     let with_actor = env.write(
         "actor.json",
         r#"{"type": "party_report", "actor": "王敏", "role": "legal_office"}"#,
     );
     let run = env.juece(&["record", R, with_actor.to_str().unwrap(), "--as", "王敏"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("comes from `--as`"), "{}", run.stderr);
+    assert!(run.stderr.contains("由 `--as` 决定"), "{}", run.stderr);
     let not_json = env.write("x.json", "{");
     assert_eq!(
         env.juece(&["record", R, not_json.to_str().unwrap(), "--as", "李强"])
@@ -908,7 +904,7 @@ fn two_writers_never_fork_a_history() {
     let loser = outs.iter().find(|o| o.status.code() == Some(2)).unwrap();
     let stderr = String::from_utf8_lossy(&loser.stderr);
     assert!(
-        stderr.contains("changed while this command ran")
+        stderr.contains("在本命令运行期间发生了变化")
             && stderr.contains("事项刚被他人修改，请重试"),
         "{stderr}"
     );

@@ -284,7 +284,7 @@ fn catalogue_is_kept_in_versions_and_checked() {
     let v = env.juece(&["verify"]);
     assert_eq!(v.code, 0, "{v:?}");
     assert!(
-        v.stdout.contains("catalogues: OK — 2 versions"),
+        v.stdout.contains("决策事项目录：完好 — 2 个版本"),
         "{}",
         v.stdout
     );
@@ -299,7 +299,7 @@ fn catalogue_is_kept_in_versions_and_checked() {
     let v = env.juece(&["verify"]);
     assert_eq!(v.code, 1, "{v:?}");
     assert!(
-        v.stdout.contains("catalogues: BROKEN at version #2"),
+        v.stdout.contains("决策事项目录：已断裂，位置第 2 个版本"),
         "{}",
         v.stdout
     );

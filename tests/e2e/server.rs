@@ -89,7 +89,11 @@ fn passwords_are_set_from_stdin_and_stored_as_argon2id() {
     assert_eq!(short.code, 2, "{}", short.stderr);
     let unknown = env.juece_stdin(&["user", "passwd", "nobody"], "long enough password\n");
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("unknown user"));
+    assert!(
+        unknown.stderr.contains("没有用户 `nobody`"),
+        "{}",
+        unknown.stderr
+    );
     let ok = env.juece_stdin(&["user", "passwd", "王敏"], "long enough password\n");
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let conn = rusqlite::Connection::open(env.db()).unwrap();
@@ -230,5 +234,9 @@ fn serve_refuses_an_address_it_cannot_bind() {
     let addr = taken.local_addr().unwrap().to_string();
     let run = env.juece(&["serve", "--listen", &addr]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot serve"));
+    assert!(
+        run.stderr.contains("无法在") && run.stderr.contains("地址已被占用"),
+        "{}",
+        run.stderr
+    );
 }

@@ -105,8 +105,7 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() {
         let run = env.juece(&args);
         assert_eq!(run.code, 2, "{args:?} must refuse: {run:?}");
         assert!(
-            run.stderr.contains(&case_ref)
-                && run.stderr.contains(&format!("event {seq} is missing")),
+            run.stderr.contains(&case_ref) && run.stderr.contains(&format!("缺少其事件 {seq}")),
             "{args:?}: {}",
             run.stderr
         );
@@ -123,7 +122,7 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() {
         env.path("k.pub").to_str().unwrap(),
     ]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("DAMAGED"), "{}", run.stdout);
+    assert!(run.stdout.contains("文件：已损坏"), "{}", run.stdout);
     // Nothing is appended to a damaged case.
     ok(env.juece(&["user", "add", "李强", "--role", "head"]));
     let before = env.rows();
@@ -216,7 +215,7 @@ fn after_any_command_the_database_file_alone_is_complete() {
     std::fs::copy(env.db(), other.db()).unwrap();
     assert_eq!(other.rows(), env.rows());
     let run = ok(other.juece(&["verify"]));
-    assert!(run.stdout.contains("OK"), "{}", run.stdout);
+    assert!(run.stdout.contains("哈希链：完好"), "{}", run.stdout);
     let shown = ok(other.juece(&["case", "show", "新案", "--lang", "en"]));
     assert!(written > 0, "{run:?}");
     assert!(shown.stdout.contains("新案"));
@@ -281,8 +280,8 @@ fn edited_rules_and_roles_fail_verify_and_checkpoints_cover_them() {
         "--key",
         env.path("k.pub").to_str().unwrap(),
     ]));
-    assert!(run.stdout.contains("records: OK"), "{}", run.stdout);
-    assert!(run.stdout.contains("anchored: the first"), "{}", run.stdout);
+    assert!(run.stdout.contains("记录：完好"), "{}", run.stdout);
+    assert!(run.stdout.contains("锚定：前 29 个事件"), "{}", run.stdout);
 
     // The stored profile's text, edited with SQL: the chain head of the events is the same,
     // but verify fails.
@@ -507,7 +506,7 @@ fn keys_and_checkpoints_are_handled_safely() {
     // A public key is not a signing key.
     let run = env.juece(&["checkpoint", "--key", env.path("k.pub").to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("public key"), "{}", run.stderr);
+    assert!(run.stderr.contains("是公钥"), "{}", run.stderr);
     // A copy of the public key under another name does not match the `.pub` beside it either.
     std::fs::copy(env.path("k.pub"), env.path("copy")).unwrap();
     std::fs::copy(env.path("k.pub"), env.path("copy.pub")).unwrap();
@@ -526,9 +525,9 @@ fn keys_and_checkpoints_are_handled_safely() {
             "--key",
             env.path("open-key").to_str().unwrap(),
         ]));
-        assert!(run.stderr.contains("warning"), "{}", run.stderr);
+        assert!(run.stderr.contains("其他用户可以读取"), "{}", run.stderr);
         let run = ok(env.juece(&["checkpoint", "--key", env.path("k").to_str().unwrap()]));
-        assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+        assert!(!run.stderr.contains("其他用户可以读取"), "{}", run.stderr);
     }
 
     // `--out` never overwrites.
@@ -600,7 +599,7 @@ fn a_key_repeated_in_one_object_is_refused_naming_it() {
     let run = env.juece(&["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
-        run.stderr.contains("duplicate key `technical`"),
+        run.stderr.contains("键 `technical` 出现了两次"),
         "{}",
         run.stderr
     );
@@ -620,13 +619,13 @@ fn a_key_repeated_in_one_object_is_refused_naming_it() {
     let file = env.write("p.json", &profile);
     let run = env.juece(&["workflow", "validate", file.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("duplicate key `id`"), "{}", run.stderr);
+    assert!(run.stderr.contains("键 `id` 出现了两次"), "{}", run.stderr);
 
     let cal = env.write("c.json", r#"{"year":2027,"year":2028,"days":[]}"#);
     let run = env.juece(&["calendar", "add", cal.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
-        run.stderr.contains("duplicate key `year`"),
+        run.stderr.contains("键 `year` 出现了两次"),
         "{}",
         run.stderr
     );
@@ -645,7 +644,7 @@ fn a_key_repeated_in_one_object_is_refused_naming_it() {
     ]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
-        run.stderr.contains("duplicate key `level`"),
+        run.stderr.contains("键 `level` 出现了两次"),
         "{}",
         run.stderr
     );

@@ -24,7 +24,7 @@ fn refused_profile_names_file_step_and_rule() {
     );
     assert!(
         run.stderr
-            .contains("step `legality_review`: may never be waived (第二十五条)"),
+            .contains("程序 `legality_review`：任何情况下都不得免除（第二十五条）"),
         "{}",
         run.stderr
     );
@@ -32,13 +32,13 @@ fn refused_profile_names_file_step_and_rule() {
     let p = fixture("tests/data/workflows/invalid/cycle_review_before_participation.json");
     let run = env.juece(&["workflow", "validate", p.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("dependency cycle"), "{}", run.stderr);
+    assert!(run.stderr.contains("循环依赖"), "{}", run.stderr);
 
     let p = fixture("tests/data/workflows/invalid/legality_review_not_always_required.json");
     let run = env.juece(&["workflow", "validate", p.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("must be required for every case"),
+        run.stderr.contains("必须对每个事项都适用"),
         "{}",
         run.stderr
     );
@@ -68,7 +68,7 @@ fn show_prints_steps_and_dot() {
     let run = env.juece(&["workflow", "show", "decree-731"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("did you mean `decree-713`?"),
+        run.stderr.contains("是否指 `decree-713`？"),
         "{}",
         run.stderr
     );

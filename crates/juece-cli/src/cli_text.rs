@@ -125,6 +125,7 @@ const ARG: &[(&str, &str)] = &[
     ("db", "数据库文件"),
     ("calendars", "附加节假日日历：juece-calendar/1 或 holiday-cn 年度文件（可重复）"),
     ("lang", "标签和消息的语言"),
+    ("quiet", "长时间的处理（导入、审计、校验、导出、统计、备份）不显示进度行"),
     ("as_user", "记录人（用 `juece user add` 添加的用户）"),
     ("juece case show as_user", "以该用户身份查看：只含其所属机关的事项（默认：全部事项）"),
     ("juece case list as_user", "以该用户身份查看：只含其所属机关的事项（默认：全部事项）"),
@@ -353,8 +354,10 @@ pub fn zh_error(e: &clap::Error) -> String {
             text.lines().next().unwrap_or_default().to_owned()
         }
         ErrorKind::ValueValidation => {
+            // The value parsers of this program word their own reasons; the standard ones
+            // (numbers) are English.
             let why = std::error::Error::source(e)
-                .map(ToString::to_string)
+                .map(|w| juece_core::zh::translate(&w.to_string()))
                 .unwrap_or_default();
             format!("{arg} 的值 `{value}` 无效：{why}")
         }

@@ -26,8 +26,40 @@ pub struct Config {
     pub user: Option<String>,
     pub language: Option<String>,
     pub zone: Option<FixedOffset>,
-    /// Lines that could not be read, to report with `juece config`.
-    pub problems: Vec<String>,
+    /// Lines that could not be read: reported by `juece config`, and warned of by every other
+    /// command (a mistyped key would otherwise be ignored without a word).
+    pub problems: Vec<Problem>,
+}
+
+/// A line of the configuration file that was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Not `key = "value"` or `key = ["a", "b"]`.
+    Unreadable { line: usize, text: String },
+    /// A key the file does not have.
+    UnknownKey { line: usize, key: String },
+    /// A zone that is not an offset such as `+08:00`.
+    BadZone { line: usize, value: String },
+}
+
+impl Problem {
+    /// What is wrong with the line, in the language of this run.
+    pub fn text(&self) -> String {
+        match self {
+            Problem::Unreadable { line, text } => crate::t!(
+                format!("第 {line} 行 `{text}` 不是 键 = \"值\" 的形式（值要加引号）"),
+                format!("line {line}: `{text}` is not key = \"value\" (values are quoted)")
+            ),
+            Problem::UnknownKey { line, key } => crate::t!(
+                format!("第 {line} 行：没有设置项 `{key}`（可用：database、calendar、user、language、zone）"),
+                format!("line {line}: unknown key `{key}` (known: database, calendar, user, language, zone)")
+            ),
+            Problem::BadZone { line, value } => crate::t!(
+                format!("第 {line} 行：时区 `{value}` 无效（应写作 \"+08:00\"）"),
+                format!("line {line}: zone `{value}` is not valid (e.g. \"+08:00\")")
+            ),
+        }
+    }
 }
 
 /// The places looked at, in order.
@@ -139,7 +171,10 @@ pub fn parse(text: &str, base: &Path) -> Config {
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
-            c.problems.push(format!("line {}: `{}`", n + 1, raw.trim()));
+            c.problems.push(Problem::Unreadable {
+                line: n + 1,
+                text: raw.trim().to_owned(),
+            });
             continue;
         };
         let key = key.trim().trim_matches('"');
@@ -155,7 +190,10 @@ pub fn parse(text: &str, base: &Path) -> Config {
             unquote(value).map(|s| vec![s])
         };
         let Some(strings) = strings else {
-            c.problems.push(format!("line {}: `{}`", n + 1, raw.trim()));
+            c.problems.push(Problem::Unreadable {
+                line: n + 1,
+                text: raw.trim().to_owned(),
+            });
             continue;
         };
         let first = strings.first().cloned().unwrap_or_default();
@@ -168,13 +206,15 @@ pub fn parse(text: &str, base: &Path) -> Config {
             "language" | "lang" => c.language = Some(first),
             "zone" | "timezone" => match parse_zone(&first) {
                 Some(z) => c.zone = Some(z),
-                None => c
-                    .problems
-                    .push(format!("line {}: zone `{first}` (e.g. \"+08:00\")", n + 1)),
+                None => c.problems.push(Problem::BadZone {
+                    line: n + 1,
+                    value: first,
+                }),
             },
-            other => c
-                .problems
-                .push(format!("line {}: unknown key `{other}`", n + 1)),
+            other => c.problems.push(Problem::UnknownKey {
+                line: n + 1,
+                key: other.to_owned(),
+            }),
         }
     }
     c

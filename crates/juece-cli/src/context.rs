@@ -37,6 +37,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "JUECE_LANG", value_enum, default_value_t = LangArg::Zh)]
     pub lang: LangArg,
 
+    /// No progress line on long passes (import, audit, verify, export, report, backup)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
     /// Test hook: wait this long between checking a write and appending it, so that tests can
     /// make two processes race deterministically
     #[arg(
@@ -288,7 +292,7 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
             .read_to_end(&mut bytes)
             .map_err(|e| {
                 CliError::bad_input(t!(
-                    format!("无法读取标准输入：{e}"),
+                    format!("无法读取标准输入：{}", crate::i18n::io_error(&e)),
                     format!("cannot read standard input: {e}")
                 ))
             })?;
@@ -326,7 +330,7 @@ pub fn read_error(path: &Path, e: &std::io::Error) -> CliError {
             format!("the file `{shown}` does not exist")
         )),
         _ => CliError::bad_input(t!(
-            format!("无法读取文件 `{shown}`：{e}"),
+            format!("无法读取文件 `{shown}`：{}", crate::i18n::io_error(e)),
             format!("cannot read `{shown}`: {e}")
         )),
     }

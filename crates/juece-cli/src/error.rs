@@ -83,10 +83,18 @@ fn shown(message: &str) -> String {
         .join("\n")
 }
 
+/// A message of juece-core or juece-store (written in English) in the language of this run.
+pub fn localized(message: &str) -> String {
+    juece_core::zh::localize(message, crate::i18n::lang()).into_owned()
+}
+
 impl From<CaseFileError> for CliError {
     fn from(e: CaseFileError) -> CliError {
-        let help = e.help.clone();
-        let mut err = CliError::bad_input(crate::t!(format!("案卷文件有误：{e}"), e.to_string()));
+        let help = e.help.as_deref().map(localized);
+        let mut err = CliError::bad_input(crate::t!(
+            format!("案卷文件有误：{}", localized(&e.to_string())),
+            e.to_string()
+        ));
         err.hints.extend(help);
         err.with_hint(crate::t!("未写入任何内容", "nothing was written"))
     }
@@ -105,7 +113,7 @@ impl From<StoreError> for CliError {
             )),
             _ => None,
         };
-        let mut err = CliError::bad_input(crate::t!(format!("数据库：{e}"), e.to_string()));
+        let mut err = CliError::bad_input(localized(&e.to_string()));
         err.hints.extend(hint);
         err
     }
@@ -113,19 +121,19 @@ impl From<StoreError> for CliError {
 
 impl From<ProfileError> for CliError {
     fn from(e: ProfileError) -> CliError {
-        CliError::bad_input(crate::t!(format!("流程配置有误：{e}"), e.to_string()))
+        CliError::bad_input(localized(&e.to_string()))
     }
 }
 
 impl From<CalendarError> for CliError {
     fn from(e: CalendarError) -> CliError {
-        CliError::bad_input(crate::t!(format!("节假日日历有误：{e}"), e.to_string()))
+        CliError::bad_input(localized(&e.to_string()))
     }
 }
 
 impl From<UnknownProfileError> for CliError {
     fn from(e: UnknownProfileError) -> CliError {
-        CliError::bad_input(crate::t!(format!("未知流程：{e}"), e.to_string())).with_hint(crate::t!(
+        CliError::bad_input(localized(&e.to_string())).with_hint(crate::t!(
             "`juece workflow list` 列出已知流程；`juece workflow add 文件` 登记新流程",
             "`juece workflow list` shows the known profiles; `juece workflow add FILE` registers one"
         ))
@@ -135,7 +143,7 @@ impl From<UnknownProfileError> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         CliError::bad_input(crate::t!(
-            format!("无法写出结果：{e}"),
+            format!("无法写出结果：{}", crate::i18n::io_error(&e)),
             format!("cannot write output: {e}")
         ))
     }
@@ -147,10 +155,12 @@ impl From<juece_engine::EngineError> for CliError {
             juece_engine::ErrorKind::Refused => Exit::Refused,
             _ => Exit::BadInput,
         };
+        // The engine words its own messages in the language it was given; what it passes on
+        // from juece-core and juece-store is English, put in the language of this run here.
         CliError {
             exit,
-            message: e.message,
-            hints: e.hints,
+            message: localized(&e.message),
+            hints: e.hints.iter().map(|h| localized(h)).collect(),
         }
     }
 }

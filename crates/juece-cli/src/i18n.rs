@@ -69,6 +69,32 @@ pub fn zone() -> FixedOffset {
         .unwrap_or_else(|| chrono::Utc.fix())
 }
 
+/// An I/O error in the language of this run (the standard library words them in English).
+pub fn io_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    if !zh() {
+        return e.to_string();
+    }
+    match e.kind() {
+        K::NotFound => "文件或目录不存在".into(),
+        K::PermissionDenied => "没有权限（请检查文件的读写权限）".into(),
+        K::AlreadyExists => "文件已存在".into(),
+        K::IsADirectory => "这是一个目录，不是文件".into(),
+        K::NotADirectory => "路径中有一段不是目录".into(),
+        K::InvalidData => "内容不是 UTF-8 文本".into(),
+        K::StorageFull => "磁盘已满".into(),
+        K::ReadOnlyFilesystem => "文件系统是只读的".into(),
+        K::BrokenPipe => "输出管道已关闭".into(),
+        K::AddrInUse => "地址已被占用".into(),
+        K::AddrNotAvailable => "本机没有这个地址".into(),
+        K::UnexpectedEof => "文件意外结束".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("系统错误（代码 {code}）"),
+            None => "读写失败".into(),
+        },
+    }
+}
+
 /// `t!(zh, en)`: the text of the language of this run (only the chosen branch is evaluated).
 #[macro_export]
 macro_rules! t {

@@ -14,6 +14,7 @@ mod error;
 mod i18n;
 mod names;
 mod out;
+mod progress;
 mod write;
 
 use context::GlobalArgs;
@@ -181,6 +182,11 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    // A line of the configuration file that is not used is said on every command (`juece
+    // config` lists them itself): a mistyped `databse` must not go unnoticed.
+    if !matches!(cli.command, Command::Config(_)) {
+        warn_config(&config);
+    }
     cli.global.apply_config(&config);
     cli.global.db_explicit = db_explicit;
     if cli.command.reads_only() {
@@ -194,9 +200,12 @@ fn main() -> ExitCode {
         Command::Import(_) => Some(t!("正在导入", "importing")),
         Command::Audit(_) => Some(t!("正在审计", "auditing")),
         Command::Verify(_) => Some(t!("正在校验", "verifying")),
+        Command::Export(_) => Some(t!("正在导出", "exporting")),
+        Command::Report(r) if r.reads_db() => Some(t!("正在统计", "counting")),
+        Command::Backup(_) => Some(t!("正在备份", "backing up")),
         _ => None,
     } {
-        out::start_progress(what);
+        out::start_progress(what, cli.global.quiet);
     }
     let result = match &cli.command {
         Command::Import(args) => commands::import::run(&cli.global, args),
@@ -237,6 +246,27 @@ fn main() -> ExitCode {
             e.print();
             e.exit.into()
         }
+    }
+}
+
+/// Warns on stderr of each line of the configuration file that is not used.
+fn warn_config(config: &config::Config) {
+    let file = config
+        .path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for p in &config.problems {
+        eprintln!(
+            "{}",
+            t!(
+                format!("注意：配置文件 {file} 中此行未使用——{}", p.text()),
+                format!(
+                    "warning: not used from the configuration file {file}: {}",
+                    p.text()
+                )
+            )
+        );
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+pub use crate::progress::{start as start_progress, stop as stop_progress};
+
 use unicode_width::UnicodeWidthStr;
 
 /// Writes `text` to stdout; a closed pipe (`juece export | head`) is not an error.
@@ -25,7 +27,10 @@ pub struct Emitter {
 
 impl Emitter {
     pub fn new() -> Emitter {
-        stop_progress();
+        // Streamed to a file or a pipe, the output leaves the terminal to the progress line.
+        if io::IsTerminal::is_terminal(&io::stdout()) {
+            stop_progress();
+        }
         Emitter {
             out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
             closed: false,
@@ -358,71 +363,4 @@ pub fn write_file_atomic(
         let _ = fs::remove_file(&tmp);
     }
     result
-}
-
-/// A progress line on stderr for a long pass (import, audit, verify): shown only when stderr is
-/// a terminal and the pass has run for more than a second, updated twice a second with the
-/// time spent, and erased when the pass ends (when this value is dropped).
-pub struct Progress {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    handle: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Progress {
-    pub fn start(what: String) -> Progress {
-        use std::io::IsTerminal;
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let stop = std::sync::Arc::new(AtomicBool::new(false));
-        if !io::stderr().is_terminal() {
-            return Progress { stop, handle: None };
-        }
-        let flag = stop.clone();
-        let handle = std::thread::spawn(move || {
-            let started = std::time::Instant::now();
-            let mut shown = false;
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                let secs = started.elapsed().as_secs_f32();
-                if secs < 1.0 || flag.load(Ordering::Relaxed) {
-                    continue;
-                }
-                if (secs * 10.0) as u32 % 5 == 0 || !shown {
-                    let unit = if crate::i18n::zh() { " 秒" } else { " s" };
-                    let _ = write!(io::stderr(), "\r{what}… {secs:.0}{unit}   ");
-                    shown = true;
-                }
-            }
-            if shown {
-                let _ = write!(io::stderr(), "\r\x1b[2K");
-            }
-        });
-        Progress {
-            stop,
-            handle: Some(handle),
-        }
-    }
-}
-
-static PROGRESS: std::sync::Mutex<Option<Progress>> = std::sync::Mutex::new(None);
-
-/// Starts the progress line of this run (see [`Progress`]).
-pub fn start_progress(what: String) {
-    if let Ok(mut p) = PROGRESS.lock() {
-        *p = Some(Progress::start(what));
-    }
-}
-
-/// Ends the progress line, erasing it, before anything else is printed.
-pub fn stop_progress() {
-    let taken = PROGRESS.lock().ok().and_then(|mut p| p.take());
-    drop(taken);
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
 }

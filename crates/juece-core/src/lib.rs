@@ -37,6 +37,7 @@ pub mod registry;
 pub mod report;
 pub mod statutory;
 pub mod text;
+pub mod zh;
 
 use serde::{Deserialize, Serialize};
 

@@ -53,6 +53,7 @@ pub fn import_bytes(
         });
         for message in ready_rx {
             let p = message?;
+            juece_store::progress::advance(1);
             match import.compare_prepared(&p.case)? {
                 None => import.add_prepared(&p.case, p.profile, &p.projection)?,
                 Some(None) => identical += 1,

@@ -335,7 +335,11 @@ impl WriteSession {
                         found,
                     },
                 )
-                .with_hint("case changed, retry: nothing was written"));
+                .with_hint(tr(
+                    lang,
+                    "事项刚被他人修改，请重试；未写入任何内容",
+                    "case changed, retry: nothing was written",
+                )));
             }
         }
         // A profile stored by another process since this session opened.
@@ -403,7 +407,10 @@ impl WriteSession {
             };
             EngineError::bad_input(tr(
                 lang,
-                format!("事项 `{case_ref}` 的事件{field}有误：{}", e.message),
+                format!(
+                    "事项 `{case_ref}` 的事件{field}有误：{}",
+                    juece_core::zh::translate(&e.message)
+                ),
                 format!("event for case `{case_ref}`{field}: {}", e.message),
             ))
             .with_hint(tr(lang, "未写入任何内容", "nothing was written"))
@@ -527,7 +534,7 @@ impl WriteSession {
             Err(e @ StoreError::Conflict { .. }) => {
                 return Err(EngineError::new(ErrorKind::Conflict, e).with_hint(tr(
                     lang,
-                    "事项刚被他人修改，请重试；未写入任何内容（case changed, retry）",
+                    "事项刚被他人修改，请重试；未写入任何内容",
                     "case changed, retry: nothing was written",
                 )));
             }

@@ -18,6 +18,7 @@ mod catalogue_verify;
 mod catalogues;
 mod fs_check;
 mod migrations;
+pub mod progress;
 mod read;
 mod records;
 mod users;

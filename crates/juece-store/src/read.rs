@@ -282,7 +282,12 @@ impl Store {
         case_ref: Option<&str>,
         mut f: impl FnMut(Vec<StoredCase>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.read_chunks(case_ref, |chunk| f(parse_chunk(chunk)?))
+        self.read_chunks(case_ref, |chunk| {
+            let n = chunk.len() as u64;
+            f(parse_chunk(chunk)?)?;
+            crate::progress::advance(n);
+            Ok(())
+        })
     }
 
     /// Every case, ordered by reference, parsed and handed to `f` on two worker threads while
@@ -333,6 +338,7 @@ impl Store {
                 let (answer, answered) = std::sync::mpsc::channel::<Result<Vec<R>, E>>();
                 s.spawn(move || {
                     for half in halves {
+                        let n = half.len() as u64;
                         let done = half
                             .into_iter()
                             .map(RawCase::parse)
@@ -340,6 +346,7 @@ impl Store {
                             .map_err(E::from)
                             .and_then(f);
                         let failed = done.is_err();
+                        crate::progress::advance(n);
                         if answer.send(done).is_err() || failed {
                             // Dropping `halves` tells the reader to stop.
                             break;

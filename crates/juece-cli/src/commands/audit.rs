@@ -45,6 +45,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar()?;
     let as_of = args.as_of.unwrap_or_else(|| global.today());
+    crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let scope = args.reader.scope(&store)?;
     if !matches!(args.format, Format::Table) && !std::io::stdout().is_terminal() {
         return stream(&store, &profiles, &calendar, &scope, as_of, args, global.lang());

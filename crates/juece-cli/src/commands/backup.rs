@@ -23,11 +23,17 @@ pub struct BackupArgs {
 
 pub fn run(global: &GlobalArgs, a: &BackupArgs) -> CmdResult {
     if a.file.exists() {
-        return Err(CliError::bad_input(format!(
-            "`{}` already exists; a backup never replaces a file",
-            a.file.display()
+        return Err(CliError::bad_input(crate::t!(
+            format!("`{}` 已存在；备份从不覆盖已有文件", a.file.display()),
+            format!(
+                "`{}` already exists; a backup never replaces a file",
+                a.file.display()
+            )
         ))
-        .with_hint("choose a new file name, e.g. one with today's date"));
+        .with_hint(crate::t!(
+            "请换一个新文件名，例如带上今天的日期",
+            "choose a new file name, e.g. one with today's date"
+        )));
     }
     let store = global.store()?;
     store.backup_to(&a.file)?;
@@ -35,32 +41,60 @@ pub fn run(global: &GlobalArgs, a: &BackupArgs) -> CmdResult {
     let copy = Store::open(&a.file)?;
     let report = copy.verify(None)?;
     let records = copy.verify_records(None)?;
-    let mut out = format!(
-        "backup written to {}: {} events in {} cases, head {}\n",
-        a.file.display(),
-        report.events,
-        report.cases,
-        hex(&report.head)
+    let mut out = crate::t!(
+        format!(
+            "已写出备份 {}：{} 件事项共 {} 个事件，链头 {}\n",
+            a.file.display(),
+            report.cases,
+            report.events,
+            hex(&report.head)
+        ),
+        format!(
+            "backup written to {}: {} events in {} cases, head {}\n",
+            a.file.display(),
+            report.events,
+            report.cases,
+            hex(&report.head)
+        )
     );
     let ok = report.ok() && records.ok();
     if ok {
-        out.push_str(&format!(
-            "verified: OK — the copy's chain, its {} records (profiles, users, calendars) and its file structure are sound\n",
-            records.records
+        out.push_str(&crate::t!(
+            format!(
+                "校验：完好 — 副本的哈希链、{} 条记录（流程配置、用户、日历）和文件结构都完好\n",
+                records.records
+            ),
+            format!(
+                "verified: OK — the copy's chain, its {} records (profiles, users, calendars) and its file structure are sound\n",
+                records.records
+            )
         ));
     } else {
         if let Some(f) = &report.failure {
-            out.push_str(&format!("verified: BROKEN — {}\n", f.what));
+            out.push_str(&crate::t!(
+                format!(
+                    "校验：哈希链已断裂 — {}\n",
+                    crate::error::localized(&f.what)
+                ),
+                format!("verified: BROKEN — {}\n", f.what)
+            ));
         }
         for d in &report.damage {
-            out.push_str(&format!("verified: DAMAGED — {d}\n"));
+            out.push_str(&crate::t!(
+                format!("校验：已损坏 — {}\n", crate::error::localized(d)),
+                format!("verified: DAMAGED — {d}\n")
+            ));
         }
         for f in &records.failures {
-            out.push_str(&format!("verified: RECORDS BROKEN — {f}\n"));
+            out.push_str(&crate::t!(
+                format!("校验：记录链已断裂 — {}\n", crate::error::localized(f)),
+                format!("verified: RECORDS BROKEN — {f}\n")
+            ));
         }
-        out.push_str(
-            "the copy is not sound: the database it was taken from needs `juece verify`\n",
-        );
+        out.push_str(&crate::t!(
+            "副本不完好：请对原数据库运行 `juece verify`\n",
+            "the copy is not sound: the database it was taken from needs `juece verify`\n"
+        ));
     }
     emit(&out)?;
     Ok(if ok { Exit::Ok } else { Exit::Problems })

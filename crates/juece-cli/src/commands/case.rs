@@ -185,18 +185,27 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
             "opening a case has no guard to override"
         )));
     }
-    let case_ref = juece_core::text::identifier("case reference", &a.case_ref)
-        .map_err(|m| CliError::bad_input(m).with_hint("nothing was written"))?;
+    let case_ref = juece_core::text::identifier("case reference", &a.case_ref).map_err(|m| {
+        CliError::bad_input(crate::error::localized(&m))
+            .with_hint(crate::t!("未写入任何内容", "nothing was written"))
+    })?;
     for (field, text) in [
         ("title", &a.title),
         ("organ", &a.organ),
         ("unit", &a.undertaking_unit),
     ] {
         if text.len() > juece_core::text::MAX_FIELD_BYTES {
-            return Err(CliError::bad_input(format!(
-                "`--{field}` is {} bytes long; a field holds at most {} bytes",
-                text.len(),
-                juece_core::text::MAX_FIELD_BYTES
+            return Err(CliError::bad_input(crate::t!(
+                format!(
+                    "`--{field}` 长 {} 字节，一个字段最多 {} 字节",
+                    text.len(),
+                    juece_core::text::MAX_FIELD_BYTES
+                ),
+                format!(
+                    "`--{field}` is {} bytes long; a field holds at most {} bytes",
+                    text.len(),
+                    juece_core::text::MAX_FIELD_BYTES
+                )
             )));
         }
     }
@@ -251,11 +260,20 @@ fn open(global: &GlobalArgs, a: &OpenArgs) -> CmdResult {
                 None => String::from("…"),
             };
             if done_ref != case.header.case_ref {
-                return Err(CliError::bad_input(format!(
-                    "command id `{id}` was already used for case `{done_ref}`, not `{}`",
-                    case.header.case_ref
+                return Err(CliError::bad_input(crate::t!(
+                    format!(
+                        "命令编号 `{id}` 已用于事项 `{done_ref}`，不是 `{}`",
+                        case.header.case_ref
+                    ),
+                    format!(
+                        "command id `{id}` was already used for case `{done_ref}`, not `{}`",
+                        case.header.case_ref
+                    )
                 ))
-                .with_hint("use a new command id for a new write; nothing was written"));
+                .with_hint(crate::t!(
+                    "新的写入请用新的命令编号；未写入任何内容",
+                    "use a new command id for a new write; nothing was written"
+                )));
             }
             let last = first_seq + count.saturating_sub(1);
             emit(&match global.lang() {

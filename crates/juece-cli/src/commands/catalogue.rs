@@ -76,7 +76,11 @@ fn import(global: &GlobalArgs, a: &ImportArgs) -> CmdResult {
     let text = read_text(&a.file)?;
     let cat = parse_catalogue(&text).map_err(|e| {
         CliError::bad_input(match lang {
-            Lang::Zh => format!("决策事项目录 `{}` 不能导入：{e}", a.file.display()),
+            Lang::Zh => format!(
+                "决策事项目录 `{}` 不能导入：{}",
+                a.file.display(),
+                crate::error::localized(&e.to_string())
+            ),
             Lang::En => format!("catalogue `{}` refused: {e}", a.file.display()),
         })
         .with_hint(match lang {

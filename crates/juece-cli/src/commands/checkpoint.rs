@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
         Some(path) => {
             write_file_atomic(path, text.as_bytes(), true, false).map_err(|e| {
                 CliError::bad_input(crate::t!(
-                    format!("无法写入 `{}`：{e}", path.display()),
+                    format!("无法写入 `{}`：{}", path.display(), crate::i18n::io_error(&e)),
                     format!("cannot write `{}`: {e}", path.display())
                 ))
                 .with_hint(crate::t!(
@@ -59,11 +59,19 @@ pub fn run(global: &GlobalArgs, a: &CheckpointArgs) -> CmdResult {
                     "a checkpoint never replaces a file (an older checkpoint is evidence too); choose a new name"
                 ))
             })?;
-            emit(&format!(
-                "checkpoint of {} events written to {}\nhead: {}\n",
-                head.size,
-                path.display(),
-                hex(&head.head)
+            emit(&crate::t!(
+                format!(
+                    "已将 {} 个事件的检查点写入 {}\n链头：{}\n",
+                    head.size,
+                    path.display(),
+                    hex(&head.head)
+                ),
+                format!(
+                    "checkpoint of {} events written to {}\nhead: {}\n",
+                    head.size,
+                    path.display(),
+                    hex(&head.head)
+                )
             ))?;
         }
         None => emit(&text)?,
@@ -90,31 +98,50 @@ pub fn read_checkpoint(
 ) -> Result<Checked, CliError> {
     let text = read_text(path)?;
     let bad = |what: &str| {
-        CliError::bad_input(format!(
-            "`{}` is not a {CHECKPOINT_FORMAT} (or {CHECKPOINT_FORMAT_1}) file: {what}",
-            path.display()
+        CliError::bad_input(crate::t!(
+            format!(
+                "`{}` 不是 {CHECKPOINT_FORMAT}（或 {CHECKPOINT_FORMAT_1}）检查点文件：{what}",
+                path.display()
+            ),
+            format!(
+                "`{}` is not a {CHECKPOINT_FORMAT} (or {CHECKPOINT_FORMAT_1}) file: {what}",
+                path.display()
+            )
         ))
     };
-    let mut value: Value = juece_core::json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
-    let obj = value.as_object_mut().ok_or_else(|| bad("not an object"))?;
+    let mut value: Value = juece_core::json::from_str(&text)
+        .map_err(|e| bad(&crate::error::localized(&e.to_string())))?;
+    let obj = value
+        .as_object_mut()
+        .ok_or_else(|| bad(&crate::t!("不是 JSON 对象", "not an object")))?;
     let signature = obj
         .remove("signature")
         .and_then(|v| v.as_str().map(str::to_owned))
-        .ok_or_else(|| bad("no `signature`"))?;
+        .ok_or_else(|| bad(&crate::t!("没有 `signature`", "no `signature`")))?;
     let field = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
     let version2 = match field("format").as_deref() {
         Some(CHECKPOINT_FORMAT) => true,
         Some(CHECKPOINT_FORMAT_1) => false,
-        _ => return Err(bad("wrong or missing `format`")),
+        _ => {
+            return Err(bad(&crate::t!(
+                "`format` 缺失或不对",
+                "wrong or missing `format`"
+            )))
+        }
     };
     let records = if version2 {
         let size = obj
             .get("records_size")
             .and_then(Value::as_u64)
-            .ok_or_else(|| bad("no `records_size`"))?;
+            .ok_or_else(|| bad(&crate::t!("没有 `records_size`", "no `records_size`")))?;
         let head = field("records_head")
             .and_then(|h| parse_hash(&h))
-            .ok_or_else(|| bad("no valid `records_head`"))?;
+            .ok_or_else(|| {
+                bad(&crate::t!(
+                    "没有有效的 `records_head`",
+                    "no valid `records_head`"
+                ))
+            })?;
         Some(Anchor { size, head })
     } else {
         None
@@ -122,11 +149,12 @@ pub fn read_checkpoint(
     let size = obj
         .get("log_size")
         .and_then(Value::as_u64)
-        .ok_or_else(|| bad("no `log_size`"))?;
+        .ok_or_else(|| bad(&crate::t!("没有 `log_size`", "no `log_size`")))?;
     let head = field("head")
         .and_then(|h| parse_hash(&h))
-        .ok_or_else(|| bad("no valid `head`"))?;
-    let embedded = field("public_key").ok_or_else(|| bad("no `public_key`"))?;
+        .ok_or_else(|| bad(&crate::t!("没有有效的 `head`", "no valid `head`")))?;
+    let embedded = field("public_key")
+        .ok_or_else(|| bad(&crate::t!("没有 `public_key`", "no `public_key`")))?;
     let created_at = field("created_at").unwrap_or_default();
     let public_key = match trusted {
         Some(p) => read_text(p)?.trim().to_owned(),
@@ -138,7 +166,10 @@ pub fn read_checkpoint(
             format!("检查点 `{}`：{what}", path.display()),
             format!("checkpoint `{}`: {what}", path.display())
         ),
-        hints: vec!["do not trust this checkpoint; ask its holder for their copy".into()],
+        hints: vec![crate::t!(
+            "不要信任这个检查点；请向其保存者索取他们的副本",
+            "do not trust this checkpoint; ask its holder for their copy"
+        )],
     };
     // Hex in either case names the same key.
     if trusted.is_some()
@@ -149,10 +180,18 @@ pub fn read_checkpoint(
             "it was signed by key {embedded}, not by the trusted key {public_key}"
         )));
     }
-    let key_bytes =
-        parse_hash(&public_key).ok_or_else(|| bad("the public key is not 64 hex characters"))?;
-    let key = VerifyingKey::from_bytes(&key_bytes)
-        .map_err(|e| bad(&format!("invalid public key: {e}")))?;
+    let key_bytes = parse_hash(&public_key).ok_or_else(|| {
+        bad(&crate::t!(
+            "公钥不是 64 个十六进制字符",
+            "the public key is not 64 hex characters"
+        ))
+    })?;
+    let key = VerifyingKey::from_bytes(&key_bytes).map_err(|e| {
+        bad(&crate::t!(
+            format!("公钥无效：{e}"),
+            format!("invalid public key: {e}")
+        ))
+    })?;
     let sig_bytes: [u8; 64] = (0..64)
         .map(|i| {
             signature
@@ -161,7 +200,12 @@ pub fn read_checkpoint(
         })
         .collect::<Option<Vec<u8>>>()
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| bad("the signature is not 128 hex characters"))?;
+        .ok_or_else(|| {
+            bad(&crate::t!(
+                "签名不是 128 个十六进制字符",
+                "the signature is not 128 hex characters"
+            ))
+        })?;
     let signed = canonical_json(&value);
     key.verify(signed.as_bytes(), &Signature::from_bytes(&sig_bytes))
         .map_err(|_| {

@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, _args: &DemoArgs) -> CmdResult {
     let lang = global.lang();
     let cases = parse_cases(builtin::EXAMPLE_CASES).map_err(|e| {
         CliError::bad_input(t!(
-            format!("内置示例有误：{e}"),
+            format!("内置示例有误：{}", crate::error::localized(&e.to_string())),
             format!("shipped examples: {e}")
         ))
     })?;

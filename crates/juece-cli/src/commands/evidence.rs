@@ -129,7 +129,11 @@ fn from_file(path: &Path, event_type: &str) -> Result<Value, CliError> {
     let text = read_text(path)?;
     let mut value: Value = juece_core::json::from_str(&text).map_err(|e| {
         CliError::bad_input(crate::t!(
-            format!("`{}` 不是有效的 JSON：{e}", path.display()),
+            format!(
+                "`{}` 不是有效的 JSON：{}",
+                path.display(),
+                crate::error::localized(&e.to_string())
+            ),
             format!("`{}` is not valid JSON: {e}", path.display())
         ))
     })?;

@@ -35,13 +35,16 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CmdResult {
             out.write(&document_case(&c.case, &c.pinned(), true))?;
             any = true;
         }
-        None => scope.visit_cases(&store, |chunk| {
-            for c in chunk {
-                out.write(&document_case(&c.case, &c.pinned(), !any))?;
-                any = true;
-            }
-            Ok::<(), CliError>(())
-        })?,
+        None => {
+            crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
+            scope.visit_cases(&store, |chunk| {
+                for c in chunk {
+                    out.write(&document_case(&c.case, &c.pinned(), !any))?;
+                    any = true;
+                }
+                Ok::<(), CliError>(())
+            })?
+        }
     }
     out.write(document_tail(any))?;
     out.finish()?;

@@ -113,8 +113,8 @@ pub fn show_config(global: &GlobalArgs, config: &Config, _a: &ConfigArgs) -> Cmd
     }
     for p in &config.problems {
         s.push_str(&t!(
-            format!("注意：配置文件中未能读取 {p}\n"),
-            format!("note: could not read {p} in the configuration file\n")
+            format!("注意：配置文件中此行未使用——{}\n", p.text()),
+            format!("note: not used from the configuration file: {}\n", p.text())
         ));
     }
     s.push_str(&t!(

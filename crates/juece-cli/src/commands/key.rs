@@ -49,7 +49,11 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
     }
     write_file_atomic(&a.out, format!("{}\n", hex(&seed)).as_bytes(), true, true).map_err(|e| {
         CliError::bad_input(crate::t!(
-            format!("无法写入私钥 `{}`：{e}", a.out.display()),
+            format!(
+                "无法写入私钥 `{}`：{}",
+                a.out.display(),
+                crate::i18n::io_error(&e)
+            ),
             format!("cannot write the private key `{}`: {e}", a.out.display())
         ))
         .with_hint(crate::t!(
@@ -61,7 +65,11 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
         // Half a key pair is no key pair: the private key just written goes too.
         let _ = std::fs::remove_file(&a.out);
         CliError::bad_input(crate::t!(
-            format!("无法写入公钥 `{}`：{e}", pub_path.display()),
+            format!(
+                "无法写入公钥 `{}`：{}",
+                pub_path.display(),
+                crate::i18n::io_error(&e)
+            ),
             format!("cannot write the public key `{}`: {e}", pub_path.display())
         ))
         .with_hint("nothing was left behind; fix the folder and run `juece key init` again")
@@ -86,11 +94,17 @@ pub fn run(_global: &GlobalArgs, cmd: &KeyCommand) -> CmdResult {
 /// public key can use. Warns when others may read the file.
 pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> {
     if path.extension().is_some_and(|e| e == "pub") {
-        return Err(CliError::bad_input(format!(
-            "`{}` is a public key: a checkpoint is signed with the private key beside it",
-            path.display()
+        return Err(CliError::bad_input(crate::t!(
+            format!("`{}` 是公钥：检查点要用它旁边的私钥签名", path.display()),
+            format!(
+                "`{}` is a public key: a checkpoint is signed with the private key beside it",
+                path.display()
+            )
         ))
-        .with_hint("pass the file without `.pub` (created by `juece key init`)"));
+        .with_hint(crate::t!(
+            "请给出不带 `.pub` 的文件（`juece key init` 生成）",
+            "pass the file without `.pub` (created by `juece key init`)"
+        )));
     }
     #[cfg(unix)]
     if let Ok(meta) = std::fs::metadata(path) {
@@ -98,16 +112,31 @@ pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> 
         let mode = meta.permissions().mode();
         if mode & 0o077 != 0 {
             eprintln!(
-                "warning: the private key `{}` can be read by others (mode {:o}); anyone who reads it can sign checkpoints in your name — `chmod 600 {}`, and consider making a new key",
-                path.display(),
-                mode & 0o777,
-                path.display()
+                "{}",
+                crate::t!(
+                    format!(
+                        "注意：私钥 `{}` 其他用户可以读取（权限 {:o}）；读到它的人都能以你的名义签署检查点——请运行 `chmod 600 {}`，并考虑另建新密钥",
+                        path.display(),
+                        mode & 0o777,
+                        path.display()
+                    ),
+                    format!(
+                        "warning: the private key `{}` can be read by others (mode {:o}); anyone who reads it can sign checkpoints in your name — `chmod 600 {}`, and consider making a new key",
+                        path.display(),
+                        mode & 0o777,
+                        path.display()
+                    )
+                )
             );
         }
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::bad_input(crate::t!(
-            format!("无法读取密钥 `{}`：{e}", path.display()),
+            format!(
+                "无法读取密钥 `{}`：{}",
+                path.display(),
+                crate::i18n::io_error(&e)
+            ),
             format!("cannot read the key `{}`: {e}", path.display())
         ))
         .with_hint(crate::t!(
@@ -133,12 +162,22 @@ pub fn read_signing_key(path: &std::path::Path) -> Result<SigningKey, CliError> 
         let matches = juece_core::log::parse_hash(public.trim())
             .is_some_and(|p| p == *key.verifying_key().as_bytes());
         if !matches {
-            return Err(CliError::bad_input(format!(
-                "`{}` is not the private key of `{}` beside it",
-                path.display(),
-                pub_path.display()
+            return Err(CliError::bad_input(crate::t!(
+                format!(
+                    "`{}` 不是它旁边 `{}` 的私钥",
+                    path.display(),
+                    pub_path.display()
+                ),
+                format!(
+                    "`{}` is not the private key of `{}` beside it",
+                    path.display(),
+                    pub_path.display()
+                )
             ))
-            .with_hint("pass the private key that `juece key init` created with this public key"));
+            .with_hint(crate::t!(
+                "请给出 `juece key init` 与该公钥一同生成的私钥",
+                "pass the private key that `juece key init` created with this public key"
+            )));
         }
     }
     Ok(key)

@@ -29,8 +29,9 @@ pub fn run(global: &GlobalArgs, args: &RecordArgs) -> CmdResult {
     let value: serde_json::Value = juece_core::json::from_str(&text).map_err(|e| {
         CliError::bad_input(crate::t!(
             format!(
-                "事件文件 `{}` 不是有效的 JSON：{e}",
-                args.event_file.display()
+                "事件文件 `{}` 不是有效的 JSON：{}",
+                args.event_file.display(),
+                crate::error::localized(&e.to_string())
             ),
             format!(
                 "event file `{}` is not valid JSON: {e}",

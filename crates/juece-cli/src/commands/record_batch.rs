@@ -51,9 +51,8 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
     let input: Box<dyn BufRead> = if args.requests == std::path::Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(&args.requests).map_err(|e| {
-            CliError::bad_input(format!("cannot read `{}`: {e}", args.requests.display()))
-        })?;
+        let file = std::fs::File::open(&args.requests)
+            .map_err(|e| crate::context::read_error(&args.requests, &e))?;
         Box::new(std::io::BufReader::new(file))
     };
     let mut session = session(global)?;
@@ -68,15 +67,37 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
         // Read up to a newline, at most MAX_LINE bytes kept: one bad line (not UTF-8, too long)
         // is answered and the next is read.
         let read = read_line(&mut input, &mut bytes).map_err(|e| {
-            CliError::bad_input(format!("cannot read line {} of the requests: {e}", i + 1))
+            CliError::bad_input(crate::t!(
+                format!(
+                    "无法读取请求的第 {} 行：{}",
+                    i + 1,
+                    crate::i18n::io_error(&e)
+                ),
+                format!("cannot read line {} of the requests: {e}", i + 1)
+            ))
         })?;
         let Some(too_long) = read else {
             break;
         };
         i += 1;
         let answer = match (too_long, std::str::from_utf8(&bytes)) {
-            (true, _) => refused_line(i, &format!("line {i} is longer than {MAX_LINE} bytes")),
-            (false, Err(e)) => refused_line(i, &format!("line {i} is not UTF-8 text: {e}")),
+            (true, _) => refused_line(
+                i,
+                &crate::t!(
+                    format!("第 {i} 行超过 {MAX_LINE} 字节"),
+                    format!("line {i} is longer than {MAX_LINE} bytes")
+                ),
+            ),
+            (false, Err(e)) => refused_line(
+                i,
+                &crate::t!(
+                    format!(
+                        "第 {i} 行不是 UTF-8 文本（在第 {} 个字节处）",
+                        e.valid_up_to()
+                    ),
+                    format!("line {i} is not UTF-8 text: {e}")
+                ),
+            ),
             (false, Ok(line)) if line.trim().is_empty() => continue,
             (false, Ok(line)) => answer(&mut session, global, args, i, line),
         };
@@ -100,7 +121,12 @@ pub fn run(global: &GlobalArgs, args: &RecordBatchArgs) -> CmdResult {
         // The caller waits for this line before sending the next request: flush each one.
         writeln!(out, "{answer}")
             .and_then(|()| out.flush())
-            .map_err(|e| CliError::bad_input(format!("cannot write the answers: {e}")))?;
+            .map_err(|e| {
+                CliError::bad_input(crate::t!(
+                    format!("无法写出答复：{}", crate::i18n::io_error(&e)),
+                    format!("cannot write the answers: {e}")
+                ))
+            })?;
     }
     Ok(worst)
 }
@@ -144,7 +170,10 @@ fn refused_line(n: usize, why: &str) -> Value {
         "exit": Exit::BadInput as u8,
         "ref": null,
         "error": why,
-        "hints": ["a request is one JSON object on one line, in UTF-8; nothing was written"],
+        "hints": [crate::t!(
+            "一个请求是一行中的一个 JSON 对象，UTF-8 编码；未写入任何内容",
+            "a request is one JSON object on one line, in UTF-8; nothing was written"
+        )],
     })
 }
 
@@ -164,8 +193,14 @@ fn answer(
                 "line": n,
                 "exit": Exit::BadInput as u8,
                 "ref": null,
-                "error": format!("line {n} is not a request: {e}"),
-                "hints": ["a request is one JSON object on one line: {\"ref\": REF, \"event\": EVENT, \"as\": NAME}; nothing was written"],
+                "error": crate::t!(
+                    format!("第 {n} 行不是请求：{}", crate::error::localized(&e.to_string())),
+                    format!("line {n} is not a request: {e}")
+                ),
+                "hints": [crate::t!(
+                    "一个请求是一行中的一个 JSON 对象：{\"ref\": 案号, \"event\": 事件, \"as\": 用户名}；未写入任何内容",
+                    "a request is one JSON object on one line: {\"ref\": REF, \"event\": EVENT, \"as\": NAME}; nothing was written"
+                )],
             })
         }
     };

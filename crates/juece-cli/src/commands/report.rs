@@ -75,6 +75,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
         .as_of
         .unwrap_or_else(|| default_as_of(year, global.today()));
     let store = global.store()?;
+    crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
     // A user of some organs reports on theirs only (`--organ` of another reads as no cases).
@@ -103,7 +104,11 @@ fn run_merge(m: &MergeArgs, lang: Lang) -> CmdResult {
         let text = read_text(path)?;
         let r = parse_report(&text).map_err(|e| {
             CliError::bad_input(match lang {
-                Lang::Zh => format!("`{}` 不是 juece-report/1 报告：{e}", path.display()),
+                Lang::Zh => format!(
+                    "`{}` 不是 juece-report/1 报告：{}",
+                    path.display(),
+                    crate::error::localized(&e.to_string())
+                ),
                 Lang::En => format!("`{}` is not a juece-report/1 report: {e}", path.display()),
             })
             .with_hint("give the files `juece report --format json` wrote")

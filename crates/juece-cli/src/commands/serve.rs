@@ -34,8 +34,18 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
         global.db.display()
     );
     juece_server::serve_blocking(router, args.listen).map_err(|e| {
-        CliError::bad_input(format!("cannot serve on {}: {e}", args.listen))
-            .with_hint("choose another address with --listen ADDR")
+        CliError::bad_input(crate::t!(
+            format!(
+                "无法在 {} 上提供服务：{}",
+                args.listen,
+                crate::i18n::io_error(&e)
+            ),
+            format!("cannot serve on {}: {e}", args.listen)
+        ))
+        .with_hint(crate::t!(
+            "用 --listen 地址 换一个地址",
+            "choose another address with --listen ADDR"
+        ))
     })?;
     Ok(Exit::Ok)
 }

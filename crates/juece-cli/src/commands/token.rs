@@ -36,12 +36,7 @@ pub fn run(global: &GlobalArgs, cmd: &TokenCommand) -> CmdResult {
     match cmd {
         TokenCommand::Create(a) => {
             if store.user_roles(&a.name)?.is_none() {
-                return Err(
-                    CliError::bad_input(format!("unknown user `{}`", a.name)).with_hint(format!(
-                        "add them first: juece user add {} --role ROLE",
-                        a.name
-                    )),
-                );
+                return Err(crate::names::unknown_user(&store, &a.name));
             }
             let (id, token, hash) = juece_server::auth::new_token().map_err(CliError::bad_input)?;
             store.create_token(&id, &a.name, &hash, &global.now().to_rfc3339())?;
@@ -85,8 +80,14 @@ pub fn run(global: &GlobalArgs, cmd: &TokenCommand) -> CmdResult {
         }
         TokenCommand::Revoke(a) => {
             if !store.revoke_token(&a.id, &global.now().to_rfc3339())? {
-                return Err(CliError::bad_input(format!("no live token `{}`", a.id))
-                    .with_hint("`juece token list` shows the tokens"));
+                return Err(CliError::bad_input(crate::t!(
+                    format!("没有有效的令牌 `{}`", a.id),
+                    format!("no live token `{}`", a.id)
+                ))
+                .with_hint(crate::t!(
+                    "`juece token list` 列出所有令牌",
+                    "`juece token list` shows the tokens"
+                )));
             }
             emit(&if zh {
                 format!("已撤销令牌 {}\n", a.id)

@@ -281,22 +281,19 @@ fn passwd(global: &GlobalArgs, args: &PasswdArgs) -> CmdResult {
     let zh = global.lang() == juece_core::Lang::Zh;
     let mut store = global.store()?;
     if store.user_roles(&args.name)?.is_none() {
-        return Err(
-            CliError::bad_input(format!("unknown user `{}`", args.name)).with_hint(format!(
-                "add them first: juece user add {} --role ROLE",
-                args.name
-            )),
-        );
+        return Err(crate::names::unknown_user(&store, &args.name));
     }
     if std::io::stdin().is_terminal() {
         eprint!("{}", if zh { "新密码：" } else { "new password: " });
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::bad_input(format!("cannot read standard input: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        CliError::bad_input(crate::t!(
+            format!("无法读取标准输入：{}", crate::i18n::io_error(&e)),
+            format!("cannot read standard input: {e}")
+        ))
+    })?;
     let password = line.trim_end_matches(['\r', '\n']);
     if password.chars().count() < 8 {
         return Err(CliError::bad_input(

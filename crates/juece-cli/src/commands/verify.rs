@@ -45,15 +45,23 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         Err(e) => {
             // A file too damaged to open is a finding of the check, in plain words: exit 1.
             if let Some(damage) = opening_damage(&global.db) {
-                emit(&format!(
-                    "file: DAMAGED — {} cannot be opened as a juece database: {damage}\nfile: restore the database from a backup (`juece backup`) and keep this copy for investigation\n",
-                    global.db.display()
+                emit(&crate::t!(
+                    format!(
+                        "文件：已损坏 — {} 无法作为 juece 数据库打开：{}\n文件：请从备份（`juece backup`）恢复数据库，并保留此副本以供调查\n",
+                        global.db.display(),
+                        crate::error::localized(&damage)
+                    ),
+                    format!(
+                        "file: DAMAGED — {} cannot be opened as a juece database: {damage}\nfile: restore the database from a backup (`juece backup`) and keep this copy for investigation\n",
+                        global.db.display()
+                    )
                 ))?;
                 return Ok(Exit::Problems);
             }
             return Err(e);
         }
     };
+    crate::progress::total(store.event_count()?, crate::progress::Unit::Events);
     let report = store.verify(checked.as_ref().map(|c| c.anchor))?;
     let records = store.verify_records(checked.as_ref().and_then(|c| c.records))?;
     let mut out = crate::t!(
@@ -94,39 +102,75 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         }
     }
     if records.ok() {
-        out.push_str(&format!(
-            "records: OK — {} records (profiles, users and roles, calendars), head {}; the stored profiles and users are what they record\n",
-            records.records,
-            hex(&records.head)
+        out.push_str(&crate::t!(
+            format!(
+                "记录：完好 — {} 条记录（流程配置、用户和角色、日历），链头 {}；存储的流程配置和用户与记录一致\n",
+                records.records,
+                hex(&records.head)
+            ),
+            format!(
+                "records: OK — {} records (profiles, users and roles, calendars), head {}; the stored profiles and users are what they record\n",
+                records.records,
+                hex(&records.head)
+            )
         ));
     } else {
         ok = false;
         for f in &records.failures {
-            out.push_str(&format!("records: BROKEN — {f}\n"));
+            out.push_str(&crate::t!(
+                format!("记录：已断裂 — {}\n", crate::error::localized(f)),
+                format!("records: BROKEN — {f}\n")
+            ));
         }
     }
     if report.damage.is_empty() {
-        out.push_str("file: OK — SQLite's own integrity check found every page and index sound\n");
+        out.push_str(&crate::t!(
+            "文件：完好 — SQLite 自身的完整性检查确认每一页、每个索引都完好\n",
+            "file: OK — SQLite's own integrity check found every page and index sound\n"
+        ));
     } else {
         for d in &report.damage {
-            out.push_str(&format!("file: DAMAGED — {d}\n"));
+            out.push_str(&crate::t!(
+                format!("文件：已损坏 — {}\n", crate::error::localized(d)),
+                format!("file: DAMAGED — {d}\n")
+            ));
         }
-        out.push_str("file: restore the database from a backup (`juece backup`) and keep this copy for investigation\n");
+        out.push_str(&crate::t!(
+            "文件：请从备份（`juece backup`）恢复数据库，并保留此副本以供调查\n",
+            "file: restore the database from a backup (`juece backup`) and keep this copy for investigation\n"
+        ));
     }
     // The catalogue versions are a chain of their own (migration 0006).
     let catalogues = store.verify_catalogues()?;
     match &catalogues.failure {
         None if catalogues.versions == 0 => {}
-        None => out.push_str(&format!(
-            "catalogues: OK — {} versions, head {}\n",
-            catalogues.versions,
-            hex(&catalogues.head)
+        None => out.push_str(&crate::t!(
+            format!(
+                "决策事项目录：完好 — {} 个版本，链头 {}\n",
+                catalogues.versions,
+                hex(&catalogues.head)
+            ),
+            format!(
+                "catalogues: OK — {} versions, head {}\n",
+                catalogues.versions,
+                hex(&catalogues.head)
+            )
         )),
         Some(f) => {
             ok = false;
-            out.push_str(&format!(
-                "catalogues: BROKEN at version #{} (`{}` {}, version {}): {}\n",
-                f.position, f.organ, f.year, f.version, f.what
+            out.push_str(&crate::t!(
+                format!(
+                    "决策事项目录：已断裂，位置第 {} 个版本（`{}` {} 年度第 {} 版）：{}\n",
+                    f.position,
+                    f.organ,
+                    f.year,
+                    f.version,
+                    crate::error::localized(&f.what)
+                ),
+                format!(
+                    "catalogues: BROKEN at version #{} (`{}` {}, version {}): {}\n",
+                    f.position, f.organ, f.year, f.version, f.what
+                )
             ));
         }
     }
@@ -185,32 +229,46 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             }
         }
         match (c.records, records.anchored) {
-            (None, _) => out.push_str(
-                "records: this checkpoint is juece-checkpoint/1 and does not cover the records (profiles, users, calendars); make a new checkpoint\n",
-            ),
+            (None, _) => out.push_str(&crate::t!(
+                "记录：此检查点为 juece-checkpoint/1，不涵盖记录（流程配置、用户、日历）；请生成新的检查点\n",
+                "records: this checkpoint is juece-checkpoint/1 and does not cover the records (profiles, users, calendars); make a new checkpoint\n"
+            )),
             (Some(_), Some(n)) => {
-                out.push_str(&format!(
-                    "anchored: the first {n} records are exactly those the checkpoint covers\n"
+                out.push_str(&crate::t!(
+                    format!("锚定：前 {n} 条记录与检查点所涵盖的完全一致\n"),
+                    format!(
+                        "anchored: the first {n} records are exactly those the checkpoint covers\n"
+                    )
                 ));
                 if records.unanchored > 0 {
-                    out.push_str(&format!(
-                        "not yet anchored: {} records after the checkpoint\n",
-                        records.unanchored
+                    out.push_str(&crate::t!(
+                        format!("尚未锚定：检查点之后的 {} 条记录\n", records.unanchored),
+                        format!(
+                            "not yet anchored: {} records after the checkpoint\n",
+                            records.unanchored
+                        )
                     ));
                 }
             }
             (Some(_), None) => {
                 ok = false;
-                out.push_str("anchored: NO — the records chain does not extend the checkpoint\n");
+                out.push_str(&crate::t!(
+                    "锚定：否 — 记录链并非检查点的延续\n",
+                    "anchored: NO — the records chain does not extend the checkpoint\n"
+                ));
             }
         }
     }
     if a.replay && !report.damage.is_empty() {
-        out.push_str("replay: skipped — the file is damaged, its cases cannot all be read whole\n");
+        out.push_str(&crate::t!(
+            "重放：跳过 — 文件已损坏，无法完整读取所有事项\n",
+            "replay: skipped — the file is damaged, its cases cannot all be read whole\n"
+        ));
     } else if a.replay && !records.ok() {
-        out.push_str(
-            "replay: skipped — the stored profiles or users are not what the chain records\n",
-        );
+        out.push_str(&crate::t!(
+            "重放：跳过 — 存储的流程配置或用户与链中记录的不一致\n",
+            "replay: skipped — the stored profiles or users are not what the chain records\n"
+        ));
     } else if a.replay {
         let profiles = global.profiles(&store)?;
         let calendar = global.calendar_with(&store)?;
@@ -219,6 +277,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
         let by_ref: std::collections::HashMap<&str, &juece_store::CaseRow> =
             stored.iter().map(|r| (r.case_ref.as_str(), r)).collect();
         let mut differences = 0;
+        crate::progress::total(stored.len() as u64, crate::progress::Unit::Cases);
         // A chunk of cases at a time, not every history at once.
         store.visit_cases(|chunk| -> Result<(), crate::error::CliError> {
             for case in chunk {
@@ -228,16 +287,28 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
                     Some(r) if r.projection == rebuilt => {}
                     Some(r) => {
                         differences += 1;
-                        out.push_str(&format!(
-                            "replay: case `{}`: stored projection {:?} differs from the rebuilt {:?}\n",
-                            r.case_ref, r.projection, rebuilt
+                        out.push_str(&crate::t!(
+                            format!(
+                                "重放：事项 `{}`：存储的投影 {:?} 与重建的 {:?} 不同\n",
+                                r.case_ref, r.projection, rebuilt
+                            ),
+                            format!(
+                                "replay: case `{}`: stored projection {:?} differs from the rebuilt {:?}\n",
+                                r.case_ref, r.projection, rebuilt
+                            )
                         ));
                     }
                     None => {
                         differences += 1;
-                        out.push_str(&format!(
-                            "replay: case `{}` has no stored projection\n",
-                            case.case.header.case_ref
+                        out.push_str(&crate::t!(
+                            format!(
+                                "重放：事项 `{}` 没有存储的投影\n",
+                                case.case.header.case_ref
+                            ),
+                            format!(
+                                "replay: case `{}` has no stored projection\n",
+                                case.case.header.case_ref
+                            )
                         ));
                     }
                 }

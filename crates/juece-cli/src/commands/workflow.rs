@@ -63,7 +63,7 @@ pub fn run(global: &GlobalArgs, cmd: &WorkflowCommand) -> CmdResult {
                 Err(e) => {
                     CliError {
                         exit: Exit::Problems,
-                        message: crate::t!(format!("流程配置有误：{e}"), e.to_string()),
+                        message: crate::error::localized(&e.to_string()),
                         hints: vec![crate::t!(
                             "请修正所列问题；procedure.md 列出了法定不变量",
                             "fix the listed problems; procedure.md lists the statutory invariants"

@@ -328,6 +328,7 @@ impl Store {
                         let cases =
                             cases.get_or_insert_with(|| std::mem::take(&mut loading).finish());
                         state.batch(&batch, cases);
+                        crate::progress::advance(batch.rows.len() as u64);
                     }
                     batch.clear();
                     // The reader is gone only once it has sent its last batch.

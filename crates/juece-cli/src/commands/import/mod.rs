@@ -26,6 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
     if data.iter().all(u8::is_ascii_whitespace) {
         crate::context::text_of(&args.file, data)?;
     }
+    crate::progress::total(cases_in(data), crate::progress::Unit::Cases);
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
@@ -37,6 +38,15 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
         })?;
     emit(&report(&summary, &global.db))?;
     Ok(Exit::Ok)
+}
+
+/// About how many cases `data` holds, for the progress line: the `"ref"` keys (one a case; a
+/// title that quotes `"ref"` makes the estimate high, and the line never shows more than all).
+fn cases_in(data: &[u8]) -> u64 {
+    if !crate::progress::wanted() {
+        return 0;
+    }
+    memchr::memmem::find_iter(data, b"\"ref\"").count() as u64
 }
 
 fn report(summary: &ImportSummary, db: &Path) -> String {
@@ -108,7 +118,12 @@ const MAX_IMPORT_STREAM: u64 = 2 << 30;
 /// refusing early what cannot be a JSON document (`/dev/zero`).
 fn read_stream(mut input: impl std::io::Read, name: &str) -> Result<Input, CliError> {
     use std::io::Read;
-    let cannot = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
+    let cannot = |e: std::io::Error| {
+        CliError::bad_input(crate::t!(
+            format!("无法读取{name}：{}", crate::i18n::io_error(&e)),
+            format!("cannot read {name}: {e}")
+        ))
+    };
     let mut v = Vec::new();
     let mut limited = (&mut input).take(MAX_IMPORT_STREAM + 1);
     let mut buf = [0u8; 64 * 1024];
@@ -120,16 +135,23 @@ fn read_stream(mut input: impl std::io::Read, name: &str) -> Result<Input, CliEr
         v.extend_from_slice(buf.get(..n).unwrap_or_default());
         if let Some(&first) = v.iter().find(|b| !b.is_ascii_whitespace()) {
             if first != b'{' {
-                return Err(CliError::bad_input(format!(
-                    "{name} is not a juece-cases/1 document: it does not begin with `{{`"
+                return Err(CliError::bad_input(crate::t!(
+                    format!("{name} 不是 juece-cases 案卷文件：它不以 `{{` 开头"),
+                    format!("{name} is not a juece-cases/1 document: it does not begin with `{{`")
                 )));
             }
         }
     }
     if v.len() as u64 > MAX_IMPORT_STREAM {
-        return Err(CliError::bad_input(format!(
-            "{name} holds more than {} GiB; save it to a file and import the file",
-            MAX_IMPORT_STREAM >> 30
+        return Err(CliError::bad_input(crate::t!(
+            format!(
+                "{name} 超过 {} GiB；请先存为文件，再导入该文件",
+                MAX_IMPORT_STREAM >> 30
+            ),
+            format!(
+                "{name} holds more than {} GiB; save it to a file and import the file",
+                MAX_IMPORT_STREAM >> 30
+            )
         )));
     }
     Ok(Input::Read(v))
@@ -138,16 +160,24 @@ fn read_stream(mut input: impl std::io::Read, name: &str) -> Result<Input, CliEr
 fn read_bytes(path: &Path) -> Result<Input, CliError> {
     let cannot = |e: std::io::Error| crate::context::read_error(path, &e);
     if path == Path::new("-") {
-        return read_stream(std::io::stdin(), "standard input");
+        return read_stream(std::io::stdin(), &crate::t!("标准输入", "standard input"));
     }
     let file = std::fs::File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     if meta.is_file() && meta.len() > MAX_IMPORT {
-        return Err(CliError::bad_input(format!(
-            "`{}` is {} GiB, larger than the {} GiB a case file may be; split it",
-            path.display(),
-            meta.len() >> 30,
-            MAX_IMPORT >> 30
+        return Err(CliError::bad_input(crate::t!(
+            format!(
+                "`{}` 有 {} GiB，超过案卷文件 {} GiB 的上限；请拆分",
+                path.display(),
+                meta.len() >> 30,
+                MAX_IMPORT >> 30
+            ),
+            format!(
+                "`{}` is {} GiB, larger than the {} GiB a case file may be; split it",
+                path.display(),
+                meta.len() >> 30,
+                MAX_IMPORT >> 30
+            )
         )));
     }
     if !meta.is_file() {
