@@ -197,6 +197,21 @@ impl Store {
         projection: &Projection,
         command_id: Option<&str>,
     ) -> Result<Appended, StoreError> {
+        self.append_answered(case_ref, expected_len, events, projection, command_id, None)
+    }
+
+    /// [`Store::append`], keeping `answer` (the server's idempotency answer to this write) in the
+    /// same transaction: one commit, one sync, and a retry can never find the events without
+    /// their answer. Nothing is kept when nothing is written.
+    pub fn append_answered(
+        &mut self,
+        case_ref: &str,
+        expected_len: usize,
+        events: &[Event],
+        projection: &Projection,
+        command_id: Option<&str>,
+        answer: Option<&crate::web::KeptAnswer<'_>>,
+    ) -> Result<Appended, StoreError> {
         let tx = self.write_tx()?;
         if let Some(id) = command_id {
             let done: Option<(i64, i64)> = tx
@@ -247,6 +262,9 @@ impl Store {
             &last_at,
             projection,
         )?;
+        if let Some(answer) = answer {
+            crate::web::insert_answer(&tx, answer)?;
+        }
         tx.commit()?;
         Ok(Appended::Written {
             first_seq: expected_len,

@@ -1,0 +1,157 @@
+//! The server's connections to the database: one writer and a small pool of readers.
+//!
+//! SQLite allows one writer at a time; in WAL mode readers never wait for it and see every
+//! committed write. So a case view, a list or a page is read on a read-only connection of its
+//! own, on the blocking pool, and never queues behind a write; writes take the one writer in
+//! turn and hold it only for the append (docs/architecture.md, "The server's connections").
+//!
+//! [`open_stores`] is the one place the server opens a database.
+
+use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use juece_engine::{load_calendar, load_profiles, EngineError, WriteSession};
+use juece_store::Store;
+
+/// Readers opened when none is asked for: enough to keep every core busy reading while one
+/// connection writes, few enough that each keeps a warm page cache.
+pub fn default_readers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(4, 16)
+}
+
+/// The writer and the readers.
+pub struct Stores {
+    writer: Mutex<WriteSession>,
+    readers: Vec<Mutex<WriteSession>>,
+    /// The indexes of the readers not in use.
+    free: Mutex<Vec<usize>>,
+    returned: Condvar,
+}
+
+/// Opens the database at `db` for the server: the writer first (it creates the file and brings
+/// the schema up to date, and switches it to WAL), then `readers` read-only connections, each
+/// with the profiles and the calendar (the shipped one, the stored ones, then `calendar_files`).
+pub fn open_stores(
+    db: &Path,
+    calendar_files: &[(String, String)],
+    readers: usize,
+) -> Result<Stores, EngineError> {
+    let store = Store::open(db)?;
+    let profiles = load_profiles(&store)?;
+    let calendar = load_calendar(&store.calendars()?, calendar_files)?;
+    let readers = (0..readers.max(1))
+        .map(|_| {
+            let reader = Store::open_read_only(db)?;
+            Ok(Mutex::new(WriteSession::new(
+                reader,
+                profiles.clone(),
+                calendar.clone(),
+            )))
+        })
+        .collect::<Result<Vec<_>, EngineError>>()?;
+    Ok(Stores {
+        writer: Mutex::new(WriteSession::new(store, profiles, calendar)),
+        free: Mutex::new((0..readers.len()).collect()),
+        readers,
+        returned: Condvar::new(),
+    })
+}
+
+/// A reader taken from the pool; it goes back when dropped (also when the request panicked).
+struct Lease<'a> {
+    stores: &'a Stores,
+    index: usize,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        lock(&self.stores.free).push(self.index);
+        self.stores.returned.notify_one();
+    }
+}
+
+/// A poisoned lock means a request panicked while holding it; the connection itself is still
+/// sound (SQLite rolled back whatever the request had begun), so the next request uses it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Stores {
+    /// Runs `f` on a read-only connection (waiting for one to be free). Blocking: call it on
+    /// the blocking pool.
+    pub fn read<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
+        let index = {
+            let mut free = lock(&self.free);
+            loop {
+                if let Some(i) = free.pop() {
+                    break i;
+                }
+                free = self.returned.wait(free).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let lease = Lease {
+            stores: self,
+            index,
+        };
+        let out = f(&mut lock(&self.readers[lease.index]));
+        drop(lease);
+        out
+    }
+
+    /// Runs `f` with the one writer. Blocking: call it on the blocking pool, and do in `f` only
+    /// what needs the write lock.
+    pub fn write<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
+        f(&mut lock(&self.writer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test")]
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    /// A read is answered while the writer is held (SQLite's WAL: readers never wait for it),
+    /// and sees what the writer committed.
+    #[test]
+    fn reads_do_not_wait_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let stores = open_stores(&dir.path().join("j.db"), &[], 2).unwrap();
+        stores.write(|w| {
+            w.store_mut()
+                .add_user(
+                    "wang",
+                    &[juece_core::ids::Role::Head],
+                    "2024-01-01T00:00:00+08:00",
+                )
+                .unwrap()
+        });
+        let (held, release) = (mpsc::channel(), mpsc::channel::<()>());
+        std::thread::scope(|s| {
+            let stores = &stores;
+            let (held_tx, release_rx) = (held.0, release.1);
+            s.spawn(move || {
+                stores.write(|_| {
+                    held_tx.send(()).unwrap();
+                    release_rx.recv_timeout(Duration::from_secs(10)).ok();
+                })
+            });
+            held.1.recv().unwrap();
+            let start = Instant::now();
+            let roles = stores.read(|r| r.store().user_roles("wang").unwrap());
+            assert!(start.elapsed() < Duration::from_secs(5));
+            assert_eq!(roles.map(|r| r.len()), Some(1));
+            release.0.send(()).unwrap();
+        });
+        // A reader refuses to write.
+        assert!(stores
+            .read(|r| r
+                .store_mut()
+                .add_user("li", &[], "2024-01-01T00:00:00+08:00"))
+            .is_err());
+    }
+}
