@@ -538,28 +538,64 @@ impl WriteSession {
         answer: Option<&juece_store::KeptAnswer<'_>>,
         lang: Lang,
     ) -> Result<Recorded, EngineError> {
-        let case_ref = pending.recorded.case_ref.as_str();
-        match self.store.append_answered(
-            case_ref,
+        let appended = self.store.append_answered(
+            &pending.recorded.case_ref,
             pending.expected_len,
             &pending.to_write,
             &pending.projection,
             pending.command_id.as_deref(),
             answer,
-        ) {
-            Ok(Appended::Written { .. }) => Ok(pending.recorded.clone()),
-            Ok(Appended::AlreadyRecorded { first_seq, count }) => {
-                let id = pending.command_id.as_deref().unwrap_or_default();
-                already_recorded(id, case_ref, case_ref, first_seq, count, lang)
-            }
-            Err(e @ StoreError::Conflict { .. }) => Err(EngineError::new(ErrorKind::Conflict, e)
-                .with_hint(tr(
-                    lang,
-                    "事项刚被他人修改，请重试；未写入任何内容（case changed, retry）",
-                    "case changed, retry: nothing was written",
-                ))),
-            Err(e) => Err(e.into()),
+        );
+        committed(pending, appended, lang)
+    }
+
+    /// [`WriteSession::commit`] for several prepared writes at once (each with its answer to keep
+    /// and the language of its messages), in one transaction with one sync (group commit); each
+    /// succeeds or fails on its own, as alone.
+    pub fn commit_batch(
+        &mut self,
+        writes: &[(&PendingWrite, Option<&juece_store::KeptAnswer<'_>>, Lang)],
+    ) -> Vec<Result<Recorded, EngineError>> {
+        let items: Vec<juece_store::AppendItem<'_>> = writes
+            .iter()
+            .map(|(p, answer, _)| juece_store::AppendItem {
+                case_ref: &p.recorded.case_ref,
+                expected_len: p.expected_len,
+                events: &p.to_write,
+                projection: &p.projection,
+                command_id: p.command_id.as_deref(),
+                answer: *answer,
+            })
+            .collect();
+        let results = self.store.append_batch(&items);
+        writes
+            .iter()
+            .zip(results)
+            .map(|((p, _, lang), r)| committed(p, r, *lang))
+            .collect()
+    }
+}
+
+/// What an append of `pending` came to.
+fn committed(
+    pending: &PendingWrite,
+    appended: Result<Appended, StoreError>,
+    lang: Lang,
+) -> Result<Recorded, EngineError> {
+    let case_ref = pending.recorded.case_ref.as_str();
+    match appended {
+        Ok(Appended::Written { .. }) => Ok(pending.recorded.clone()),
+        Ok(Appended::AlreadyRecorded { first_seq, count }) => {
+            let id = pending.command_id.as_deref().unwrap_or_default();
+            already_recorded(id, case_ref, case_ref, first_seq, count, lang)
         }
+        Err(e @ StoreError::Conflict { .. }) => Err(EngineError::new(ErrorKind::Conflict, e)
+            .with_hint(tr(
+                lang,
+                "事项刚被他人修改，请重试；未写入任何内容（case changed, retry）",
+                "case changed, retry: nothing was written",
+            ))),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -4,7 +4,8 @@
 //! On a reader: the kept idempotency answer, the actor and role, the check against the case's
 //! history, the projection after it and the answer's body. With the writer, in one
 //! `BEGIN IMMEDIATE` transaction: the append (only if the case still has the history checked),
-//! the projection and the idempotency answer. A write that lost a race with another write on
+//! the projection and the idempotency answer — together with the other writes waiting at that
+//! moment (group commit, [`crate::stores::Stores::commit`]). A write that lost a race with another write on
 //! the same case is checked again against the new history (unless the client said which
 //! history it saw, `expected_seq`: then it gets 409 "case changed, retry").
 
@@ -12,10 +13,10 @@ use axum::http::StatusCode;
 use juece_core::check::Unmet;
 use juece_core::Lang;
 use juece_engine::{ErrorKind, Prepared, WriteArgs};
-use juece_store::KeptAnswer;
 use serde_json::{json, Value};
 
 use crate::api::{engine_error, recorded_body, EventRequest};
+use crate::stores::Answer;
 use crate::{AppState, KEEP_ANSWERS};
 
 /// How many times a write that lost a race is checked again before it answers 409.
@@ -67,20 +68,16 @@ pub fn record_for(
             Ok(Prepared::Append(p)) => p,
         };
         let body = recorded_body(pending.recorded(), &recorded_at, lang);
-        let text = body.to_string();
         let now = state.unix_now();
-        let answer = idempotency_key.map(|key| KeptAnswer {
-            name: user,
-            key,
+        let answer = idempotency_key.map(|key| Answer {
+            name: user.to_owned(),
+            key: key.to_owned(),
             status: StatusCode::CREATED.as_u16(),
-            body: &text,
+            body: body.to_string(),
             now,
             keep_after: now - KEEP_ANSWERS,
         });
-        match state
-            .stores
-            .write(|writer| writer.commit(&pending, answer.as_ref(), lang))
-        {
+        match state.stores.commit(pending, answer, lang) {
             Ok(r) if !r.replayed => return (StatusCode::CREATED, body, Vec::new()),
             // The same key won a race a moment ago: its answer, kept with its events.
             Ok(r) => {

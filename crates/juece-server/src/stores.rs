@@ -8,10 +8,13 @@
 //! [`open_stores`] is the one place the server opens a database.
 
 use std::path::Path;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard};
 
-use juece_engine::{load_calendar, load_profiles, EngineError, WriteSession};
-use juece_store::Store;
+use juece_core::Lang;
+use juece_engine::{
+    load_calendar, load_profiles, EngineError, ErrorKind, PendingWrite, Recorded, WriteSession,
+};
+use juece_store::{KeptAnswer, Store};
 
 /// Readers opened when none is asked for: enough to keep every core busy reading while one
 /// connection writes, few enough that each keeps a warm page cache.
@@ -22,9 +25,29 @@ pub fn default_readers() -> usize {
         .clamp(4, 16)
 }
 
+/// An idempotency answer to keep with a write (owned: it crosses to the committing thread).
+pub struct Answer {
+    pub name: String,
+    pub key: String,
+    pub status: u16,
+    pub body: String,
+    pub now: i64,
+    pub keep_after: i64,
+}
+
+/// A prepared write waiting for the writer, and where its outcome goes.
+struct Job {
+    pending: Box<PendingWrite>,
+    answer: Option<Answer>,
+    lang: Lang,
+    done: mpsc::Sender<Result<Recorded, EngineError>>,
+}
+
 /// The writer and the readers.
 pub struct Stores {
     writer: Mutex<WriteSession>,
+    /// Prepared writes waiting for the writer (group commit).
+    queue: Mutex<Vec<Job>>,
     readers: Vec<Mutex<WriteSession>>,
     /// The indexes of the readers not in use.
     free: Mutex<Vec<usize>>,
@@ -54,6 +77,7 @@ pub fn open_stores(
         .collect::<Result<Vec<_>, EngineError>>()?;
     Ok(Stores {
         writer: Mutex::new(WriteSession::new(store, profiles, calendar)),
+        queue: Mutex::new(Vec::new()),
         free: Mutex::new((0..readers.len()).collect()),
         readers,
         returned: Condvar::new(),
@@ -99,6 +123,60 @@ impl Stores {
         let out = f(&mut lock(&self.readers[lease.index]));
         drop(lease);
         out
+    }
+
+    /// Appends a prepared write (engine: [`WriteSession::commit`]) with the writes queued beside
+    /// it: whoever takes the writer commits every write waiting at that moment in one
+    /// transaction and one sync (group commit), each checked against its own case's history and
+    /// succeeding or failing on its own; the others find theirs done. Blocking.
+    pub fn commit(
+        &self,
+        pending: Box<PendingWrite>,
+        answer: Option<Answer>,
+        lang: Lang,
+    ) -> Result<Recorded, EngineError> {
+        let (done, outcome) = mpsc::channel();
+        lock(&self.queue).push(Job {
+            pending,
+            answer,
+            lang,
+            done,
+        });
+        {
+            let mut writer = lock(&self.writer);
+            let jobs = std::mem::take(&mut *lock(&self.queue));
+            if !jobs.is_empty() {
+                let answers: Vec<Option<KeptAnswer<'_>>> = jobs
+                    .iter()
+                    .map(|j| {
+                        j.answer.as_ref().map(|a| KeptAnswer {
+                            name: &a.name,
+                            key: &a.key,
+                            status: a.status,
+                            body: &a.body,
+                            now: a.now,
+                            keep_after: a.keep_after,
+                        })
+                    })
+                    .collect();
+                let writes: Vec<_> = jobs
+                    .iter()
+                    .zip(&answers)
+                    .map(|(j, a)| (&*j.pending, a.as_ref(), j.lang))
+                    .collect();
+                let results = writer.commit_batch(&writes);
+                for (job, result) in jobs.iter().zip(results) {
+                    // A requester that went away needs no answer.
+                    let _ = job.done.send(result);
+                }
+            }
+        }
+        outcome.recv().unwrap_or_else(|_| {
+            Err(EngineError::new(
+                ErrorKind::Internal,
+                "the write's commit stopped before it answered; nothing may have been written",
+            ))
+        })
     }
 
     /// Runs `f` with the one writer. Blocking: call it on the blocking pool, and do in `f` only

@@ -1711,3 +1711,63 @@ async fn the_server_language_is_the_pages_default_and_the_switch_overrides_it() 
     let page = d.send(b.body(Body::empty()).unwrap()).await;
     assert!(page.body.contains("<html lang=\"zh-CN\""));
 }
+
+/// Many writes at once (group commit: whoever takes the writer appends every write waiting in
+/// one transaction): each is answered on its own, none is lost, and the chain stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_writes_at_once_are_each_written_once_and_the_chain_stays_whole() {
+    let s = server();
+    for i in 0..4 {
+        s.open("legal_office", &format!("G{i}")).await;
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for k in 0..24 {
+        let app = s.app.clone();
+        let token = s.tokens["li"].clone();
+        set.spawn(async move {
+            let body = json!({"type": "risk_assessment", "level": "low", "controllable": true, "measures": format!("m{k}")});
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/cases/G{}/events", k % 4))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", format!("g-{k}"))
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            app.oneshot(req).await.unwrap().status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(r) = set.join_next().await {
+        statuses.push(r.unwrap());
+    }
+    let written = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    let store = Store::open_read_only(&s.db).unwrap();
+    let events: usize = (0..4)
+        .map(|i| {
+            store
+                .load_case(&format!("G{i}"))
+                .unwrap()
+                .unwrap()
+                .case
+                .events
+                .len()
+                - 1
+        })
+        .sum();
+    assert_eq!(
+        events, written,
+        "every 201 is one event, nothing else was written"
+    );
+    assert!(written >= 20, "a few 409s at most: {statuses:?}");
+    assert!(store.verify(None).unwrap().ok());
+}

@@ -31,7 +31,9 @@ pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use web::{KeptAnswer, SessionRow, TokenRow};
-pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
+pub use write::{
+    case_leaves, AppendItem, Appended, Difference, ImportSummary, ImportTx, PreparedCase,
+};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
