@@ -54,7 +54,7 @@ pub fn record_for(
             .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
         let pending = match state
             .stores
-            .read(|reader| reader.prepare(&ctx, case_ref, &request.event, &args))
+            .prepare(|reader| reader.prepare(&ctx, case_ref, &request.event, &args))
         {
             Err(e) => break e,
             Ok(Prepared::AlreadyRecorded(r)) => {

@@ -48,11 +48,23 @@ pub struct Stores {
     writer: Mutex<WriteSession>,
     /// Prepared writes waiting for the writer (group commit).
     queue: Mutex<Vec<Job>>,
-    readers: Vec<Mutex<WriteSession>>,
-    /// The indexes of the readers not in use.
+    /// Case views, lists, pages, sessions, tokens.
+    readers: Pool,
+    /// The checks of writes ([`WriteSession::prepare`]): a pool of their own, so that writes
+    /// waiting to be checked never hold every reader while case views wait.
+    preparers: Pool,
+}
+
+/// Read-only connections, each used by one request at a time.
+struct Pool {
+    sessions: Vec<Mutex<WriteSession>>,
+    /// The indexes of the sessions not in use.
     free: Mutex<Vec<usize>>,
     returned: Condvar,
 }
+
+/// Connections that check writes (beside the readers).
+const PREPARERS: usize = 2;
 
 /// Opens the database at `db` for the server: the writer first (it creates the file and brings
 /// the schema up to date, and switches it to WAL), then `readers` read-only connections, each
@@ -65,35 +77,42 @@ pub fn open_stores(
     let store = Store::open(db)?;
     let profiles = load_profiles(&store)?;
     let calendar = load_calendar(&store.calendars()?, calendar_files)?;
-    let readers = (0..readers.max(1))
-        .map(|_| {
-            let reader = Store::open_read_only(db)?;
-            Ok(Mutex::new(WriteSession::new(
-                reader,
-                profiles.clone(),
-                calendar.clone(),
-            )))
+    let pool = |n: usize| -> Result<Pool, EngineError> {
+        let sessions = (0..n.max(1))
+            .map(|_| {
+                let reader = Store::open_read_only(db)?;
+                Ok(Mutex::new(WriteSession::new(
+                    reader,
+                    profiles.clone(),
+                    calendar.clone(),
+                )))
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        Ok(Pool {
+            free: Mutex::new((0..sessions.len()).collect()),
+            sessions,
+            returned: Condvar::new(),
         })
-        .collect::<Result<Vec<_>, EngineError>>()?;
+    };
+    let (readers, preparers) = (pool(readers)?, pool(PREPARERS)?);
     Ok(Stores {
         writer: Mutex::new(WriteSession::new(store, profiles, calendar)),
         queue: Mutex::new(Vec::new()),
-        free: Mutex::new((0..readers.len()).collect()),
         readers,
-        returned: Condvar::new(),
+        preparers,
     })
 }
 
-/// A reader taken from the pool; it goes back when dropped (also when the request panicked).
+/// A session taken from a pool; it goes back when dropped (also when the request panicked).
 struct Lease<'a> {
-    stores: &'a Stores,
+    pool: &'a Pool,
     index: usize,
 }
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        lock(&self.stores.free).push(self.index);
-        self.stores.returned.notify_one();
+        lock(&self.pool.free).push(self.index);
+        self.pool.returned.notify_one();
     }
 }
 
@@ -103,10 +122,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl Stores {
-    /// Runs `f` on a read-only connection (waiting for one to be free). Blocking: call it on
-    /// the blocking pool.
-    pub fn read<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
+impl Pool {
+    /// Runs `f` on a session of the pool (waiting for one to be free).
+    fn with<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
         let index = {
             let mut free = lock(&self.free);
             loop {
@@ -116,13 +134,24 @@ impl Stores {
                 free = self.returned.wait(free).unwrap_or_else(|p| p.into_inner());
             }
         };
-        let lease = Lease {
-            stores: self,
-            index,
-        };
-        let out = f(&mut lock(&self.readers[lease.index]));
+        let lease = Lease { pool: self, index };
+        let out = f(&mut lock(&self.sessions[lease.index]));
         drop(lease);
         out
+    }
+}
+
+impl Stores {
+    /// Runs `f` on a read-only connection (waiting for one to be free). Blocking: call it on
+    /// the blocking pool.
+    pub fn read<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
+        self.readers.with(f)
+    }
+
+    /// Runs `f` (a write's check, [`WriteSession::prepare`]) on a read-only connection of the
+    /// checking pool. Blocking.
+    pub fn prepare<T>(&self, f: impl FnOnce(&mut WriteSession) -> T) -> T {
+        self.preparers.with(f)
     }
 
     /// Appends a prepared write (engine: [`WriteSession::commit`]) with the writes queued beside
