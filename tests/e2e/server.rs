@@ -21,6 +21,11 @@ impl Drop for Served {
 }
 
 fn serve(env: &Env) -> Served {
+    serve_with(env, &[])
+}
+
+/// `juece serve` with `extra` arguments before `serve`.
+fn serve_with(env: &Env, extra: &[&str]) -> Served {
     // A port that was free a moment ago.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -29,6 +34,7 @@ fn serve(env: &Env) -> Served {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_juece"))
+        .args(extra)
         .args(["serve", "--listen", &addr])
         .env_clear()
         .env("JUECE_DB", env.db())
@@ -238,5 +244,36 @@ fn serve_refuses_an_address_it_cannot_bind() {
         run.stderr.contains("无法在") && run.stderr.contains("地址已被占用"),
         "{}",
         run.stderr
+    );
+}
+
+/// `juece serve --lang en`: the pages are English for a visitor who has not chosen, the switch
+/// still chooses, and the API's messages still follow `Accept-Language` (Chinese without it).
+#[test]
+fn serve_lang_sets_the_default_language_of_the_pages() {
+    let env = Env::new();
+    env.juece(&["user", "add", "王敏", "--role", "legal_office"]);
+    let served = serve_with(&env, &["--lang", "en"]);
+    let (status, body) = http(&served.addr, "GET", "/login", None, None).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<html lang=\"en\"") && body.contains("Sign in"),
+        "{body}"
+    );
+    let (_, body) = http(&served.addr, "GET", "/login?lang=zh", None, None).unwrap();
+    assert!(
+        body.contains("<html lang=\"zh-CN\"") && body.contains("登录"),
+        "{body}"
+    );
+    let (status, body) = http(&served.addr, "GET", "/api/v1/cases", Some("jt_x_y"), None).unwrap();
+    assert_eq!(status, 401);
+    assert!(body.contains("需要有效的 API 令牌"), "{body}");
+    drop(served);
+    // Without --lang: Chinese pages.
+    let served = serve(&env);
+    let (_, body) = http(&served.addr, "GET", "/login", None, None).unwrap();
+    assert!(
+        body.contains("<html lang=\"zh-CN\"") && body.contains("登录"),
+        "{body}"
     );
 }

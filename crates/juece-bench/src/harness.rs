@@ -858,6 +858,58 @@ impl Rows {
         Ok(times)
     }
 
+    /// The same single-row durable commits from `writers` threads at once, each on its own
+    /// connection and each committing again as soon as the last commit returned, for `run`:
+    /// what a commit costs when that many writers queue for SQLite's one write lock (the floor
+    /// under any server that writes for that many clients at once).
+    pub(crate) fn concurrent_commits(
+        &self,
+        path: &Path,
+        writers: usize,
+        run: Duration,
+    ) -> Result<Vec<Duration>, Error> {
+        let Some(template) = self.values.last() else {
+            return Ok(Vec::new());
+        };
+        let seq = self.columns.iter().position(|c| c == "seq");
+        let sql = self.insert_sql();
+        let deadline = Instant::now() + run;
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..writers)
+                .map(|w| {
+                    let sql = &sql;
+                    s.spawn(move || -> Result<Vec<Duration>, Error> {
+                        let conn = Connection::open(path)?;
+                        conn.busy_timeout(Duration::from_secs(30))?;
+                        Rows::settings(&conn)?;
+                        let mut stmt = conn.prepare(sql)?;
+                        let mut times = Vec::new();
+                        let mut i = 0i64;
+                        while Instant::now() < deadline {
+                            let mut row = template.clone();
+                            if let Some(s) = seq {
+                                row[s] =
+                                    Value::Integer(2_000_000_000 + (w as i64) * 10_000_000 + i);
+                            }
+                            i += 1;
+                            let start = Instant::now();
+                            conn.execute_batch("BEGIN IMMEDIATE")?;
+                            stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+                            conn.execute_batch("COMMIT")?;
+                            times.push(start.elapsed());
+                        }
+                        Ok(times)
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for w in workers {
+                all.extend(w.join().map_err(|_| "a commit thread panicked")??);
+            }
+            Ok(all)
+        })
+    }
+
     /// A bare `SELECT` of every column of every event row, touching each value's bytes.
     fn read_all(&self, db: &Path) -> Result<Duration, Error> {
         let list = self

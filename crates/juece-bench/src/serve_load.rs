@@ -171,6 +171,9 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
     remove_db(&base_db)?;
     rows.insert_all(&base_db)?;
     let bare = rows.single_commits(&base_db, 200)?;
+    // The same commits from as many writers at once as the load has writing clients.
+    let writers = (o.clients / 2).max(1);
+    let bare_concurrent = rows.concurrent_commits(&base_db, writers, Duration::from_secs(5))?;
 
     // The server.
     let addr = format!("127.0.0.1:{}", o.port);
@@ -302,6 +305,18 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         "| bare durable commit (same rows) | p99 {} over {} commits | — |",
         time(b99),
         bare.len()
+    );
+    let _ = writeln!(
+        md,
+        "| bare durable commit, {writers} writers at once (same rows, 5 s) | {} commits, p50 {}, p99 {} | — (guarded write p99 / this p99: {:.1}×) |",
+        bare_concurrent.len(),
+        time(p(&bare_concurrent, 50.0)),
+        time(p(&bare_concurrent, 99.0)),
+        if p(&bare_concurrent, 99.0).is_zero() {
+            0.0
+        } else {
+            w99.as_secs_f64() / p(&bare_concurrent, 99.0).as_secs_f64()
+        }
     );
     let _ = writeln!(
         md,

@@ -211,15 +211,18 @@ impl GlobalArgs {
     }
 
     fn calendar_from(&self, stored: &[juece_store::StoredCalendar]) -> Result<Calendar, CliError> {
-        let mut c = builtin::calendar()?;
-        for s in stored {
-            c.add_json(&format!("{} (stored)", s.name), &s.text)?;
-        }
-        for path in &self.calendars {
-            let text = read_text(path)?;
-            c.add_json(&path.display().to_string(), &text)?;
-        }
-        Ok(c)
+        Ok(juece_engine::load_calendar(
+            stored,
+            &self.calendar_files()?,
+        )?)
+    }
+
+    /// The `--calendar` files (and the configuration file's), read: `(origin, JSON text)`.
+    pub fn calendar_files(&self) -> Result<Vec<(String, String)>, CliError> {
+        self.calendars
+            .iter()
+            .map(|path| Ok((path.display().to_string(), read_text(path)?)))
+            .collect()
     }
 
     /// Opens the database.

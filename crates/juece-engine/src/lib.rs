@@ -27,7 +27,10 @@ pub mod write;
 pub use error::{EngineError, ErrorKind};
 pub use import::{import_bytes, import_cases, projection};
 pub use scope::Scope;
-pub use write::{actor, event_time, role_for, Actor, Recorded, Warning, WriteArgs, WriteSession};
+pub use write::{
+    actor, event_time, role_for, Actor, PendingWrite, Prepared, Recorded, Warning, WriteArgs,
+    WriteSession,
+};
 
 /// What a write needs to know about the moment it runs in.
 #[derive(Debug, Clone, Copy)]
@@ -52,4 +55,21 @@ pub fn load_profiles(store: &Store) -> Result<Profiles, EngineError> {
         profiles.add(shipped.clone());
     }
     Ok(profiles)
+}
+
+/// The holiday calendar of live use: the shipped one, then the calendars stored in the
+/// database, then `files` (`(origin, JSON text)`, the command line's `--calendar`), each later
+/// one adding to or correcting the earlier.
+pub fn load_calendar(
+    stored: &[juece_store::StoredCalendar],
+    files: &[(String, String)],
+) -> Result<juece_core::calendar::Calendar, EngineError> {
+    let mut c = builtin::calendar()?;
+    for s in stored {
+        c.add_json(&format!("{} (stored)", s.name), &s.text)?;
+    }
+    for (origin, text) in files {
+        c.add_json(origin, text)?;
+    }
+    Ok(c)
 }

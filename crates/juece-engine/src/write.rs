@@ -292,6 +292,24 @@ impl WriteSession {
         event_json: &Value,
         args: &WriteArgs,
     ) -> Result<Recorded, EngineError> {
+        match self.prepare(ctx, case_ref, event_json, args)? {
+            Prepared::AlreadyRecorded(r) => Ok(r),
+            Prepared::Append(pending) => self.commit(&pending, None, ctx.lang),
+        }
+    }
+
+    /// The first half of [`WriteSession::write`], which only reads: resolves the actor and the
+    /// role, checks the event against the case's history as it is now and computes what to
+    /// append and the projection after it. It may run on a read-only connection, beside other
+    /// readers and while another connection writes: [`WriteSession::commit`] appends only if
+    /// the case still has the history checked here.
+    pub fn prepare(
+        &mut self,
+        ctx: &Ctx,
+        case_ref: &str,
+        event_json: &Value,
+        args: &WriteArgs,
+    ) -> Result<Prepared, EngineError> {
         let lang = ctx.lang;
         if let Some((field, len)) = juece_core::text::oversized(event_json) {
             return Err(EngineError::bad_input(format!(
@@ -319,7 +337,8 @@ impl WriteSession {
                 } else {
                     String::from("…")
                 };
-                return already_recorded(id, &done_ref, case_ref, first_seq, count, lang);
+                return already_recorded(id, &done_ref, case_ref, first_seq, count, lang)
+                    .map(Prepared::AlreadyRecorded);
             }
         }
         // Another organ's case is answered exactly as a reference that exists nowhere.
@@ -344,7 +363,7 @@ impl WriteSession {
         }
         // A profile stored by another process since this session opened.
         self.refresh_profiles(&stored.pinned())?;
-        let (store, calendar) = (&mut self.store, &self.calendar);
+        let calendar = &self.calendar;
         let profile = self.profiles.resolve(&stored.pinned())?;
         if let Some(t) = event_json.get("type").and_then(Value::as_str) {
             match t {
@@ -519,44 +538,118 @@ impl WriteSession {
         if let Some(ms) = ctx.test_write_delay_ms {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
-        match store.append(
-            case_ref,
-            stored.case.events.len(),
-            &to_write,
-            &proj,
-            args.command_id.as_deref(),
-        ) {
-            Ok(Appended::Written { .. }) => {}
-            Ok(Appended::AlreadyRecorded { first_seq, count }) => {
-                let id = args.command_id.as_deref().unwrap_or_default();
-                return already_recorded(id, case_ref, case_ref, first_seq, count, lang);
-            }
-            Err(e @ StoreError::Conflict { .. }) => {
-                return Err(EngineError::new(ErrorKind::Conflict, e).with_hint(tr(
-                    lang,
-                    "事项刚被他人修改，请重试；未写入任何内容",
-                    "case changed, retry: nothing was written",
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let text = report(
-            case_ref,
-            &event,
-            &outcome,
-            to_write.len() > 1,
-            stored.case.events.len(),
-            lang,
-        );
-        Ok(Recorded {
-            text,
+        let seq = stored.case.events.len();
+        let recorded = Recorded {
+            text: report(case_ref, &event, &outcome, to_write.len() > 1, seq, lang),
             case_ref: case_ref.to_owned(),
-            seq: stored.case.events.len(),
+            seq,
             count: to_write.len(),
             at: Some(event.at),
             replayed: false,
             warnings: warnings(&outcome),
-        })
+        };
+        Ok(Prepared::Append(Box::new(PendingWrite {
+            expected_len: seq,
+            to_write,
+            projection: proj,
+            command_id: args.command_id.clone(),
+            recorded,
+        })))
+    }
+
+    /// The second half of [`WriteSession::write`]: appends a prepared write in one
+    /// `BEGIN IMMEDIATE` transaction that first makes sure the case still has the history it
+    /// was checked against (events are never changed or removed, so the same number of events
+    /// is the same history) and writes the projection with it; `answer`, the server's
+    /// idempotency answer, is kept in the same transaction. A case written to since is a
+    /// conflict ("case changed, retry"), and nothing is written.
+    pub fn commit(
+        &mut self,
+        pending: &PendingWrite,
+        answer: Option<&juece_store::KeptAnswer<'_>>,
+        lang: Lang,
+    ) -> Result<Recorded, EngineError> {
+        let appended = self.store.append_answered(
+            &pending.recorded.case_ref,
+            pending.expected_len,
+            &pending.to_write,
+            &pending.projection,
+            pending.command_id.as_deref(),
+            answer,
+        );
+        committed(pending, appended, lang)
+    }
+
+    /// [`WriteSession::commit`] for several prepared writes at once (each with its answer to keep
+    /// and the language of its messages), in one transaction with one sync (group commit); each
+    /// succeeds or fails on its own, as alone.
+    pub fn commit_batch(
+        &mut self,
+        writes: &[(&PendingWrite, Option<&juece_store::KeptAnswer<'_>>, Lang)],
+    ) -> Vec<Result<Recorded, EngineError>> {
+        let items: Vec<juece_store::AppendItem<'_>> = writes
+            .iter()
+            .map(|(p, answer, _)| juece_store::AppendItem {
+                case_ref: &p.recorded.case_ref,
+                expected_len: p.expected_len,
+                events: &p.to_write,
+                projection: &p.projection,
+                command_id: p.command_id.as_deref(),
+                answer: *answer,
+            })
+            .collect();
+        let results = self.store.append_batch(&items);
+        writes
+            .iter()
+            .zip(results)
+            .map(|((p, _, lang), r)| committed(p, r, *lang))
+            .collect()
+    }
+}
+
+/// What an append of `pending` came to.
+fn committed(
+    pending: &PendingWrite,
+    appended: Result<Appended, StoreError>,
+    lang: Lang,
+) -> Result<Recorded, EngineError> {
+    let case_ref = pending.recorded.case_ref.as_str();
+    match appended {
+        Ok(Appended::Written { .. }) => Ok(pending.recorded.clone()),
+        Ok(Appended::AlreadyRecorded { first_seq, count }) => {
+            let id = pending.command_id.as_deref().unwrap_or_default();
+            already_recorded(id, case_ref, case_ref, first_seq, count, lang)
+        }
+        Err(e @ StoreError::Conflict { .. }) => Err(EngineError::new(ErrorKind::Conflict, e)
+            .with_hint(tr(
+                lang,
+                "事项刚被他人修改，请重试；未写入任何内容（case changed, retry）",
+                "case changed, retry: nothing was written",
+            ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What [`WriteSession::prepare`] found: a checked write to append, or a command id already
+/// recorded (nothing to write; the first attempt's events are named).
+pub enum Prepared {
+    Append(Box<PendingWrite>),
+    AlreadyRecorded(Recorded),
+}
+
+/// A checked write, ready for [`WriteSession::commit`].
+pub struct PendingWrite {
+    expected_len: usize,
+    to_write: Vec<Event>,
+    projection: juece_store::Projection,
+    command_id: Option<String>,
+    recorded: Recorded,
+}
+
+impl PendingWrite {
+    /// What the write reports once appended (its sequence number, warnings, text).
+    pub fn recorded(&self) -> &Recorded {
+        &self.recorded
     }
 }
 

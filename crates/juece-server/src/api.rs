@@ -17,7 +17,8 @@ use juece_store::ListFilter;
 use serde_json::{json, Value};
 
 use crate::auth::{same, sha256_hex, split_token};
-use crate::{json_response, lang_of, with_engine, AppState, Shared, KEEP_ANSWERS, MAX_BODY};
+use crate::record::record_for;
+use crate::{blocking, json_response, lang_of, with_reader, Shared, MAX_BODY};
 
 /// `{"error": {"code", "message", "guards": [{"code", "article", "message"}]}}`.
 pub fn error_response(
@@ -56,7 +57,8 @@ pub fn status_of(e: &EngineError) -> (StatusCode, &'static str) {
     }
 }
 
-fn engine_error(e: &EngineError, lang: Lang) -> (StatusCode, Value) {
+/// The status and the JSON error body of an engine error, in `lang`.
+pub fn engine_error(e: &EngineError, lang: Lang) -> (StatusCode, Value) {
     let (status, code) = status_of(e);
     let mut message = e.message.clone();
     if e.kind == ErrorKind::Conflict {
@@ -68,15 +70,14 @@ fn engine_error(e: &EngineError, lang: Lang) -> (StatusCode, Value) {
     (status, error_body(code, &message, &e.guards, lang))
 }
 
-/// The user a bearer token belongs to, or the 401 answer.
-fn token_user(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> Option<String> {
+/// The user a bearer token belongs to (`None`: answer 401).
+fn token_user(engine: &WriteSession, headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))?;
     let (id, secret) = split_token(token.trim())?;
     let row = engine.store().token(id).ok()??;
-    let _ = state;
     if row.revoked_at.is_some() || !same(&sha256_hex(secret), &row.secret_hash) {
         return None;
     }
@@ -87,8 +88,8 @@ fn token_user(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> O
 
 /// The organs the token's user reads (their organs; every organ for a user without organs or an
 /// inspector), or `None` without a valid token.
-fn token_scope(state: &AppState, engine: &WriteSession, headers: &HeaderMap) -> Option<Scope> {
-    let name = token_user(state, engine, headers)?;
+fn token_scope(engine: &WriteSession, headers: &HeaderMap) -> Option<Scope> {
+    let name = token_user(engine, headers)?;
     let user = engine.store().user(&name).ok()??;
     Some(Scope::read_scope(&user))
 }
@@ -184,8 +185,8 @@ pub async fn list_cases(
         skipped: flag("skipped"),
         overridden: flag("overridden"),
     };
-    with_engine(&state, move |state, engine| {
-        let Some(scope) = token_scope(state, engine, &headers) else {
+    with_reader(&state, move |state, engine| {
+        let Some(scope) = token_scope(engine, &headers) else {
             return unauthorized(lang);
         };
         match scope.list_cases(engine.store(), &filter) {
@@ -214,8 +215,8 @@ pub async fn show_case(
     Path(case_ref): Path<String>,
 ) -> Response {
     let lang = lang_of(&headers, None);
-    with_engine(&state, move |state, engine| {
-        let Some(scope) = token_scope(state, engine, &headers) else {
+    with_reader(&state, move |state, engine| {
+        let Some(scope) = token_scope(engine, &headers) else {
             return unauthorized(lang);
         };
         // Another organ's case: the 404 of a reference that exists nowhere.
@@ -260,15 +261,18 @@ pub async fn open_case(
         Ok(v) => v,
         Err(r) => return r,
     };
-    with_engine(&state, move |state, engine| {
-        let Some(user) = token_user(state, engine, &headers) else {
+    blocking(&state, move |state| {
+        let Some(user) = state.stores.read(|engine| token_user(engine, &headers)) else {
             return unauthorized(lang);
         };
         let args = WriteArgs {
             as_user: Some(user),
             ..WriteArgs::default()
         };
-        match engine.open_case(&state.ctx(lang), &value, &args) {
+        let opened = state
+            .stores
+            .write(|engine| engine.open_case(&state.ctx(lang), &value, &args));
+        match opened {
             Ok(r) => json_response(
                 StatusCode::CREATED,
                 &json!({"ref": r.case_ref, "seq": 0, "recorded_at": state.now().to_rfc3339(), "warnings": []}),
@@ -360,65 +364,6 @@ pub fn event_request(value: Value) -> Result<EventRequest, String> {
     })
 }
 
-/// Records one event for `user`, keeping the answer under the idempotency key when one is
-/// given: the status, the JSON body and, for a refusal checked now, its unmet guards.
-pub fn record_for(
-    state: &AppState,
-    engine: &mut WriteSession,
-    user: &str,
-    case_ref: &str,
-    request: EventRequest,
-    idempotency_key: Option<&str>,
-    lang: Lang,
-) -> (StatusCode, Value, Vec<Unmet>) {
-    if let Some(key) = idempotency_key {
-        if let Ok(Some((status, body))) = engine.store().idempotent_answer(user, key) {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let body = serde_json::from_str(&body).unwrap_or(Value::Null);
-            return (status, body, Vec::new());
-        }
-    }
-    let args = WriteArgs {
-        as_user: Some(user.to_owned()),
-        override_justification: request.override_justification,
-        at: None,
-        command_id: idempotency_key.map(|k| format!("http\u{1f}{user}\u{1f}{k}")),
-        expected_seq: request.expected_seq,
-    };
-    // One clock reading: the time the engine stamps on the event is the one answered.
-    let ctx = state.ctx(lang);
-    let recorded_at = ctx
-        .now
-        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
-    let (status, body, guards) = match engine.write(&ctx, case_ref, &request.event, &args) {
-        Ok(r) => (
-            StatusCode::CREATED,
-            recorded_body(&r, &recorded_at, lang),
-            Vec::new(),
-        ),
-        Err(e) => {
-            let (status, body) = engine_error(&e, lang);
-            (status, body, e.guards)
-        }
-    };
-    let keep = !matches!(
-        status,
-        StatusCode::CONFLICT | StatusCode::INTERNAL_SERVER_ERROR
-    ) || body.pointer("/error/code") == Some(&json!("exists"));
-    if let (Some(key), true) = (idempotency_key, keep) {
-        let now = state.unix_now();
-        let _ = engine.store_mut().keep_answer(
-            user,
-            key,
-            status.as_u16(),
-            &body.to_string(),
-            now,
-            now - KEEP_ANSWERS,
-        );
-    }
-    (status, body, guards)
-}
-
 /// `POST /api/v1/cases/{ref}/events`.
 pub async fn record_event(
     State(state): State<Shared>,
@@ -431,8 +376,8 @@ pub async fn record_event(
         return too_large(lang);
     }
     let body = json_body(body, lang);
-    with_engine(&state, move |state, engine| {
-        let Some(user) = token_user(state, engine, &headers) else {
+    blocking(&state, move |state| {
+        let Some(user) = state.stores.read(|engine| token_user(engine, &headers)) else {
             return unauthorized(lang);
         };
         let value = match body {
@@ -458,15 +403,7 @@ pub async fn record_event(
                 lang,
             );
         }
-        let (status, body, _) = record_for(
-            state,
-            engine,
-            &user,
-            &case_ref,
-            request,
-            key.as_deref(),
-            lang,
-        );
+        let (status, body, _) = record_for(state, &user, &case_ref, request, key.as_deref(), lang);
         json_response(status, &body)
     })
     .await
@@ -497,8 +434,8 @@ pub async fn audit(
         None => None,
     };
     let organ = q.get("organ").cloned();
-    with_engine(&state, move |state, engine| {
-        let Some(scope) = token_scope(state, engine, &headers) else {
+    with_reader(&state, move |state, engine| {
+        let Some(scope) = token_scope(engine, &headers) else {
             return unauthorized(lang);
         };
         // `?organ=` narrows to one of the user's organs.

@@ -2,12 +2,15 @@
 //! same engine as the command line (`juece-engine`). Every write goes through the engine's one
 //! write path, attributed to the signed-in user or the token's user.
 //!
-//! The database connection is not shared between threads: every request that touches it runs on
-//! the blocking pool and takes the one engine session in turn (SQLite has one writer anyway).
+//! Every request that touches the database runs on the blocking pool, never on the async
+//! workers: reads on a read-only connection from a small pool, writes through the one writer,
+//! held only for the append ([`stores`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+
+pub use stores::{default_readers, open_stores, Stores};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{self, HeaderMap, HeaderValue};
@@ -22,7 +25,11 @@ use serde_json::{json, Value};
 
 pub mod api;
 pub mod auth;
+pub mod forms;
 pub mod pages;
+pub mod record;
+pub mod record_forms;
+pub mod stores;
 
 /// The largest request body accepted (1 MiB); larger ones get 413.
 pub const MAX_BODY: usize = 1 << 20;
@@ -45,6 +52,9 @@ pub struct Config {
     pub session_ttl: i64,
     /// Test hook passed to the engine.
     pub test_write_delay_ms: Option<u64>,
+    /// The language of the pages for a visitor who has not chosen one with the switch
+    /// (`juece serve --lang`); the API's messages follow `Accept-Language`.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -54,6 +64,7 @@ impl Default for Config {
             now: None,
             session_ttl: 8 * 3600,
             test_write_delay_ms: None,
+            lang: Lang::Zh,
         }
     }
 }
@@ -61,7 +72,7 @@ impl Default for Config {
 /// What every handler shares.
 pub struct AppState {
     pub config: Config,
-    engine: Mutex<WriteSession>,
+    pub stores: Stores,
     failures: Mutex<HashMap<String, (u32, i64)>>,
 }
 
@@ -125,22 +136,41 @@ impl AppState {
     }
 }
 
-/// Runs `f` with the engine on the blocking pool.
-pub async fn with_engine<T, F>(state: &Shared, f: F) -> Result<T, Response>
+/// Runs `f` on the blocking pool (it may take a reader and the writer through `state.stores`).
+pub async fn blocking<T, F>(state: &Shared, f: F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> T + Send + 'static,
+{
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|_| internal("the request's worker stopped"))
+}
+
+/// Runs `f` on the blocking pool with a read-only connection.
+pub async fn with_reader<T, F>(state: &Shared, f: F) -> Result<T, Response>
 where
     T: Send + 'static,
     F: FnOnce(&AppState, &mut WriteSession) -> T + Send + 'static,
 {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut engine = match state.engine.lock() {
-            Ok(e) => e,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        f(&state, &mut engine)
+    blocking(state, move |state| {
+        state.stores.read(|engine| f(state, engine))
     })
     .await
-    .map_err(|_| internal("the request's worker stopped"))
+}
+
+/// Runs `f` on the blocking pool with the one writer (for writes other than events: accounts,
+/// sessions, opening a case).
+pub async fn with_writer<T, F>(state: &Shared, f: F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState, &mut WriteSession) -> T + Send + 'static,
+{
+    blocking(state, move |state| {
+        state.stores.write(|engine| f(state, engine))
+    })
+    .await
 }
 
 /// A 500 answer (JSON).
@@ -213,11 +243,11 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     res
 }
 
-/// The application: every route, on `session` (an open database with its profiles and calendar).
-pub fn app(session: WriteSession, config: Config) -> Router {
+/// The application: every route, on `stores` ([`open_stores`]).
+pub fn app(stores: Stores, config: Config) -> Router {
     let state: Shared = Arc::new(AppState {
         config,
-        engine: Mutex::new(session),
+        stores,
         failures: Mutex::new(HashMap::new()),
     });
     Router::new()

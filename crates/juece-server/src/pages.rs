@@ -9,7 +9,6 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use juece_core::event::{parse_event, Supplied};
 use juece_core::finding::article_in;
 use juece_core::ids::{Category, Role, Severity, Status};
 use juece_core::Lang;
@@ -19,9 +18,10 @@ use juece_store::ListFilter;
 use maud::{html, Markup, DOCTYPE};
 use serde_json::{json, Value};
 
-use crate::api::{event_request, record_for, status_of};
+use crate::api::{event_request, status_of};
 use crate::auth::{random_hex, same, sha256_hex, verify_password};
-use crate::{cookie, lang_of, with_engine, AppState, Shared};
+use crate::record::record_for;
+use crate::{blocking, cookie, with_reader, AppState, Shared};
 
 const SESSION_COOKIE: &str = "juece_session";
 const PRE_COOKIE: &str = "juece_pre";
@@ -160,8 +160,18 @@ fn remember_lang(mut r: Response, q: &HashMap<String, String>) -> Response {
     r
 }
 
-fn page_lang(headers: &HeaderMap, q: &HashMap<String, String>) -> Lang {
-    lang_of(headers, q.get("lang").map(String::as_str))
+/// The language of a page: `?lang=`, then the `lang` cookie (the switch), then the server's
+/// `--lang` (Chinese unless given). `Accept-Language` decides only the API's messages.
+fn page_lang(state: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Lang {
+    let pick = |s: &str| match s.trim() {
+        "en" => Some(Lang::En),
+        "zh" => Some(Lang::Zh),
+        _ => None,
+    };
+    q.get("lang")
+        .and_then(|l| pick(l))
+        .or_else(|| cookie(headers, "lang").as_deref().and_then(pick))
+        .unwrap_or(state.config.lang)
 }
 
 pub async fn style() -> Response {
@@ -203,7 +213,7 @@ pub async fn login_form(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
+    let lang = page_lang(&state, &headers, &q);
     let pre = match cookie(&headers, PRE_COOKIE).filter(|c| c.len() == 64) {
         Some(c) => c,
         None => match random_hex(32) {
@@ -226,7 +236,7 @@ pub async fn login_form(
 
 /// `POST /login` (`name`, `password`, `csrf`).
 pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormData) -> Response {
-    let lang = lang_of(&headers, None);
+    let lang = page_lang(&state, &headers, &HashMap::new());
     let Ok(Form(form)) = form else {
         return forbidden(lang);
     };
@@ -237,7 +247,7 @@ pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormDa
     }
     let name = form.get("name").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
-    with_engine(&state, move |state, engine| {
+    blocking(&state, move |state| {
         let fail = |status: StatusCode, msg: &str| {
             html_page(
                 status,
@@ -257,7 +267,11 @@ pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormDa
                 ),
             );
         }
-        let stored = engine.store().password_hash(&name).ok().flatten();
+        let stored = state
+            .stores
+            .read(|engine| engine.store().password_hash(&name))
+            .ok()
+            .flatten();
         // Always run one argon2 verification, so a missing user takes as long as a wrong password.
         let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$7nZ4Qn2mEhX1L4fWQhD5PgdJ7Hb4mHhLgq1yqL8tWLM";
         let ok = verify_password(&password, stored.as_deref().unwrap_or(dummy)) && stored.is_some();
@@ -273,17 +287,16 @@ pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormDa
             return crate::internal("no randomness");
         };
         let now = state.unix_now();
-        if engine
-            .store_mut()
-            .create_session(
+        let created = state.stores.write(|engine| {
+            engine.store_mut().create_session(
                 &sha256_hex(&id),
                 &name,
                 &csrf,
                 now,
                 now + state.config.session_ttl,
             )
-            .is_err()
-        {
+        });
+        if created.is_err() {
             return crate::internal("cannot store the session");
         }
         let mut r = see_other("/");
@@ -307,12 +320,17 @@ pub async fn login(State(state): State<Shared>, headers: HeaderMap, form: FormDa
 
 /// `POST /logout` (`csrf`).
 pub async fn logout(State(state): State<Shared>, headers: HeaderMap, form: FormData) -> Response {
-    let lang = lang_of(&headers, None);
-    with_engine(&state, move |state, engine| {
-        let Some(v) = checked(state, engine, &headers, form) else {
+    let lang = page_lang(&state, &headers, &HashMap::new());
+    blocking(&state, move |state| {
+        let Some(v) = state
+            .stores
+            .read(|engine| checked(state, engine, &headers, form))
+        else {
             return forbidden(lang);
         };
-        let _ = engine.store_mut().delete_session(&v.0.id_hash);
+        let _ = state
+            .stores
+            .write(|engine| engine.store_mut().delete_session(&v.0.id_hash));
         let mut r = see_other("/login");
         if let Ok(h) = HeaderValue::from_str(&format!(
             "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
@@ -342,8 +360,8 @@ fn checked(
 
 /// `GET /`: what the user's roles may do next, across open cases, with due dates and blocks.
 pub async fn todo(State(state): State<Shared>, headers: HeaderMap, Query(q): Params) -> Response {
-    let lang = page_lang(&headers, &q);
-    let r = with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -436,9 +454,9 @@ pub async fn case_list(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
+    let lang = page_lang(&state, &headers, &q);
     let q2 = q.clone();
-    let r = with_engine(&state, move |state, engine| {
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -575,8 +593,8 @@ pub async fn new_case_form(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -599,9 +617,12 @@ pub async fn open_case(
     headers: HeaderMap,
     form: FormData,
 ) -> Response {
-    let lang = lang_of(&headers, None);
-    with_engine(&state, move |state, engine| {
-        let Some((v, form)) = checked(state, engine, &headers, form) else {
+    let lang = page_lang(&state, &headers, &HashMap::new());
+    blocking(&state, move |state| {
+        let Some((v, form)) = state
+            .stores
+            .read(|engine| checked(state, engine, &headers, form))
+        else {
             return forbidden(lang);
         };
         let get = |k: &str| form.get(k).cloned().unwrap_or_default();
@@ -622,7 +643,10 @@ pub async fn open_case(
             as_user: Some(v.name.clone()),
             ..WriteArgs::default()
         };
-        match engine.open_case(&state.ctx(lang), &header, &args) {
+        let opened = state
+            .stores
+            .write(|engine| engine.open_case(&state.ctx(lang), &header, &args));
+        match opened {
             Ok(r) => see_other(&format!("/cases/{}", enc(&r.case_ref))),
             Err(e) => {
                 let (status, _) = status_of(&e);
@@ -658,85 +682,11 @@ fn error_box(lang: Lang, e: &EngineError) -> Markup {
     }
 }
 
-/// An example event object of each type a form offers, prefilled in its text area.
-fn template(event_type: &str, view: &CaseView) -> Value {
-    let draft = view
-        .eval
-        .current_draft
-        .clone()
-        .unwrap_or_else(|| "v1".into());
-    let today = view.as_of.to_string();
-    match event_type {
-        "draft" => json!({"type": "draft", "version": "v1", "sha256": "0".repeat(64)}),
-        "public_participation" => {
-            json!({"type": "public_participation", "methods": ["public_comment"], "comment_period": {"start": today, "end": today}, "opinions_received": 0, "opinions_adopted": 0})
-        }
-        "expert_review" => {
-            json!({"type": "expert_review", "experts": [{"name": "", "signed": true, "conflict_of_interest": false}]})
-        }
-        "risk_assessment" => {
-            json!({"type": "risk_assessment", "level": "low", "controllable": true, "measures": ""})
-        }
-        "waived" => {
-            json!({"type": "waived", "step": "expert_review", "reason": "not_applicable", "basis": ""})
-        }
-        "legality_review_submitted" => json!({"type": "legality_review_submitted", "draft": draft}),
-        "legality_review_signed" => {
-            json!({"type": "legality_review_signed", "draft": draft, "conclusion": "lawful", "opinion": ""})
-        }
-        "collective_decision" => {
-            json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": today, "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve", "reason": null, "dissent_recorded": true})
-        }
-        other => json!({"type": other}),
-    }
-}
-
-/// Event types a form may be offered for, in procedure order.
-const FORM_TYPES: &[&str] = &[
-    "draft",
-    "public_participation",
-    "expert_review",
-    "risk_assessment",
-    "waived",
-    "legality_review_submitted",
-    "legality_review_signed",
-    "collective_decision",
-    "party_report",
-    "published",
-    "archived",
-];
-
-/// The gate events a head may force with an override.
-const GATES: &[&str] = &[
-    "legality_review_submitted",
-    "legality_review_signed",
-    "collective_decision",
-    "party_report",
-    "published",
-    "archived",
-];
-
-/// Whether any of `roles` may record `event` under the case's profile.
-fn may_record(
-    engine: &WriteSession,
-    view: &CaseView,
-    roles: &[Role],
-    event: &Value,
-    now: chrono::DateTime<chrono::FixedOffset>,
-) -> bool {
-    let Ok(profile) = engine.profiles().resolve(&view.stored.pinned()) else {
-        return false;
-    };
-    let supplied = Supplied {
-        actor: Some(("x".into(), Role::Auditor)),
-        default_at: Some(now),
-        recorded_at: None,
-    };
-    let Ok(e) = parse_event(event, &supplied) else {
-        return false;
-    };
-    let allowed = profile.roles_for(&e.body);
-    roles.iter().any(|r| allowed.contains(r))
+/// A write refused or not understood, shown in place: the error, and the form as submitted.
+struct Refused<'a> {
+    error: &'a EngineError,
+    event_type: &'a str,
+    form: &'a HashMap<String, String>,
 }
 
 fn case_markup(
@@ -744,15 +694,13 @@ fn case_markup(
     v: &Viewer,
     engine: &WriteSession,
     view: &CaseView,
-    now: chrono::DateTime<chrono::FixedOffset>,
-    error: Option<(&EngineError, &str)>,
+    refused: Option<Refused<'_>>,
 ) -> Markup {
     let h = &view.stored.case.header;
     let case_path = format!("/cases/{}", enc(&h.case_ref));
     let post = format!("{case_path}/events");
-    let is_head = v.roles.contains(&Role::Head);
     html! {
-        @if let Some((e, _)) = error { (error_box(lang, e)) }
+        @if let Some(r) = &refused { (error_box(lang, r.error)) }
         section.facts {
             dl {
                 dt { (t(lang, "案号", "Reference")) } dd { (h.case_ref) }
@@ -820,28 +768,39 @@ fn case_markup(
             }
         }
         h2 { (t(lang, "记录事件", "Record an event")) }
-        @let offered: Vec<(&str, Value)> = FORM_TYPES.iter().map(|ty| (*ty, template(ty, view))).filter(|(_, ev)| may_record(engine, view, &v.roles, ev, now) || (is_head && GATES.contains(&ev["type"].as_str().unwrap_or_default()))).collect();
-        @if offered.is_empty() { p { (t(lang, "您的角色不能为本事项记录事件。", "Your roles may not record events for this case.")) } }
-        @for (ty, ev) in &offered {
-            @let text = match error { Some((_, typ)) if typ == *ty => None, _ => Some(serde_json::to_string_pretty(ev).unwrap_or_default()) };
-            details.event open[error.is_some_and(|(_, typ)| typ == *ty)] {
-                summary { code { (ty) } }
-                form method="post" action=(post) {
-                    input type="hidden" name="csrf" value=(v.csrf);
-                    input type="hidden" name="idem" value=(uuid::Uuid::new_v4().to_string());
-                    input type="hidden" name="event_type" value=(ty);
-                    input type="hidden" name="expected_seq" value=(view.stored.case.events.len());
-                    label { (t(lang, "事件（JSON，不含 actor/role）", "Event (JSON, without actor/role)"))
-                        textarea name="event" rows="8" { (text.unwrap_or_default()) }
-                    }
-                    @if is_head && GATES.contains(ty) {
-                        label { (t(lang, "强制推进理由（仅行政首长；留空则不强制）", "Override justification (heads only; leave empty not to override)"))
-                            input name="override" value="";
-                        }
-                    }
-                    button type="submit" { (t(lang, "记录", "Record")) }
-                }
-            }
+        (crate::record_forms::section(lang, v, engine, view, &post, refused.as_ref().map(|r| (r.event_type, r.form))))
+    }
+}
+
+/// The case page, with a refused write shown in place (its status: the refusal's).
+fn case_response(
+    state: &AppState,
+    lang: Lang,
+    v: &Viewer,
+    engine: &WriteSession,
+    case_ref: &str,
+    refused: Option<Refused<'_>>,
+) -> Response {
+    match case_view(
+        engine.store(),
+        engine.profiles(),
+        engine.calendar(),
+        &v.scope,
+        case_ref,
+        state.now(),
+        lang,
+    ) {
+        Ok(view) => {
+            let status = refused
+                .as_ref()
+                .map_or(StatusCode::OK, |r| status_of(r.error).0);
+            let title = view.stored.case.header.title.clone();
+            let body = case_markup(lang, v, engine, &view, refused);
+            html_page(status, lang, Some(v), &title, body)
+        }
+        Err(e) => {
+            let (status, _) = status_of(&e);
+            html_page(status, lang, Some(v), case_ref, error_box(lang, &e))
         }
     }
 }
@@ -853,31 +812,12 @@ pub async fn case_page(
     Path(case_ref): Path<String>,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    let r = with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
-        let now = state.now();
-        match case_view(
-            engine.store(),
-            engine.profiles(),
-            engine.calendar(),
-            &v.scope,
-            &case_ref,
-            now,
-            lang,
-        ) {
-            Ok(view) => {
-                let title = view.stored.case.header.title.clone();
-                let body = case_markup(lang, &v, engine, &view, now, None);
-                html_page(StatusCode::OK, lang, Some(&v), &title, body)
-            }
-            Err(e) => {
-                let (status, _) = status_of(&e);
-                html_page(status, lang, Some(&v), &case_ref, error_box(lang, &e))
-            }
-        }
+        case_response(state, lang, &v, engine, &case_ref, None)
     })
     .await
     .unwrap_or_else(|r| r);
@@ -891,15 +831,22 @@ pub async fn record_event(
     Path(case_ref): Path<String>,
     form: FormData,
 ) -> Response {
-    let lang = lang_of(&headers, None);
-    with_engine(&state, move |state, engine| {
-        let Some((v, form)) = checked(state, engine, &headers, form) else {
+    let lang = page_lang(&state, &headers, &HashMap::new());
+    blocking(&state, move |state| {
+        let Some((v, form)) = state
+            .stores
+            .read(|engine| checked(state, engine, &headers, form))
+        else {
             return forbidden(lang);
         };
         let get = |k: &str| form.get(k).cloned().unwrap_or_default();
         let event_type = get("event_type");
-        let parsed: Result<Value, String> =
-            serde_json::from_str(&get("event")).map_err(|e| format!("the event is not JSON: {e}"));
+        let now = state.now();
+        let parsed = crate::record_forms::submitted_event(
+            &form,
+            crate::record_forms::office_offset(now),
+            lang,
+        );
         let mut wrapper = json!({ "event": parsed.clone().unwrap_or(Value::Null) });
         let justification = get("override");
         if !justification.trim().is_empty() {
@@ -913,15 +860,8 @@ pub async fn record_event(
         let err = match outcome {
             Err(m) => EngineError::bad_input(m),
             Ok(request) => {
-                let (status, body, guards) = record_for(
-                    state,
-                    engine,
-                    &v.name,
-                    &case_ref,
-                    request,
-                    key.as_deref(),
-                    lang,
-                );
+                let (status, body, guards) =
+                    record_for(state, &v.name, &case_ref, request, key.as_deref(), lang);
                 if status == StatusCode::CREATED {
                     return see_other(&format!("/cases/{}#timeline", enc(&case_ref)));
                 }
@@ -945,27 +885,14 @@ pub async fn record_event(
                 e
             }
         };
-        let now = state.now();
-        match case_view(
-            engine.store(),
-            engine.profiles(),
-            engine.calendar(),
-            &v.scope,
-            &case_ref,
-            now,
-            lang,
-        ) {
-            Ok(view) => {
-                let (status, _) = status_of(&err);
-                let title = view.stored.case.header.title.clone();
-                let body = case_markup(lang, &v, engine, &view, now, Some((&err, &event_type)));
-                html_page(status, lang, Some(&v), &title, body)
-            }
-            Err(e) => {
-                let (status, _) = status_of(&e);
-                html_page(status, lang, Some(&v), &case_ref, error_box(lang, &e))
-            }
-        }
+        let refused = Refused {
+            error: &err,
+            event_type: &event_type,
+            form: &form,
+        };
+        state
+            .stores
+            .read(|engine| case_response(state, lang, &v, engine, &case_ref, Some(refused)))
     })
     .await
     .unwrap_or_else(|r| r)
@@ -1008,8 +935,8 @@ pub async fn review_queue(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    let r = with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -1079,9 +1006,7 @@ pub async fn review_queue(
                         input type="hidden" name="csrf" value=(v.csrf);
                         input type="hidden" name="idem" value=(uuid::Uuid::new_v4().to_string());
                         input type="hidden" name="event_type" value="legality_review_signed";
-                        label { (t(lang, "审查意见（JSON）", "Review opinion (JSON)"))
-                            textarea name="event" rows="5" { (serde_json::to_string_pretty(&json!({"type": "legality_review_signed", "draft": draft, "conclusion": "lawful", "opinion": ""})).unwrap_or_default()) }
-                        }
+                        (crate::forms::inputs("legality_review_signed", &crate::forms::Prefill { values: None, defaults: [("draft", draft.clone())].into_iter().collect() }, lang))
                         button type="submit" { (t(lang, "签署", "Sign")) }
                     }
                 }
@@ -1131,9 +1056,9 @@ pub async fn audit_dashboard(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
+    let lang = page_lang(&state, &headers, &q);
     let q2 = q.clone();
-    let r = with_engine(&state, move |state, engine| {
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -1189,8 +1114,8 @@ pub async fn audit_download(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -1278,9 +1203,9 @@ pub async fn report_page(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
+    let lang = page_lang(&state, &headers, &q);
     let q2 = q.clone();
-    let r = with_engine(&state, move |state, engine| {
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -1341,8 +1266,8 @@ pub async fn report_download(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };
@@ -1405,8 +1330,8 @@ pub async fn integrity(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let lang = page_lang(&headers, &q);
-    let r = with_engine(&state, move |state, engine| {
+    let lang = page_lang(&state, &headers, &q);
+    let r = with_reader(&state, move |state, engine| {
         let Some(v) = viewer(state, engine, &headers) else {
             return see_other("/login");
         };

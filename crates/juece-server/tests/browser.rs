@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use juece_core::ids::Role;
-use juece_engine::{load_profiles, WriteSession};
 use juece_server::auth::hash_password;
 use juece_server::Config;
 use juece_store::Store;
@@ -127,12 +126,13 @@ async fn sign_out(c: &Client) {
     .await;
 }
 
-/// Opens the event form `event_type` on the current case page, types `event` (and an override
-/// justification) and submits it.
+/// Opens the event form `event_type` on the current case page, fills its fields (`name`,
+/// value: a select gets its option chosen, a checkbox `true` is ticked, a date is set, text is
+/// typed), an override justification if given, and submits it.
 async fn record(
     c: &Client,
     event_type: &str,
-    event: &serde_json::Value,
+    fields: &[(&str, &str)],
     justification: Option<&str>,
 ) {
     let details = c
@@ -150,17 +150,35 @@ async fn record(
             .await
             .unwrap();
     }
-    let area = details.find(Locator::Css("textarea")).await.unwrap();
-    area.clear().await.unwrap();
-    area.send_keys(&event.to_string()).await.unwrap();
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
     if let Some(j) = justification {
-        details
-            .find(Locator::Css("input[name=override]"))
+        all.push(("override", j));
+    }
+    for (name, value) in all {
+        let input = details
+            .find(Locator::Css(&format!("[name='{name}']")))
             .await
-            .unwrap()
-            .send_keys(j)
+            .unwrap_or_else(|_| panic!("no field {name} in the {event_type} form"));
+        let tag = input.tag_name().await.unwrap();
+        let kind = input.attr("type").await.unwrap().unwrap_or_default();
+        if tag == "select" {
+            input.select_by_value(value).await.unwrap();
+        } else if kind == "checkbox" {
+            if (value == "true") != input.is_selected().await.unwrap() {
+                input.click().await.unwrap();
+            }
+        } else if kind == "date" || kind == "datetime-local" {
+            // Typing into a date input follows the browser's locale; set the value itself.
+            c.execute(
+                "arguments[0].value = arguments[1];",
+                vec![serde_json::to_value(&input).unwrap(), json!(value)],
+            )
             .await
             .unwrap();
+        } else {
+            input.clear().await.unwrap();
+            input.send_keys(value).await.unwrap();
+        }
     }
     submit(
         c,
@@ -227,11 +245,8 @@ async fn the_whole_procedure_in_a_real_browser() {
             store.set_password(name, &hash, NOW).unwrap();
         }
     }
-    let store = Store::open(&db).unwrap();
-    let profiles = load_profiles(&store).unwrap();
-    let calendar = juece_core::builtin::calendar().unwrap();
     let app = juece_server::app(
-        WriteSession::new(store, profiles, calendar),
+        juece_server::open_stores(&db, &[], 2).unwrap(),
         Config {
             now: Some(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
             ..Config::default()
@@ -330,19 +345,18 @@ async fn the_whole_procedure_in_a_real_browser() {
     // The title was shown as text, never run.
     assert!(body_text(&c).await.contains("<script>alert(1)</script>"));
     c.goto(&format!("{base}/cases/BR-1")).await.unwrap();
-    record(
-        &c,
-        "draft",
-        &json!({"type": "draft", "version": "v1", "sha256": "c".repeat(64)}),
-        None,
-    )
-    .await;
+    let (c64, d64) = ("c".repeat(64), "d".repeat(64));
+    record(&c, "draft", &[("version", "v1"), ("sha256", &c64)], None).await;
     record(
         &c,
         "public_participation",
-        &json!({"type": "public_participation", "methods": ["public_comment"],
-                "comment_period": {"start": "2024-01-03", "end": "2024-02-05"},
-                "opinions_received": 12, "opinions_adopted": 3}),
+        &[
+            ("methods.public_comment", "true"),
+            ("comment_period.start", "2024-01-03"),
+            ("comment_period.end", "2024-02-05"),
+            ("opinions_received", "12"),
+            ("opinions_adopted", "3"),
+        ],
         None,
     )
     .await;
@@ -353,18 +367,18 @@ async fn the_whole_procedure_in_a_real_browser() {
     );
     shot(&c, "03-case-with-evidence").await;
     c.goto(&format!("{base}/cases/BR-2")).await.unwrap();
-    record(
-        &c,
-        "draft",
-        &json!({"type": "draft", "version": "v1", "sha256": "d".repeat(64)}),
-        None,
-    )
-    .await;
+    record(&c, "draft", &[("version", "v1"), ("sha256", &d64)], None).await;
 
     // A decision without a legality review is refused in place, listing the guards.
-    let decision = json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": "2024-03-01",
-        "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve",
-        "reason": null, "dissent_recorded": true});
+    let decision = [
+        ("meeting.kind", "executive"),
+        ("meeting.date", "2024-03-01"),
+        ("meeting.members_total", "9"),
+        ("meeting.members_present", "8"),
+        ("majority", "approve"),
+        ("head_decision", "approve"),
+        ("dissent_recorded", "true"),
+    ];
     record(&c, "collective_decision", &decision, None).await;
     let refusal = c
         .find(Locator::Css(".refusal"))
@@ -384,13 +398,7 @@ async fn the_whole_procedure_in_a_real_browser() {
     sign_in(&c, &base, "liqiang").await;
     shot(&c, "05-todo").await;
     c.goto(&format!("{base}/cases/BR-1")).await.unwrap();
-    record(
-        &c,
-        "legality_review_submitted",
-        &json!({"type": "legality_review_submitted", "draft": "v1"}),
-        None,
-    )
-    .await;
+    record(&c, "legality_review_submitted", &[("draft", "v1")], None).await;
     assert!(
         c.find(Locator::Css(".refusal")).await.is_err(),
         "{}",

@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use juece_core::ids::Role;
-use juece_engine::{load_profiles, WriteSession};
 use juece_server::auth::{hash_password, new_token};
 use juece_server::Config;
 use juece_store::Store;
@@ -73,10 +72,7 @@ fn server_with(config: Config) -> Srv {
             tokens.insert(name, token);
         }
     }
-    let store = Store::open(&db).unwrap();
-    let profiles = load_profiles(&store).unwrap();
-    let calendar = juece_core::builtin::calendar().unwrap();
-    let app = juece_server::app(WriteSession::new(store, profiles, calendar), config);
+    let app = juece_server::app(juece_server::open_stores(&db, &[], 2).unwrap(), config);
     Srv {
         app,
         tokens,
@@ -1076,12 +1072,13 @@ async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
     let (unit, unit_csrf) = s.sign_in("li").await;
     let page = s.get_page("/cases/W1", Some(&unit)).await;
     let idem = hidden(&page.body, "idem");
-    let event = draft("v1").to_string();
+    let hash = "a".repeat(64);
     let post = [
         ("csrf", unit_csrf.as_str()),
         ("idem", &idem),
         ("event_type", "draft"),
-        ("event", &event),
+        ("version", "v1"),
+        ("sha256", &hash),
     ];
     let r = s.post_form("/cases/W1/events", Some(&unit), &post).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -1099,28 +1096,30 @@ async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
         .post_form(
             "/cases/W1/events",
             Some(&unit),
-            &[("event_type", "draft"), ("event", &draft("v2").to_string())],
+            &[
+                ("event_type", "draft"),
+                ("version", "v2"),
+                ("sha256", &hash),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // A decision is refused in place, listing the guards with articles.
     let (head, head_csrf) = s.sign_in("wang").await;
-    let decision = json!({"type": "collective_decision", "meeting": {"kind": "executive", "date": "2024-03-01",
-        "members_total": 9, "members_present": 8}, "majority": "approve", "head_decision": "approve",
-        "reason": null, "dissent_recorded": true}).to_string();
-    let r = s
-        .post_form(
-            "/cases/W1/events",
-            Some(&head),
-            &[
-                ("csrf", &head_csrf),
-                ("idem", "d-1"),
-                ("event_type", "collective_decision"),
-                ("event", &decision),
-            ],
-        )
-        .await;
+    let decision = [
+        ("event_type", "collective_decision"),
+        ("meeting.kind", "executive"),
+        ("meeting.date", "2024-03-01"),
+        ("meeting.members_total", "9"),
+        ("meeting.members_present", "8"),
+        ("majority", "approve"),
+        ("head_decision", "approve"),
+        ("dissent_recorded", "true"),
+    ];
+    let mut refused = decision.to_vec();
+    refused.extend([("csrf", head_csrf.as_str()), ("idem", "d-1")]);
+    let r = s.post_form("/cases/W1/events", Some(&head), &refused).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("class=\"refusal\""));
     assert!(
@@ -1133,20 +1132,16 @@ async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
         r.body.contains("name=\"override\""),
         "the head's override form"
     );
+    // The refused form keeps what was typed.
+    assert!(r.body.contains("value=\"2024-03-01\""), "{}", r.body);
     // The head overrides.
-    let r = s
-        .post_form(
-            "/cases/W1/events",
-            Some(&head),
-            &[
-                ("csrf", &head_csrf),
-                ("idem", "d-2"),
-                ("event_type", "collective_decision"),
-                ("event", &decision),
-                ("override", "防汛紧急"),
-            ],
-        )
-        .await;
+    let mut forced = decision.to_vec();
+    forced.extend([
+        ("csrf", head_csrf.as_str()),
+        ("idem", "d-2"),
+        ("override", "防汛紧急"),
+    ]);
+    let r = s.post_form("/cases/W1/events", Some(&head), &forced).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     // The other pages.
@@ -1245,7 +1240,9 @@ async fn the_review_queue_lists_submitted_drafts_and_signs_from_the_queue() {
     // The review window: submitted today (the test clock), so all 7 working days are left.
     assert!(q.body.contains("审查尚余 7 个工作日"), "{}", q.body);
     let idem = hidden(&q.body, "idem");
-    let sign = json!({"type": "legality_review_signed", "draft": "v1", "conclusion": "lawful", "opinion": "合法"}).to_string();
+    // The sign-off form: the draft filled in, the conclusion a select.
+    assert!(q.body.contains("name=\"draft\" value=\"v1\""), "{}", q.body);
+    assert!(q.body.contains("<select") && q.body.contains("value=\"lawful_with_changes\""));
     let r = s
         .post_form(
             "/cases/R1/events",
@@ -1254,7 +1251,9 @@ async fn the_review_queue_lists_submitted_drafts_and_signs_from_the_queue() {
                 ("csrf", &csrf),
                 ("idem", &idem),
                 ("event_type", "legality_review_signed"),
-                ("event", &sign),
+                ("draft", "v1"),
+                ("conclusion", "lawful"),
+                ("opinion", "合法"),
             ],
         )
         .await;
@@ -1275,4 +1274,500 @@ async fn the_review_queue_lists_submitted_drafts_and_signs_from_the_queue() {
     );
     let q = s.get_page("/review", Some(&lawyer)).await;
     assert!(!q.body.contains("/cases/R1/events"));
+}
+
+/// Two writes to one case at once, each checked on a reader while the other appends: the one
+/// that loses the race is checked again against the new history and written after it; a client
+/// that said which history it saw (`expected_seq`) gets 409 instead, and nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_writes_on_one_case_are_checked_again_or_answer_409() {
+    let s = server_with(Config {
+        // Between the check and the append: both writes are checked against the same history.
+        test_write_delay_ms: Some(300),
+        ..test_config()
+    });
+    s.open("legal_office", "R1").await;
+    let (a, b) = tokio::join!(
+        s.record("li", "R1", draft("v1")),
+        s.record(
+            "li",
+            "R1",
+            json!({"type": "risk_assessment", "level": "low", "controllable": true})
+        ),
+    );
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(b.status, StatusCode::CREATED, "{}", b.body);
+    let mut seqs = [a.json()["seq"].as_u64(), b.json()["seq"].as_u64()];
+    seqs.sort();
+    assert_eq!(seqs, [Some(1), Some(2)]);
+    let (c, d) = tokio::join!(
+        s.record("li", "R1", json!({"event": draft("v2"), "expected_seq": 3})),
+        s.record("li", "R1", json!({"event": draft("v3"), "expected_seq": 3})),
+    );
+    let mut statuses = [c.status, d.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    let shown = s
+        .api("GET", "/api/v1/cases/R1", Some("li"), None)
+        .await
+        .json();
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 4);
+}
+
+/// Posts one event form of the case page as `cookie`'s user; `fields` beside csrf and the key.
+async fn post_event_form(
+    s: &Srv,
+    (cookie, csrf): &(String, String),
+    case_ref: &str,
+    idem: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let mut all = vec![("csrf", csrf.as_str()), ("idem", idem)];
+    all.extend_from_slice(fields);
+    s.post_form(
+        &format!("/cases/{}/events", enc(case_ref)),
+        Some(cookie),
+        &all,
+    )
+    .await
+}
+
+/// The events of a case as stored, in the interchange format (every field).
+fn stored_events(s: &Srv, case_ref: &str) -> Vec<Value> {
+    let store = Store::open_read_only(&s.db).unwrap();
+    let case = store.load_case(case_ref).unwrap().unwrap().case;
+    case.events.iter().map(|e| e.to_json()).collect()
+}
+
+/// The last event of a case as stored.
+async fn last_event(s: &Srv, case_ref: &str) -> Value {
+    stored_events(s, case_ref).pop().unwrap()
+}
+
+/// Every event form of the case page: what the user may record is offered as a real form; a
+/// valid submission writes the event with the fields typed; a malformed field gets 400 in
+/// place with a plain message and writes nothing; the key of a form writes once.
+#[tokio::test]
+async fn each_event_form_writes_its_event_and_refuses_a_malformed_field_in_place() {
+    let s = server();
+    s.open("legal_office", "F1").await;
+    let unit = s.sign_in("li").await;
+    let head = s.sign_in("wang").await;
+    let lawyer = s.sign_in("public_lawyer").await;
+
+    // The unit's page offers its forms with typed inputs, and not the head's override.
+    let page = s.get_page("/cases/F1", Some(&unit.0)).await;
+    for needle in [
+        "value=\"draft\"",
+        "value=\"expert_review\"",
+        "type=\"date\"",
+        "type=\"datetime-local\"",
+        "name=\"level\"",
+        "name=\"methods.public_comment\" value=\"true\"",
+        "name=\"experts.0.name\"",
+        "name=\"version\" value=\"v1\"",
+    ] {
+        assert!(page.body.contains(needle), "{needle}");
+    }
+    assert!(!page.body.contains("name=\"override\""));
+    assert!(
+        !page.body.contains("value=\"collective_decision\""),
+        "a unit does not minute meetings"
+    );
+
+    // (user, event type, fields, what the stored event then holds)
+    let a64 = "A".repeat(64);
+    type Step<'a> = (
+        &'a (String, String),
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Value,
+    );
+    let steps: Vec<Step<'_>> = vec![
+        (
+            &unit,
+            "draft",
+            vec![
+                ("version", "v1"),
+                ("sha256", &a64),
+                ("at", "2024-02-02T10:00"),
+            ],
+            json!({"version": "v1", "sha256": "a".repeat(64), "at": "2024-02-02T10:00:00+08:00"}),
+        ),
+        (
+            &unit,
+            "public_participation",
+            vec![
+                ("methods.public_comment", "true"),
+                ("methods.symposium", "true"),
+                ("comment_period.start", "2024-02-03"),
+                ("comment_period.end", "2024-02-29"),
+                ("shortened_reason", "春节"),
+                ("opinions_received", "12"),
+                ("opinions_adopted", "3"),
+            ],
+            json!({"methods": ["public_comment", "symposium"], "comment_period": {"start": "2024-02-03", "end": "2024-02-29"},
+                "shortened_reason": "春节", "opinions_received": 12, "opinions_adopted": 3}),
+        ),
+        (
+            &unit,
+            "expert_review",
+            vec![
+                ("experts.0.name", "赵工"),
+                ("experts.0.signed", "true"),
+                ("experts.2.name", "钱教授"),
+                ("experts.2.signed", "true"),
+                ("experts.3.name", "孙研究员"),
+                ("experts.3.signed", "true"),
+            ],
+            json!({"experts": [{"name": "赵工", "signed": true, "conflict_of_interest": false},
+                            {"name": "钱教授", "signed": true, "conflict_of_interest": false},
+                            {"name": "孙研究员", "signed": true, "conflict_of_interest": false}]}),
+        ),
+        (
+            &unit,
+            "risk_assessment",
+            vec![
+                ("level", "medium"),
+                ("controllable", "true"),
+                ("measures", "分期实施"),
+            ],
+            json!({"level": "medium", "controllable": true, "measures": "分期实施"}),
+        ),
+        (
+            &unit,
+            "fair_competition_review",
+            vec![
+                ("conclusion", "compliant"),
+                ("basis", "不涉及"),
+                ("reviewer", ""),
+            ],
+            json!({"conclusion": "compliant", "basis": "不涉及"}),
+        ),
+        (
+            &unit,
+            "legality_review_submitted",
+            vec![("draft", "v1")],
+            json!({"draft": "v1"}),
+        ),
+        (
+            &lawyer,
+            "legality_review_signed",
+            vec![
+                ("draft", "v1"),
+                ("conclusion", "lawful_with_changes"),
+                ("opinion", "修改第三条"),
+            ],
+            json!({"draft": "v1", "conclusion": "lawful_with_changes", "opinion": "修改第三条"}),
+        ),
+        (
+            &head,
+            "collective_decision",
+            vec![
+                ("meeting.kind", "executive"),
+                ("meeting.date", "2024-03-01"),
+                ("meeting.members_total", "9"),
+                ("meeting.members_present", "7"),
+                ("majority", "modify"),
+                ("head_decision", "approve"),
+                ("reason", "时间紧迫"),
+                ("override", "防汛紧急"),
+            ],
+            json!({"meeting": {"kind": "executive", "date": "2024-03-01", "members_total": 9, "members_present": 7},
+                "majority": "modify", "head_decision": "approve", "reason": "时间紧迫", "dissent_recorded": false}),
+        ),
+        (&head, "party_report", vec![("override", "紧急")], json!({})),
+        (
+            &head,
+            "published",
+            vec![("channel", "政府网站"), ("override", "紧急")],
+            json!({"channel": "政府网站"}),
+        ),
+        (&head, "archived", vec![("override", "紧急")], json!({})),
+    ];
+    for (i, (user, ty, fields, expect)) in steps.iter().enumerate() {
+        let mut all = vec![("event_type", *ty)];
+        all.extend_from_slice(fields);
+        let r = post_event_form(&s, user, "F1", &format!("f-{i}"), &all).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{ty}: {}", r.body);
+        // The gate events may have been forced: the event itself is the one before the override.
+        let timeline = stored_events(&s, "F1");
+        let event = timeline.iter().rev().find(|e| e["type"] == *ty).unwrap();
+        for (k, v) in expect.as_object().unwrap() {
+            assert_eq!(&event[k], v, "{ty}.{k}: {event}");
+        }
+    }
+    let last = last_event(&s, "F1").await;
+    assert!(
+        last["type"] == "archived" || last["type"] == "override",
+        "{last}"
+    );
+
+    // A second case: waiving a step, then voiding the latest event.
+    s.open("legal_office", "F2").await;
+    let r = post_event_form(
+        &s,
+        &head,
+        "F2",
+        "w-1",
+        &[
+            ("event_type", "waived"),
+            ("step", "expert_review"),
+            ("reason", "not_applicable"),
+            ("basis", "非专业事项"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let e = last_event(&s, "F2").await;
+    assert_eq!(
+        (e["type"].as_str(), e["step"].as_str(), e["reason"].as_str()),
+        (
+            Some("waived"),
+            Some("expert_review"),
+            Some("not_applicable")
+        )
+    );
+    let page = s.get_page("/cases/F2", Some(&head.0)).await;
+    assert!(
+        page.body.contains("name=\"event\" value=\"1\""),
+        "the void form names the latest event"
+    );
+    let r = post_event_form(
+        &s,
+        &head,
+        "F2",
+        "v-1",
+        &[("event_type", "voided"), ("event", "1"), ("reason", "误录")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let e = last_event(&s, "F2").await;
+    assert_eq!(
+        (e["type"].as_str(), e["event"].as_u64()),
+        (Some("voided"), Some(1))
+    );
+
+    // Malformed fields: 400 in place, a plain message naming the field, nothing written.
+    let before = s
+        .api("GET", "/api/v1/cases/F2", Some("auditor"), None)
+        .await
+        .json()["timeline"]
+        .as_array()
+        .unwrap()
+        .len();
+    for (fields, says) in [
+        (
+            vec![
+                ("event_type", "draft"),
+                ("version", "v1"),
+                ("sha256", "not-a-hash"),
+            ],
+            "64 位十六进制",
+        ),
+        (
+            vec![("event_type", "risk_assessment"), ("level", "huge")],
+            "风险等级",
+        ),
+        (
+            vec![
+                ("event_type", "public_participation"),
+                ("methods.hearing", "true"),
+                ("hearing.date", "2024-02-30"),
+            ],
+            "听证会日期",
+        ),
+        (
+            vec![
+                ("event_type", "public_participation"),
+                ("methods.poll", "true"),
+                ("opinions_received", "-3"),
+            ],
+            "收到意见数",
+        ),
+        (vec![("event_type", "expert_review")], "专家"),
+        (
+            vec![
+                ("event_type", "risk_assessment"),
+                ("level", "low"),
+                ("at", "明天"),
+            ],
+            "发生时间",
+        ),
+    ] {
+        let r = post_event_form(&s, &unit, "F2", "bad", &fields).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}: {}", r.body);
+        assert!(
+            r.body.contains("class=\"refusal\"") && r.body.contains(says),
+            "{says}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("<details class=\"event\" open"),
+            "the form stays open"
+        );
+    }
+    let after = s
+        .api("GET", "/api/v1/cases/F2", Some("auditor"), None)
+        .await
+        .json()["timeline"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+
+    // The same key twice writes once; without the form's csrf nothing is written.
+    let draft_fields = [("event_type", "draft"), ("version", "v2"), ("sha256", &a64)];
+    for _ in 0..2 {
+        let r = post_event_form(&s, &unit, "F2", "k-1", &draft_fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = post_event_form(
+        &s,
+        &(unit.0.clone(), "wrong".into()),
+        "F2",
+        "k-2",
+        &draft_fields,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let timeline = s
+        .api("GET", "/api/v1/cases/F2", Some("auditor"), None)
+        .await
+        .json()["timeline"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(timeline.len(), after + 1);
+    assert_eq!(timeline.iter().filter(|e| e["type"] == "draft").count(), 1);
+
+    // The raw JSON form is still there, under its own summary.
+    let page = s.get_page("/cases/F2", Some(&unit.0)).await;
+    assert!(page.body.contains("name=\"event_type\" value=\"json\""));
+    let raw =
+        json!({"type": "risk_assessment", "level": "high", "controllable": false}).to_string();
+    let r = post_event_form(
+        &s,
+        &unit,
+        "F2",
+        "j-1",
+        &[("event_type", "json"), ("event", &raw)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(last_event(&s, "F2").await["level"], "high");
+}
+
+/// The server's page language (`juece serve --lang en`) for a visitor who has not chosen; the
+/// switch (`?lang=`, then its cookie) overrides it; the API's messages follow `Accept-Language`.
+#[tokio::test]
+async fn the_server_language_is_the_pages_default_and_the_switch_overrides_it() {
+    let s = server_with(Config {
+        lang: juece_core::Lang::En,
+        ..test_config()
+    });
+    let (clerk, _) = s.sign_in("legal_office").await;
+    let page = s.get_page("/cases", Some(&clerk)).await;
+    assert!(page.body.contains("<html lang=\"en\"") && page.body.contains("Open a case"));
+    let page = s.get_page("/cases?lang=zh", Some(&clerk)).await;
+    assert!(page.body.contains("<html lang=\"zh-CN\"") && page.body.contains("立项"));
+    let with_cookie = format!("{clerk}; lang=zh");
+    let page = s.get_page("/cases", Some(&with_cookie)).await;
+    assert!(page.body.contains("<html lang=\"zh-CN\""));
+    // The API: Chinese without Accept-Language, English with it, whatever the pages' default.
+    let r = s.api("GET", "/api/v1/cases", None, None).await;
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("需要有效的 API 令牌"),
+        "{}",
+        r.body
+    );
+    let r = s
+        .api_with(
+            "GET",
+            "/api/v1/cases",
+            None,
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a valid API token"),
+        "{}",
+        r.body
+    );
+    // A server left at its default: Chinese pages, even for an English browser.
+    let d = server();
+    let (clerk, _) = d.sign_in("legal_office").await;
+    let mut b = Request::builder().uri("/cases");
+    b = b
+        .header(header::COOKIE, &clerk)
+        .header("accept-language", "en-US,en");
+    let page = d.send(b.body(Body::empty()).unwrap()).await;
+    assert!(page.body.contains("<html lang=\"zh-CN\""));
+}
+
+/// Many writes at once (group commit: whoever takes the writer appends every write waiting in
+/// one transaction): each is answered on its own, none is lost, and the chain stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_writes_at_once_are_each_written_once_and_the_chain_stays_whole() {
+    let s = server();
+    for i in 0..4 {
+        s.open("legal_office", &format!("G{i}")).await;
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for k in 0..24 {
+        let app = s.app.clone();
+        let token = s.tokens["li"].clone();
+        set.spawn(async move {
+            let body = json!({"type": "risk_assessment", "level": "low", "controllable": true, "measures": format!("m{k}")});
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/cases/G{}/events", k % 4))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", format!("g-{k}"))
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            app.oneshot(req).await.unwrap().status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(r) = set.join_next().await {
+        statuses.push(r.unwrap());
+    }
+    let written = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    let store = Store::open_read_only(&s.db).unwrap();
+    let events: usize = (0..4)
+        .map(|i| {
+            store
+                .load_case(&format!("G{i}"))
+                .unwrap()
+                .unwrap()
+                .case
+                .events
+                .len()
+                - 1
+        })
+        .sum();
+    assert_eq!(
+        events, written,
+        "every 201 is one event, nothing else was written"
+    );
+    assert!(written >= 20, "a few 409s at most: {statuses:?}");
+    assert!(store.verify(None).unwrap().ok());
 }

@@ -32,8 +32,10 @@ pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use users::UserRow;
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
-pub use web::{SessionRow, TokenRow};
-pub use write::{case_leaves, Appended, Difference, ImportSummary, ImportTx, PreparedCase};
+pub use web::{KeptAnswer, SessionRow, TokenRow};
+pub use write::{
+    case_leaves, AppendItem, Appended, Difference, ImportSummary, ImportTx, PreparedCase,
+};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +165,33 @@ impl Store {
             source,
         })?;
         Store::setup(conn, true)
+    }
+
+    /// Opens a read-only connection to the database at `path`, which must exist with its schema
+    /// up to date (another connection opened it with [`Store::open`] first). A server reads on
+    /// several of these beside its one writer: in WAL mode readers never wait for the writer,
+    /// and every statement sees the last committed state. Any write on it fails.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        check_sqlite_version()?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        migrations::check_not_newer(&conn)?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
+        // Case reads touch a few pages each; a smaller cache per reader than the writer's.
+        conn.pragma_update(None, "cache_size", -16384)?;
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        Ok(Store { conn })
     }
 
     /// Opens a private in-memory database (tests, dry runs).

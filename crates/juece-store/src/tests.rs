@@ -280,3 +280,42 @@ fn appends_keep_the_projection_and_its_listings_current() -> Result<(), Box<dyn 
     assert!(by_status.is_empty(), "{by_status:?}");
     Ok(())
 }
+
+/// Group commit: several appends in one transaction, each checked on its own; one that finds a
+/// stale history (or no case) leaves no trace and the others are written, chained in order.
+#[test]
+fn a_batch_writes_each_append_on_its_own() -> Result<(), Box<dyn std::error::Error>> {
+    let (mut store, head, tail) = stored_head()?;
+    let r = head.header.case_ref.as_str();
+    let p = projection();
+    let item = |expected_len, events| AppendItem {
+        case_ref: r,
+        expected_len,
+        events,
+        projection: &p,
+        command_id: None,
+        answer: None,
+    };
+    let results = store.append_batch(&[
+        item(3, &tail[..1]),
+        // Checked against 3 events too: it lost the race to the first.
+        item(3, &tail[1..2]),
+        AppendItem {
+            case_ref: "没有",
+            ..item(0, &tail[1..2])
+        },
+        item(4, &tail[1..2]),
+    ]);
+    assert!(matches!(results[0], Ok(Appended::Written { first_seq: 3 })));
+    assert!(matches!(results[1], Err(StoreError::Conflict { .. })));
+    assert!(matches!(results[2], Err(StoreError::UnknownCase(_))));
+    assert!(matches!(results[3], Ok(Appended::Written { first_seq: 4 })));
+    let loaded = store.load_case(r)?.unwrap();
+    assert_eq!(loaded.case.events[3..5], tail[..2]);
+    assert_eq!(store.event_count()?, 5);
+    assert!(
+        store.verify(None)?.ok(),
+        "the chain runs on through the batch"
+    );
+    Ok(())
+}

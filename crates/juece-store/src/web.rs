@@ -170,18 +170,47 @@ impl Store {
         keep_after: i64,
     ) -> Result<(), StoreError> {
         let tx = self.write_tx()?;
-        tx.execute(
-            "DELETE FROM idempotency WHERE created_at < ?1",
-            [keep_after],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO idempotency (name, key, status, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![name, key, status, body, now],
+        insert_answer(
+            &tx,
+            &KeptAnswer {
+                name,
+                key,
+                status,
+                body,
+                now,
+                keep_after,
+            },
         )?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// An idempotency answer to keep: `name`'s write with `key` got `status` and `body` at `now`
+/// (Unix seconds); answers older than `keep_after` are dropped.
+#[derive(Debug, Clone, Copy)]
+pub struct KeptAnswer<'a> {
+    pub name: &'a str,
+    pub key: &'a str,
+    pub status: u16,
+    pub body: &'a str,
+    pub now: i64,
+    pub keep_after: i64,
+}
+
+/// Keeps `a` in the open transaction `tx` (the first answer to a key wins).
+pub(crate) fn insert_answer(
+    tx: &rusqlite::Transaction<'_>,
+    a: &KeptAnswer<'_>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
+        .execute([a.keep_after])?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO idempotency (name, key, status, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![a.name, a.key, a.status, a.body, a.now])?;
+    Ok(())
 }
 
 fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {

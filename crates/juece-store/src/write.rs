@@ -197,61 +197,161 @@ impl Store {
         projection: &Projection,
         command_id: Option<&str>,
     ) -> Result<Appended, StoreError> {
+        self.append_answered(case_ref, expected_len, events, projection, command_id, None)
+    }
+
+    /// [`Store::append`], keeping `answer` (the server's idempotency answer to this write) in the
+    /// same transaction: one commit, one sync, and a retry can never find the events without
+    /// their answer. Nothing is kept when nothing is written.
+    pub fn append_answered(
+        &mut self,
+        case_ref: &str,
+        expected_len: usize,
+        events: &[Event],
+        projection: &Projection,
+        command_id: Option<&str>,
+        answer: Option<&crate::web::KeptAnswer<'_>>,
+    ) -> Result<Appended, StoreError> {
         let tx = self.write_tx()?;
-        if let Some(id) = command_id {
-            let done: Option<(i64, i64)> = tx
-                .prepare_cached("SELECT first_seq, count FROM commands WHERE command_id = ?1")?
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some((first_seq, count)) = done {
-                return Ok(Appended::AlreadyRecorded {
-                    first_seq: first_seq as usize,
-                    count: count as usize,
-                });
+        let mut prev = last_chain_hash(&tx)?;
+        let item = AppendItem {
+            case_ref,
+            expected_len,
+            events,
+            projection,
+            command_id,
+            answer,
+        };
+        let appended = append_in(&tx, &item, &mut prev)?;
+        if matches!(appended, Appended::Written { .. }) {
+            tx.commit()?;
+        }
+        Ok(appended)
+    }
+
+    /// Several appends in one `BEGIN IMMEDIATE` transaction and one commit (group commit: one
+    /// sync for all of them). Each is checked and written on its own, inside a savepoint, exactly
+    /// as [`Store::append_answered`] would: one that fails (a conflict, an unknown case) leaves no
+    /// trace and does not stop the others. If the commit itself fails, every item fails.
+    pub fn append_batch(&mut self, items: &[AppendItem<'_>]) -> Vec<Result<Appended, StoreError>> {
+        let run = |store: &mut Store| -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+            let tx = store.write_tx()?;
+            let mut prev = last_chain_hash(&tx)?;
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                tx.execute_batch("SAVEPOINT juece_item")?;
+                let before = prev;
+                match append_in(&tx, item, &mut prev) {
+                    Ok(a) => {
+                        tx.execute_batch("RELEASE juece_item")?;
+                        out.push(Ok(a));
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO juece_item; RELEASE juece_item")?;
+                        prev = before;
+                        out.push(Err(e));
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        };
+        match run(self) {
+            Ok(out) => out,
+            Err(e) => {
+                let why = e.to_string();
+                items
+                    .iter()
+                    .map(|_| {
+                        Err(StoreError::Corrupt(format!(
+                            "the group commit failed: {why}"
+                        )))
+                    })
+                    .collect()
             }
         }
-        let (case_id, len): (i64, i64) = tx
-            .prepare_cached(
-                "SELECT c.case_id, (SELECT count(*) FROM events e WHERE e.case_id = c.case_id)
-                 FROM cases c WHERE c.ref = ?1",
-            )?
-            .query_row([case_ref], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
-        if len as usize != expected_len {
-            return Err(StoreError::Conflict {
-                case_ref: case_ref.to_owned(),
-                expected: expected_len,
-                found: len as usize,
+    }
+}
+
+/// One append of [`Store::append_batch`]: the arguments of [`Store::append_answered`].
+pub struct AppendItem<'a> {
+    pub case_ref: &'a str,
+    pub expected_len: usize,
+    pub events: &'a [Event],
+    pub projection: &'a Projection,
+    pub command_id: Option<&'a str>,
+    pub answer: Option<&'a crate::web::KeptAnswer<'a>>,
+}
+
+/// One append inside the open transaction `tx`, continuing the chain from `prev`.
+fn append_in(
+    tx: &Transaction<'_>,
+    item: &AppendItem<'_>,
+    prev: &mut Hash,
+) -> Result<Appended, StoreError> {
+    let AppendItem {
+        case_ref,
+        expected_len,
+        events,
+        projection,
+        command_id,
+        answer,
+    } = *item;
+
+    if let Some(id) = command_id {
+        let done: Option<(i64, i64)> = tx
+            .prepare_cached("SELECT first_seq, count FROM commands WHERE command_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((first_seq, count)) = done {
+            return Ok(Appended::AlreadyRecorded {
+                first_seq: first_seq as usize,
+                count: count as usize,
             });
         }
-        let leaves: Vec<Vec<u8>> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| leaf_bytes(case_ref, (expected_len + i) as u64, e, None))
-            .collect();
-        let leaf_hashes: Vec<Hash> = leaves.iter().map(|l| leaf_hash(l)).collect();
-        let mut prev = last_chain_hash(&tx)?;
-        insert_leaves(&tx, case_id, expected_len, &leaves, &leaf_hashes, &mut prev)?;
-        if let Some(id) = command_id {
-            tx.prepare_cached(
-                "INSERT INTO commands (command_id, case_id, first_seq, count) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![id, case_id, len, events.len() as i64])?;
-        }
-        let last_at = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
-        put_projection(
-            &tx,
-            case_id,
-            len + events.len() as i64 - 1,
-            &last_at,
-            projection,
-        )?;
-        tx.commit()?;
-        Ok(Appended::Written {
-            first_seq: expected_len,
-        })
     }
+    let (case_id, len): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT c.case_id, (SELECT count(*) FROM events e WHERE e.case_id = c.case_id)
+             FROM cases c WHERE c.ref = ?1",
+        )?
+        .query_row([case_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownCase(case_ref.to_owned()))?;
+    if len as usize != expected_len {
+        return Err(StoreError::Conflict {
+            case_ref: case_ref.to_owned(),
+            expected: expected_len,
+            found: len as usize,
+        });
+    }
+    let leaves: Vec<Vec<u8>> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| leaf_bytes(case_ref, (expected_len + i) as u64, e, None))
+        .collect();
+    let leaf_hashes: Vec<Hash> = leaves.iter().map(|l| leaf_hash(l)).collect();
+    insert_leaves(tx, case_id, expected_len, &leaves, &leaf_hashes, prev)?;
+    if let Some(id) = command_id {
+        tx.prepare_cached(
+            "INSERT INTO commands (command_id, case_id, first_seq, count) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, case_id, len, events.len() as i64])?;
+    }
+    let last_at = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
+    put_projection(
+        tx,
+        case_id,
+        len + events.len() as i64 - 1,
+        &last_at,
+        projection,
+    )?;
+    if let Some(answer) = answer {
+        crate::web::insert_answer(tx, answer)?;
+    }
+    Ok(Appended::Written {
+        first_seq: expected_len,
+    })
 }
 
 /// A case ready to be written: its header and the canonical bytes of its events.

@@ -20,14 +20,19 @@ pub struct ServeArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
-    let session = crate::write::session(global)?;
+    let stores = juece_server::open_stores(
+        &global.db,
+        &global.calendar_files()?,
+        juece_server::default_readers(),
+    )?;
     let config = juece_server::Config {
         secure_cookies: args.secure_cookies,
         now: global.now,
         test_write_delay_ms: global.test_write_delay_ms,
+        lang: global.lang(),
         ..juece_server::Config::default()
     };
-    let router = juece_server::app(session, config);
+    let router = juece_server::app(stores, config);
     eprintln!(
         "juece serve: http://{} (database {})",
         args.listen,
