@@ -3,9 +3,9 @@
 use juece_core::ids::Role;
 use rusqlite::{params, OptionalExtension};
 
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
-impl Store {
+impl SqliteStore {
     /// Adds a user, or adds roles to an existing one. Returns the user's roles afterwards and
     /// whether the user is new.
     pub fn add_user(
@@ -97,7 +97,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Removes a user (the names already in case histories stay). Returns whether they existed.
     /// The removal is chained like every user and role change (a record with `"removed": true`).
     pub fn remove_user(&mut self, name: &str, at: &str) -> Result<bool, StoreError> {

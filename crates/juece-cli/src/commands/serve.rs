@@ -31,7 +31,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
     eprintln!(
         "juece serve: http://{} (database {})",
         args.listen,
-        global.db.display()
+        global.location().shown()
     );
     juece_server::serve_blocking(router, args.listen).map_err(|e| {
         CliError::bad_input(format!("cannot serve on {}: {e}", args.listen))
