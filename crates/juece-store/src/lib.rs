@@ -357,6 +357,8 @@ fn check_sqlite_version() -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
+mod pg_tests;
+#[cfg(test)]
 mod tamper_tests;
 #[cfg(test)]
 mod tests;
