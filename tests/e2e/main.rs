@@ -17,6 +17,7 @@ mod history;
 mod import_export;
 mod live;
 mod malformed;
+mod postgres;
 mod report;
 mod rules_v2;
 mod server;

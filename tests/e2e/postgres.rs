@@ -1,0 +1,152 @@
+//! The real binary on PostgreSQL (`--db postgres://…`), beside SQLite: the same import exports
+//! byte for byte the same and verifies to the same head; two processes racing on one case never
+//! fork it; a server that cannot be reached is exit 2 naming its address; backup refuses.
+//! Needs `JUECE_TEST_PG` (see crates/juece-store/src/pg_tests.rs); without it each test says
+//! SKIPPED on stderr, and fails when `JUECE_REQUIRE_PG=1`.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use crate::common::{fixture, Env};
+
+/// A throwaway database on the test server, dropped at the end.
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDb {
+    fn new(test: &str) -> Option<PgDb> {
+        let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
+            assert!(
+                std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
+                "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set: `{test}` cannot run"
+            );
+            let _ = std::io::stderr().write_all(
+                format!("SKIPPED {test}: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB\n")
+                    .as_bytes(),
+            );
+            return None;
+        };
+        let name = format!("juece_e2e_{}_{test}", std::process::id());
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        Some(PgDb { admin, name, url })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn on(env: &Env, db: &str, args: &[&str]) -> crate::common::Run {
+    let mut all = vec!["--db", db];
+    all.extend_from_slice(args);
+    env.juece(&all)
+}
+
+#[test]
+fn an_import_exports_and_verifies_the_same_on_both_backends() {
+    let Some(pg) = PgDb::new("same_on_both") else {
+        return;
+    };
+    let env = Env::new();
+    let cases = fixture("workflows/examples/cases.json");
+    let cases = cases.to_str().unwrap();
+    let lite = env.path("county.db");
+    let lite = lite.to_str().unwrap();
+    for db in [lite, pg.url.as_str()] {
+        let run = on(&env, db, &["--lang", "en", "import", cases]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let (a, b) = (on(&env, lite, &["export"]), on(&env, &pg.url, &["export"]));
+    assert_eq!(a.code, 0);
+    assert_eq!(a.stdout, b.stdout, "exports differ");
+    let head = |db: &str| {
+        let run = on(&env, db, &["--lang", "en", "verify"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.stdout.lines().next().unwrap().to_owned()
+    };
+    assert_eq!(head(lite), head(&pg.url));
+    let (a, b) = (
+        on(&env, lite, &["--lang", "en", "audit"]),
+        on(&env, &pg.url, &["--lang", "en", "audit"]),
+    );
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.code, b.code);
+    // Backup is SQLite's; PostgreSQL points to pg_dump.
+    let run = on(&env, &pg.url, &["--lang", "en", "backup", "copy.db"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("pg_dump"), "{run:?}");
+}
+
+#[test]
+fn an_unreachable_server_is_exit_2_naming_its_address() {
+    let env = Env::new();
+    for (lang, words) in [("en", "cannot connect"), ("zh", "无法连接")] {
+        let run = on(
+            &env,
+            "postgres://juece@127.0.0.1:1/none",
+            &["--lang", lang, "case", "list"],
+        );
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(
+            run.stderr.contains("127.0.0.1:1") && run.stderr.contains(words),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn two_processes_importing_at_once_never_fork_the_chain() {
+    let Some(pg) = PgDb::new("race") else {
+        return;
+    };
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("workflows/examples/cases.json")).unwrap();
+    let mut files = Vec::new();
+    for office in ["甲", "乙", "丙"] {
+        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for case in doc["cases"].as_array_mut().unwrap() {
+            let r = format!("{office}{}", case["ref"].as_str().unwrap());
+            case["ref"] = r.into();
+        }
+        files.push(env.write(&format!("{office}.json"), &doc.to_string()));
+    }
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            Command::new(env!("CARGO_BIN_EXE_juece"))
+                .args(["--lang", "en", "import", f.to_str().unwrap()])
+                .env_clear()
+                .env("JUECE_DB", &pg.url)
+                .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    }
+    let verify = on(&env, &pg.url, &["--lang", "en", "verify"]);
+    assert_eq!(verify.code, 0, "{verify:?}");
+    let list = on(&env, &pg.url, &["case", "list", "--format", "json"]);
+    assert_eq!(
+        list.json()["cases"].as_array().map(Vec::len),
+        Some(9),
+        "{list:?}"
+    );
+}
