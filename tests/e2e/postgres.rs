@@ -150,3 +150,70 @@ fn two_processes_importing_at_once_never_fork_the_chain() {
         "{list:?}"
     );
 }
+
+#[test]
+fn migrate_copies_a_county_and_proves_the_copy() {
+    let Some(pg) = PgDb::new("migrate") else {
+        return;
+    };
+    let env = Env::new();
+    let county = env.path("county.db");
+    let county = county.to_str().unwrap();
+    let cases = fixture("workflows/examples/cases.json");
+    let catalogue = fixture("workflows/examples/catalogue.json");
+    for args in [
+        vec!["import", cases.to_str().unwrap()],
+        vec!["user", "add", "王敏", "--role", "legal_office"],
+        vec!["catalogue", "import", catalogue.to_str().unwrap()],
+        vec!["token", "create", "王敏"],
+    ] {
+        let run = on(&env, county, &args);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+    }
+    // Into a file: refused, nothing written.
+    let run = env.juece(&["--lang", "en", "migrate", "--from", county, "--to", "x.db"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let run = env.juece(&["--lang", "en", "migrate", "--from", county, "--to", &pg.url]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("proof: OK"), "{}", run.stdout);
+    let heads: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split("head ").nth(1))
+        .collect();
+    assert_eq!(heads.len(), 2);
+    assert_eq!(heads[0], heads[1]);
+    assert_eq!(
+        on(&env, county, &["export"]).stdout,
+        on(&env, &pg.url, &["export"]).stdout
+    );
+    assert_eq!(
+        on(&env, county, &["--lang", "en", "verify"])
+            .stdout
+            .lines()
+            .next(),
+        on(&env, &pg.url, &["--lang", "en", "verify"])
+            .stdout
+            .lines()
+            .next()
+    );
+    let tokens = on(&env, &pg.url, &["--lang", "en", "token", "list"]);
+    assert!(tokens.stdout.contains("王敏"), "{tokens:?}");
+    // A second migrate into the now non-empty database is refused (zh by default).
+    let again = env.juece(&["migrate", "--from", county, "--to", &pg.url]);
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(again.stderr.contains("不是空的"), "{again:?}");
+    // The copy takes new writes after the copied rows.
+    let text = std::fs::read_to_string(&cases).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for case in doc["cases"].as_array_mut().unwrap() {
+        let r = format!("省{}", case["ref"].as_str().unwrap());
+        case["ref"] = r.into();
+    }
+    let more = env.write("more.json", &doc.to_string());
+    assert_eq!(
+        on(&env, &pg.url, &["import", more.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(on(&env, &pg.url, &["verify"]).code, 0);
+}

@@ -76,6 +76,15 @@ impl Store {
         })
     }
 
+    /// Copies this SQLite database, row for row, into `dest`, an empty PostgreSQL database (one
+    /// transaction: all or nothing). Prove the copy by verifying `dest`.
+    pub fn copy_into(&self, dest: &mut Store) -> Result<crate::CopySummary, StoreError> {
+        match (&self.backend, &mut dest.backend) {
+            (Backend::Sqlite(src), Backend::Pg(dest)) => dest.copy_from(src),
+            _ => Err(StoreError::MigrateDirection),
+        }
+    }
+
     /// Whether this is a PostgreSQL database.
     pub fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Pg(_))

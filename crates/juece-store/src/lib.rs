@@ -33,6 +33,7 @@ pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
 pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCatalogue};
 pub use facade::{ImportTx, Store};
 pub use location::Location;
+pub use pg::CopySummary;
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
@@ -67,6 +68,12 @@ pub enum StoreError {
         /// Why.
         why: String,
     },
+    /// `juece migrate` into a database that already holds something.
+    #[error("the target database is not empty ({0}); `juece migrate` copies into an empty database only, so that nothing there is mixed with the county's history")]
+    TargetNotEmpty(String),
+    /// `juece migrate` from anything but an SQLite file, or to anything but PostgreSQL.
+    #[error("`juece migrate` copies an SQLite database file into a PostgreSQL database")]
+    MigrateDirection,
     /// `juece backup` on PostgreSQL: the server's own tools back it up.
     #[error("`juece backup` copies an SQLite file; a PostgreSQL database is backed up with the server's own tools: pg_dump --format=custom --file=juece.dump DATABASE (restore with pg_restore into an empty database)")]
     BackupUnsupported,

@@ -16,12 +16,14 @@ use postgres::{Client, Config, NoTls, Transaction};
 use crate::location::redact_password;
 use crate::StoreError;
 
+mod copy;
 mod read;
 mod records;
 mod verify;
 mod web;
 mod write;
 
+pub use copy::CopySummary;
 pub(crate) use write::PgImportTx;
 
 /// The advisory lock every write holds until it commits (an arbitrary constant: "juece").
