@@ -217,3 +217,74 @@ fn migrate_copies_a_county_and_proves_the_copy() {
     );
     assert_eq!(on(&env, &pg.url, &["verify"]).code, 0);
 }
+
+#[test]
+fn two_servers_on_one_database_never_fork_it_or_lose_a_write() {
+    let Some(pg) = PgDb::new("two_servers") else {
+        return;
+    };
+    let env = Env::new();
+    assert_eq!(
+        on(
+            &env,
+            &pg.url,
+            &["user", "add", "王敏", "--role", "legal_office"]
+        )
+        .code,
+        0
+    );
+    let created = on(&env, &pg.url, &["token", "create", "王敏"]);
+    let token = created.stdout.lines().next().unwrap().trim().to_owned();
+    let servers = [
+        crate::server::serve_on(pg.url.as_ref()),
+        crate::server::serve_on(pg.url.as_ref()),
+    ];
+    let per_thread = 6;
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (addr, token) = (&servers[t % 2].addr, &token);
+                s.spawn(move || {
+                    (0..per_thread)
+                        .map(|i| {
+                            let body = serde_json::json!({
+                                "ref": format!("并发{t}-{i}"), "title": "t", "organ": "XX县人民政府",
+                                "undertaking_unit": "u", "category": "plan", "workflow": "decree-713",
+                                "attributes": {"technical": false, "stability_risk": false,
+                                    "hearing_required": false, "confidential": false,
+                                    "market_entities": false},
+                                "at": "2024-02-01T09:00:00+08:00",
+                            });
+                            crate::server::http(
+                                addr,
+                                "POST",
+                                "/api/v1/cases",
+                                Some(token),
+                                Some(&body.to_string()),
+                            )
+                            .unwrap()
+                            .0
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(statuses.iter().all(|&s| s == 201), "{statuses:?}");
+    drop(servers);
+    let verify = on(&env, &pg.url, &["--lang", "en", "verify"]);
+    assert_eq!(verify.code, 0, "{verify:?}");
+    assert!(
+        verify.stdout.starts_with(&format!(
+            "log: {} events in {} cases",
+            4 * per_thread,
+            4 * per_thread
+        )),
+        "{}",
+        verify.stdout
+    );
+}

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use crate::common::Env;
 
 /// A running `juece serve`, stopped when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Served {
@@ -21,6 +21,11 @@ impl Drop for Served {
 }
 
 fn serve(env: &Env) -> Served {
+    serve_on(env.db().as_os_str())
+}
+
+/// `juece serve` on the database `db` (a file or a PostgreSQL URL).
+pub(crate) fn serve_on(db: &std::ffi::OsStr) -> Served {
     // A port that was free a moment ago.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -31,7 +36,7 @@ fn serve(env: &Env) -> Served {
     let child = Command::new(env!("CARGO_BIN_EXE_juece"))
         .args(["serve", "--listen", &addr])
         .env_clear()
-        .env("JUECE_DB", env.db())
+        .env("JUECE_DB", db)
         .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -51,7 +56,7 @@ fn serve(env: &Env) -> Served {
 }
 
 /// One HTTP/1.1 request: (status, body), or `None` when nothing listens.
-fn http(
+pub(crate) fn http(
     addr: &str,
     method: &str,
     path: &str,
