@@ -4,50 +4,9 @@
 //! Needs `JUECE_TEST_PG` (see crates/juece-store/src/pg_tests.rs); without it each test says
 //! SKIPPED on stderr, and fails when `JUECE_REQUIRE_PG=1`.
 
-use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use crate::common::{fixture, Env};
-
-/// A throwaway database on the test server, dropped at the end.
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    fn new(test: &str) -> Option<PgDb> {
-        let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
-            assert!(
-                std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
-                "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set: `{test}` cannot run"
-            );
-            let _ = std::io::stderr().write_all(
-                format!("SKIPPED {test}: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB\n")
-                    .as_bytes(),
-            );
-            return None;
-        };
-        let name = format!("juece_e2e_{}_{test}", std::process::id());
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        Some(PgDb { admin, name, url })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
+use crate::common::{fixture, Env, PgDb};
 
 fn on(env: &Env, db: &str, args: &[&str]) -> crate::common::Run {
     let mut all = vec!["--db", db];

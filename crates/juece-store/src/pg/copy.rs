@@ -208,7 +208,7 @@ impl PgStore {
 
     /// Copies `src` into this database, which must be empty, in one transaction.
     pub(crate) fn copy_from(&mut self, src: &SqliteStore) -> Result<CopySummary, StoreError> {
-        let mut tx = write_tx(self.client.get_mut())?;
+        let mut tx = write_tx(self.client_mut()?)?;
         let held = PgStore::holdings(&mut tx)?;
         if !held.is_empty() {
             return Err(StoreError::TargetNotEmpty(held.join(", ")));

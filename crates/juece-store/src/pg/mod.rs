@@ -44,8 +44,19 @@ const MIGRATIONS: &[&str] = &[
 /// One connection to a PostgreSQL database.
 pub(crate) struct PgStore {
     /// In a cell: the store's readers take `&self`, the driver wants `&mut` for every query.
-    /// No method holds it while calling back into the caller's code.
-    client: RefCell<Client>,
+    /// No method holds it while calling back into the caller's code. `None` only while dropping.
+    client: RefCell<Option<Client>>,
+}
+
+impl Drop for PgStore {
+    /// The driver closes its connection by running its own async runtime, which panics on a
+    /// thread that is already driving one (a store dropped inside `juece serve`'s runtime, as
+    /// when the address cannot be bound). So the connection is closed on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
 }
 
 /// A driver error in plain words: the server's own message when it sent one.
@@ -94,15 +105,25 @@ impl PgStore {
         })?;
         migrate(&mut client)?;
         Ok(PgStore {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
         })
     }
 
     /// The connection, for one method's queries.
     fn client(&self) -> Result<RefMut<'_, Client>, StoreError> {
+        let cell = self.client.try_borrow_mut().map_err(|_| {
+            StoreError::Corrupt("the PostgreSQL connection is already in use".into())
+        })?;
+        RefMut::filter_map(cell, Option::as_mut)
+            .map_err(|_| StoreError::Corrupt("the PostgreSQL connection is closed".into()))
+    }
+
+    /// The connection, for a write that holds it until its transaction ends.
+    fn client_mut(&mut self) -> Result<&mut Client, StoreError> {
         self.client
-            .try_borrow_mut()
-            .map_err(|_| StoreError::Corrupt("the PostgreSQL connection is already in use".into()))
+            .get_mut()
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("the PostgreSQL connection is closed".into()))
     }
 
     /// Nothing to fold: PostgreSQL manages its own log.
