@@ -373,3 +373,28 @@ fn two_writers_on_separate_connections_never_fork_a_case_or_lose_a_write() -> Te
     assert_eq!(report.events, 1 + total as u64);
     Ok(())
 }
+
+#[test]
+fn opening_and_reading_never_wait_for_another_processs_write() {
+    let Some(db) = TestDb::new("opening_never_waits") else {
+        return;
+    };
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES).unwrap();
+    let mut writer = db.store();
+    import_examples(&mut writer, &cases[..1]);
+    // An import in progress holds the write lock until it ends.
+    let import = writer.begin_import().unwrap();
+    let (done, opened) = std::sync::mpsc::channel();
+    let url = db.url.clone();
+    std::thread::spawn(move || {
+        let store = Store::open(std::path::Path::new(&url)).unwrap();
+        let _ = done.send(store.case_count().unwrap());
+    });
+    let seen = opened.recv_timeout(std::time::Duration::from_secs(10));
+    drop(import);
+    assert_eq!(
+        seen,
+        Ok(1),
+        "another connection could not open and read during a write"
+    );
+}

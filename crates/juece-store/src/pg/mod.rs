@@ -184,10 +184,31 @@ pub(crate) fn write_tx(client: &mut Client) -> Result<Transaction<'_>, StoreErro
     Ok(tx)
 }
 
+/// The schema version this database is at (0: no schema yet).
+fn schema_version(client: &mut impl postgres::GenericClient) -> Result<i64, StoreError> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('juece_schema') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT coalesce(max(version), 0) FROM juece_schema", &[])?
+        .get(0))
+}
+
 /// Runs the migrations not yet run, in one transaction under the write lock (two processes
-/// opening an empty database at once create the schema once).
+/// opening an empty database at once create the schema once). A database already at this
+/// version is only read: opening never waits for another process's write.
 fn migrate(client: &mut Client) -> Result<(), StoreError> {
     let supported = MIGRATIONS.len() as i64;
+    let found = schema_version(client)?;
+    if found > supported {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    if found == supported {
+        return Ok(());
+    }
     let mut tx = write_tx(client)?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS juece_schema (version BIGINT NOT NULL)")?;
     let found: i64 = tx
