@@ -19,6 +19,7 @@ mod live;
 mod malformed;
 mod messages;
 mod organs;
+mod postgres;
 mod report;
 mod rules_v2;
 mod server;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use crate::common::Env;
 
 /// A running `juece serve`, stopped when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Served {
@@ -26,6 +26,15 @@ fn serve(env: &Env) -> Served {
 
 /// `juece serve` with `extra` arguments before `serve`.
 fn serve_with(env: &Env, extra: &[&str]) -> Served {
+    serve_on_with(env.db().as_os_str(), extra)
+}
+
+/// `juece serve` on the database `db` (a file or a PostgreSQL URL).
+pub(crate) fn serve_on(db: &std::ffi::OsStr) -> Served {
+    serve_on_with(db, &[])
+}
+
+fn serve_on_with(db: &std::ffi::OsStr, extra: &[&str]) -> Served {
     // A port that was free a moment ago.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -37,7 +46,7 @@ fn serve_with(env: &Env, extra: &[&str]) -> Served {
         .args(extra)
         .args(["serve", "--listen", &addr])
         .env_clear()
-        .env("JUECE_DB", env.db())
+        .env("JUECE_DB", db)
         .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -57,7 +66,7 @@ fn serve_with(env: &Env, extra: &[&str]) -> Served {
 }
 
 /// One HTTP/1.1 request: (status, body), or `None` when nothing listens.
-fn http(
+pub(crate) fn http(
     addr: &str,
     method: &str,
     path: &str,

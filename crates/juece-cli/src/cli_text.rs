@@ -106,6 +106,10 @@ const ABOUT: &[(&str, &str)] = &[
         "juece checkpoint",
         "签署日志大小和链头哈希的声明，交给办公室以外的人保存",
     ),
+    (
+        "juece migrate",
+        "把一个县的 SQLite 数据库复制到空的 PostgreSQL 数据库，并核验副本（事件数和链头须与源库相同，否则退出码为 1）",
+    ),
     ("juece key", "管理签署检查点的密钥"),
     (
         "juece key init",
@@ -122,7 +126,9 @@ const ABOUT: &[(&str, &str)] = &[
 
 /// An option's help by `path id` (most specific) or by `id` alone.
 const ARG: &[(&str, &str)] = &[
-    ("db", "数据库文件"),
+    ("db", "数据库：SQLite 文件，或 PostgreSQL 网址（postgres://角色@主机:端口/库名）"),
+    ("juece migrate from", "县的 SQLite 数据库文件"),
+    ("juece migrate to", "空的 PostgreSQL 数据库（postgres://角色@主机:端口/库名）"),
     ("calendars", "附加节假日日历：juece-calendar/1 或 holiday-cn 年度文件（可重复）"),
     ("lang", "标签和消息的语言"),
     ("quiet", "长时间的处理（导入、审计、校验、导出、统计、备份）不显示进度行"),

@@ -8,14 +8,14 @@ use juece_core::builtin;
 use juece_core::calendar::Calendar;
 use juece_core::registry::Profiles;
 use juece_core::Lang;
-use juece_store::Store;
+use juece_store::{Location, Store};
 
 use crate::error::CliError;
 use crate::t;
 
 #[derive(Args)]
 pub struct GlobalArgs {
-    /// Database file
+    /// Database: an SQLite file, or a PostgreSQL URL (postgres://ROLE@HOST:PORT/DB)
     #[arg(
         long,
         global = true,
@@ -24,6 +24,15 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub db: PathBuf,
+
+    /// The PostgreSQL password when the `--db` URL carries none (libpq's variable, read here)
+    #[arg(
+        long = "pg-password",
+        env = "PGPASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub pg_password: Option<String>,
 
     /// Whether `--db` or JUECE_DB named the database (not the default, nor the config file).
     #[arg(skip)]
@@ -198,7 +207,7 @@ impl GlobalArgs {
     /// `--calendar` files. Opens the database to read them when it exists; a command that has it
     /// open already calls [`GlobalArgs::calendar_with`].
     pub fn calendar(&self) -> Result<Calendar, CliError> {
-        if self.db.exists() {
+        if self.location().exists() {
             let store = self.store()?;
             return self.calendar_with(&store);
         }
@@ -225,9 +234,14 @@ impl GlobalArgs {
             .collect()
     }
 
-    /// Opens the database.
+    /// Where the database is: `--db` read as a PostgreSQL URL or a file path.
+    pub fn location(&self) -> Location {
+        Location::parse(&self.db).with_password(self.pg_password.clone())
+    }
+
+    /// Opens the database (the one opener of every command and of `juece serve`).
     pub fn store(&self) -> Result<Store, CliError> {
-        Ok(Store::open(&self.db)?)
+        Ok(Store::open_location(&self.location())?)
     }
 
     /// Adds the configuration file's calendars to `--calendar`.
@@ -241,11 +255,11 @@ impl GlobalArgs {
 
     /// For commands that only read: the database must exist (opening would create it).
     pub fn require_db(&self) -> Result<(), CliError> {
-        if self.db.exists() {
+        let location = self.location();
+        if location.exists() {
             return Ok(());
         }
-        let shown = std::path::absolute(&self.db).unwrap_or_else(|_| self.db.clone());
-        let shown = shown.display();
+        let shown = location.shown();
         Err(CliError::bad_input(t!(
             format!("数据库文件 `{shown}` 不存在；本命令只读取数据库，不会新建，未写入任何内容"),
             format!("the database file `{shown}` does not exist; this command only reads, it creates no database and wrote nothing")
@@ -263,7 +277,7 @@ impl GlobalArgs {
     /// The profiles for commands that only show them: with no database, the shipped ones
     /// (and no database is created).
     pub fn profiles_read(&self) -> Result<Profiles, CliError> {
-        if self.db.exists() {
+        if self.location().exists() {
             let store = self.store()?;
             self.profiles(&store)
         } else {

@@ -107,6 +107,16 @@ impl From<StoreError> for CliError {
                 "同一案号只能导入一次；未写入任何内容",
                 "a case reference is imported once; nothing was written"
             )),
+            StoreError::Unreachable { addr, why } => {
+                return CliError::bad_input(crate::t!(
+                    format!("无法连接 PostgreSQL 服务器 {addr}：{why}；未读取也未写入任何内容"),
+                    format!("cannot connect to the PostgreSQL server at {addr}: {why}; nothing was read or written")
+                ))
+                .with_hint(crate::t!(
+                    "请检查服务器是否在运行、主机和端口是否正确、该角色能否登录（密码写在网址中或放在环境变量 PGPASSWORD 中）",
+                    "check that the server is running, the host and port are right, and the role may log in (the password goes in the URL or in PGPASSWORD)"
+                ))
+            }
             StoreError::Open { .. } => Some(crate::t!(
                 "请检查 `--db` 路径或环境变量 JUECE_DB",
                 "check the `--db` path or `JUECE_DB`"

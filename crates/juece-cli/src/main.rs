@@ -69,6 +69,7 @@ enum Command {
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
     Backup(commands::backup::BackupArgs),
+    Migrate(commands::migrate::MigrateArgs),
     #[command(subcommand)]
     Calendar(commands::calendar::CalendarCommand),
     #[command(subcommand)]
@@ -230,6 +231,7 @@ fn main() -> ExitCode {
         Command::Checkpoint(args) => commands::checkpoint::run(&cli.global, args),
         Command::Key(cmd) => commands::key::run(&cli.global, cmd),
         Command::Backup(args) => commands::backup::run(&cli.global, args),
+        Command::Migrate(args) => commands::migrate::run(&cli.global, args),
         Command::Calendar(cmd) => commands::calendar::run(&cli.global, cmd),
         Command::Catalogue(cmd) => commands::catalogue::run(&cli.global, cmd),
         Command::Report(args) => commands::report::run(&cli.global, args),

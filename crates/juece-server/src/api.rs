@@ -185,7 +185,7 @@ pub async fn list_cases(
         skipped: flag("skipped"),
         overridden: flag("overridden"),
     };
-    with_reader(&state, move |state, engine| {
+    with_reader(&state, move |_state, engine| {
         let Some(scope) = token_scope(engine, &headers) else {
             return unauthorized(lang);
         };

@@ -16,7 +16,6 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use juece_core::ids::Role;
-use juece_engine::{load_profiles, WriteSession};
 use juece_server::auth::{hash_password, new_token};
 use juece_server::Config;
 use juece_store::Store;
@@ -61,15 +60,12 @@ fn server() -> Srv {
             tokens.insert(name.to_owned(), token);
         }
     }
-    let store = Store::open(&db).unwrap();
-    let profiles = load_profiles(&store).unwrap();
-    let calendar = juece_core::builtin::calendar().unwrap();
     let config = Config {
         now: Some(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
         ..Config::default()
     };
     Srv {
-        app: juece_server::app(WriteSession::new(store, profiles, calendar), config),
+        app: juece_server::app(juece_server::open_stores(&db, &[], 2).unwrap(), config),
         tokens,
         _dir: dir,
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use juece_core::log::{chain_hash, leaf_hash, Hash, GENESIS};
 
 use crate::catalogues::parse_leaf;
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
 /// The outcome of verifying the catalogue chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,79 +35,107 @@ pub struct CatalogueChainFailure {
     pub what: String,
 }
 
-impl Store {
+/// One stored catalogue version as read, whichever backend it came from.
+pub(crate) struct CatalogueRow {
+    pub(crate) organ: String,
+    pub(crate) year: i64,
+    pub(crate) version: i64,
+    pub(crate) canonical: Vec<u8>,
+    pub(crate) leaf: Vec<u8>,
+    pub(crate) chain: Vec<u8>,
+}
+
+impl SqliteStore {
     /// Recomputes the catalogue chain and reports the first version where it fails.
     pub fn verify_catalogues(&self) -> Result<CatalogueChainReport, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT organ, year, version, canonical, leaf_hash, chain_hash
              FROM catalogue_versions ORDER BY catalogue_row",
         )?;
-        let mut rows = stmt.query([])?;
-        let mut previous = GENESIS;
-        let mut position = 0u64;
-        let mut next_version: HashMap<(String, i64), i64> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            position += 1;
-            let organ: String = r.get(0)?;
-            let year: i64 = r.get(1)?;
-            let version: i64 = r.get(2)?;
-            let canonical: Vec<u8> = r.get(3)?;
-            let stored_leaf: Vec<u8> = r.get(4)?;
-            let stored_chain: Vec<u8> = r.get(5)?;
-            let fail = |what: String| CatalogueChainFailure {
-                position,
-                organ: organ.clone(),
-                year,
-                version,
-                what,
-            };
-            let leaf = leaf_hash(&canonical);
-            let chain = chain_hash(&previous, &leaf);
-            let problem = if stored_leaf != leaf {
-                Some("the leaf hash is not the hash of the stored bytes".to_owned())
-            } else if stored_chain != chain {
-                Some("the chain hash does not follow from the previous version".to_owned())
-            } else {
-                match parse_leaf(&canonical) {
-                    Err(e) => Some(format!("the stored bytes are not a catalogue version: {e}")),
-                    Ok(s) if s.catalogue.organ != organ || i64::from(s.catalogue.year) != year => {
+        let rows = stmt.query_map([], |r| {
+            Ok(CatalogueRow {
+                organ: r.get(0)?,
+                year: r.get(1)?,
+                version: r.get(2)?,
+                canonical: r.get(3)?,
+                leaf: r.get(4)?,
+                chain: r.get(5)?,
+            })
+        })?;
+        check_catalogue_chain(rows.map(|r| r.map_err(StoreError::from)))
+    }
+}
+
+/// Recomputes the catalogue chain over `rows`, in the order of import.
+pub(crate) fn check_catalogue_chain(
+    rows: impl IntoIterator<Item = Result<CatalogueRow, StoreError>>,
+) -> Result<CatalogueChainReport, StoreError> {
+    let mut previous = GENESIS;
+    let mut position = 0u64;
+    let mut next_version: HashMap<(String, i64), i64> = HashMap::new();
+    for row in rows {
+        position += 1;
+        let CatalogueRow {
+            organ,
+            year,
+            version,
+            canonical,
+            leaf: stored_leaf,
+            chain: stored_chain,
+        } = row?;
+        let fail = |what: String| CatalogueChainFailure {
+            position,
+            organ: organ.clone(),
+            year,
+            version,
+            what,
+        };
+        let leaf = leaf_hash(&canonical);
+        let chain = chain_hash(&previous, &leaf);
+        let problem = if stored_leaf != leaf {
+            Some("the leaf hash is not the hash of the stored bytes".to_owned())
+        } else if stored_chain != chain {
+            Some("the chain hash does not follow from the previous version".to_owned())
+        } else {
+            match parse_leaf(&canonical) {
+                Err(e) => Some(format!("the stored bytes are not a catalogue version: {e}")),
+                Ok(s) if s.catalogue.organ != organ || i64::from(s.catalogue.year) != year => {
+                    Some(format!(
+                        "filed under `{organ}` {year} but the document is of `{}` {}",
+                        s.catalogue.organ, s.catalogue.year
+                    ))
+                }
+                Ok(s) if i64::from(s.version) != version => Some(format!(
+                    "filed as version {version} but hashed as version {}",
+                    s.version
+                )),
+                Ok(_) => {
+                    let expected = next_version.entry((organ.clone(), year)).or_insert(1);
+                    if version != *expected {
                         Some(format!(
-                            "filed under `{organ}` {year} but the document is of `{}` {}",
-                            s.catalogue.organ, s.catalogue.year
+                            "version {version} where version {expected} was expected"
                         ))
-                    }
-                    Ok(s) if i64::from(s.version) != version => Some(format!(
-                        "filed as version {version} but hashed as version {}",
-                        s.version
-                    )),
-                    Ok(_) => {
-                        let expected = next_version.entry((organ.clone(), year)).or_insert(1);
-                        if version != *expected {
-                            Some(format!(
-                                "version {version} where version {expected} was expected"
-                            ))
-                        } else {
-                            *expected += 1;
-                            None
-                        }
+                    } else {
+                        *expected += 1;
+                        None
                     }
                 }
-            };
-            if let Some(what) = problem {
-                return Ok(CatalogueChainReport {
-                    versions: position,
-                    head: previous,
-                    failure: Some(fail(what)),
-                });
             }
-            previous = chain;
+        };
+        if let Some(what) = problem {
+            return Ok(CatalogueChainReport {
+                versions: position,
+                head: previous,
+                failure: Some(fail(what)),
+            });
         }
-        Ok(CatalogueChainReport {
-            versions: position,
-            head: previous,
-            failure: None,
-        })
+        previous = chain;
     }
+    Ok(CatalogueChainReport {
+        versions: position,
+        head: previous,
+        failure: None,
+    })
 }
 
 #[cfg(test)]
@@ -115,7 +143,7 @@ mod tests {
     use juece_core::catalogue::parse_catalogue;
 
     use crate::catalogues::CatalogueImport;
-    use crate::Store;
+    use crate::SqliteStore as Store;
 
     const DOC: &str = r#"{"format": "juece-catalogue/1", "organ": "甲县人民政府", "year": 2023,
         "party_consent": "2023-02-20", "published": "2023-02-28",

@@ -6,7 +6,7 @@ use juece_core::log::{canonical_json, chain_hash, leaf_hash, Hash, GENESIS};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
 /// One stored version of a catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub(crate) fn parse_leaf(canonical: &[u8]) -> Result<StoredCatalogue, String> {
     })
 }
 
-impl Store {
+impl SqliteStore {
     /// Stores `cat` as the next version of its organ and year (unless it equals the latest).
     pub fn add_catalogue(
         &mut self,

@@ -1,5 +1,6 @@
-//! SQLite persistence for juece: profiles, cases, the append-only event log and a case
-//! projection, behind a versioned schema.
+//! Persistence for juece: profiles, cases, the append-only event log and a case projection,
+//! behind a versioned schema, in one of two backends behind one [`Store`]: SQLite (the embedded
+//! default, a file) or PostgreSQL (`postgres://…`, a province's database server).
 //!
 //! The program only ever inserts events (triggers refuse updates and deletes). Every write is one
 //! transaction: an import writes all its cases or none.
@@ -16,8 +17,11 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 mod catalogue_verify;
 mod catalogues;
+mod facade;
 mod fs_check;
+mod location;
 mod migrations;
+mod pg;
 pub mod progress;
 mod read;
 mod records;
@@ -28,14 +32,15 @@ mod write;
 
 pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
 pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCatalogue};
+pub use facade::{ImportTx, Store};
+pub use location::Location;
+pub use pg::CopySummary;
 pub use read::{CaseRow, ListFilter, StoredCase};
 pub use records::{RecordsReport, StoredCalendar};
 pub use users::UserRow;
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use web::{KeptAnswer, SessionRow, TokenRow};
-pub use write::{
-    case_leaves, AppendItem, Appended, Difference, ImportSummary, ImportTx, PreparedCase,
-};
+pub use write::{case_leaves, AppendItem, Appended, Difference, ImportSummary, PreparedCase};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,36 @@ pub enum StoreError {
     /// SQLite refused or failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL refused or failed.
+    #[error("database error: {}", pg::describe(.0))]
+    Postgres(#[from] postgres::Error),
+    /// The PostgreSQL server cannot be reached, or refused the connection.
+    #[error("cannot connect to the PostgreSQL server at {addr}: {why}")]
+    Unreachable {
+        /// `HOST:PORT` as the URL names it.
+        addr: String,
+        /// Why, as the driver says.
+        why: String,
+    },
+    /// A `--db` value starting with `postgres://` that is not a valid connection URL.
+    #[error(
+        "`{url}` is not a PostgreSQL URL: {why}; write it as postgres://ROLE@HOST:PORT/DATABASE"
+    )]
+    BadUrl {
+        /// The value, password hidden.
+        url: String,
+        /// Why.
+        why: String,
+    },
+    /// `juece migrate` into a database that already holds something.
+    #[error("the target database is not empty ({0}); `juece migrate` copies into an empty database only, so that nothing there is mixed with the county's history")]
+    TargetNotEmpty(String),
+    /// `juece migrate` from anything but an SQLite file, or to anything but PostgreSQL.
+    #[error("`juece migrate` copies an SQLite database file into a PostgreSQL database")]
+    MigrateDirection,
+    /// `juece backup` on PostgreSQL: the server's own tools back it up.
+    #[error("`juece backup` copies an SQLite file; a PostgreSQL database is backed up with the server's own tools: pg_dump --format=custom --file=juece.dump DATABASE (restore with pg_restore into an empty database)")]
+    BackupUnsupported,
     /// The database could not be opened.
     #[error("cannot open database `{path}`: {source}")]
     Open {
@@ -141,18 +176,19 @@ pub struct Projection {
     pub warnings: u32,
 }
 
-/// The database.
-pub struct Store {
+/// The SQLite backend: one connection to a database file (or a private in-memory database).
+/// Used through [`Store`].
+pub(crate) struct SqliteStore {
     conn: Connection,
 }
 
 /// The oldest SQLite this program opens a database with (3.51.3).
 pub const MIN_SQLITE: i32 = 3_051_003;
 
-impl Store {
+impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// Refuses an SQLite older than 3.51.3 and a database on a network filesystem.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         check_sqlite_version()?;
         if let Some(fstype) = fs_check::network_filesystem(path) {
             return Err(StoreError::NetworkFilesystem {
@@ -164,14 +200,14 @@ impl Store {
             path: path.display().to_string(),
             source,
         })?;
-        Store::setup(conn, true)
+        SqliteStore::setup(conn, true)
     }
 
     /// Opens a read-only connection to the database at `path`, which must exist with its schema
     /// up to date (another connection opened it with [`Store::open`] first). A server reads on
     /// several of these beside its one writer: in WAL mode readers never wait for the writer,
     /// and every statement sees the last committed state. Any write on it fails.
-    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
         use rusqlite::OpenFlags;
         check_sqlite_version()?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -191,16 +227,16 @@ impl Store {
         // Case reads touch a few pages each; a smaller cache per reader than the writer's.
         conn.pragma_update(None, "cache_size", -16384)?;
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
-        Ok(Store { conn })
+        Ok(SqliteStore { conn })
     }
 
     /// Opens a private in-memory database (tests, dry runs).
-    pub fn open_in_memory() -> Result<Store, StoreError> {
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         check_sqlite_version()?;
-        Store::setup(Connection::open_in_memory()?, false)
+        SqliteStore::setup(Connection::open_in_memory()?, false)
     }
 
-    fn setup(conn: Connection, wal: bool) -> Result<Store, StoreError> {
+    fn setup(conn: Connection, wal: bool) -> Result<SqliteStore, StoreError> {
         // The busy timeout comes first, so that switching to WAL waits for other writers too.
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // A database from a newer juece is refused before anything changes it (not even the
@@ -233,7 +269,7 @@ impl Store {
         // a province's file (5 GB at a million cases) must not take a command past 1 GB.
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "mmap_size", 1i64 << 28)?;
-        let mut store = Store { conn };
+        let mut store = SqliteStore { conn };
         migrations::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -358,6 +394,8 @@ fn check_sqlite_version() -> Result<(), StoreError> {
     Ok(())
 }
 
+#[cfg(test)]
+mod pg_tests;
 #[cfg(test)]
 mod tamper_tests;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use juece_core::event::{
 };
 use juece_core::ids::{Category, Status};
 
-use crate::{Projection, Store, StoreError};
+use crate::{Projection, SqliteStore, StoreError};
 
 /// One case in a listing.
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreE
         .map_err(|e| corrupt(format!("field `{}`: {}", e.field, e.message)))
 }
 
-/// Why [`Store::map_cases_each`] stopped reading.
+/// Why [`SqliteStore::map_cases_each`] stopped reading.
 enum ReadError<E> {
     Store(StoreError),
     /// A worker stopped on an error of its own.
@@ -97,24 +97,24 @@ impl<E> From<StoreError> for ReadError<E> {
     }
 }
 
-/// Cases handed over at a time by [`Store::visit_cases`] (a few in tests, so that they cross
+/// Cases handed over at a time by [`SqliteStore::visit_cases`] (a few in tests, so that they cross
 /// chunks).
-const CHUNK: usize = if cfg!(test) { 3 } else { 4096 };
+pub(crate) const CHUNK: usize = if cfg!(test) { 3 } else { 4096 };
 
 /// A case as read, its events not yet parsed.
-struct RawCase {
-    case_ref: String,
-    title: String,
-    organ: String,
-    undertaking_unit: String,
-    category: String,
-    profile_id: String,
-    profile_version: i64,
-    attributes: String,
-    catalogue: Option<String>,
-    leaves: Vec<Vec<u8>>,
+pub(crate) struct RawCase {
+    pub(crate) case_ref: String,
+    pub(crate) title: String,
+    pub(crate) organ: String,
+    pub(crate) undertaking_unit: String,
+    pub(crate) category: String,
+    pub(crate) profile_id: String,
+    pub(crate) profile_version: i64,
+    pub(crate) attributes: String,
+    pub(crate) catalogue: Option<String>,
+    pub(crate) leaves: Vec<Vec<u8>>,
     /// The number of events the case's projection says it has (`last_seq + 1`), when known.
-    stored_count: Option<i64>,
+    pub(crate) stored_count: Option<i64>,
 }
 
 impl RawCase {
@@ -136,7 +136,7 @@ impl RawCase {
 
     /// The case is whole: its events run 0, 1, 2, … with no gap (checked as they are read) and
     /// there are as many as its projection counts. A lost index entry or page shows here.
-    fn check_whole(&self) -> Result<(), StoreError> {
+    pub(crate) fn check_whole(&self) -> Result<(), StoreError> {
         match self.stored_count {
             Some(n) if (self.leaves.len() as i64) < n => Err(StoreError::Gap {
                 case_ref: self.case_ref.clone(),
@@ -190,7 +190,7 @@ impl RawCase {
 
 /// Parses a chunk of cases, on two threads when there is enough to share: parsing the stored
 /// JSON is most of the cost of reading a whole database.
-fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
+pub(crate) fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
     // A few cases (one, for every live write) are parsed here: asking how many cores there are
     // reads cgroup files and cost more than parsing one case.
     if chunk.len() < 64 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
@@ -217,7 +217,7 @@ fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
     })
 }
 
-impl Store {
+impl SqliteStore {
     /// The stored profile texts, as `(origin, text)`. Each must be the text its record in the
     /// chain holds: a profile edited outside juece is refused here (and reported by `verify`),
     /// never used to judge a case.

@@ -14,7 +14,7 @@ use juece_core::profile::Profile;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use crate::{Anchor, Store, StoreError};
+use crate::{Anchor, SqliteStore, StoreError};
 
 /// What a record is about.
 pub const KIND_PROFILE: &str = "profile";
@@ -203,7 +203,7 @@ pub(crate) fn latest_body(
         .transpose()
 }
 
-impl Store {
+impl SqliteStore {
     /// The records chain's size and head now.
     pub fn records_head(&self) -> Result<Anchor, StoreError> {
         let (size, head): (i64, Option<Vec<u8>>) = self.conn.query_row(
@@ -262,139 +262,181 @@ impl Store {
     }
 
     fn verify_records_inner(&self, anchor: Option<Anchor>) -> Result<RecordsReport, StoreError> {
-        let mut failures = Vec::new();
-        let mut prev = GENESIS;
-        let mut count: i64 = 0;
-        let mut anchored = match anchor {
-            Some(a) if a.size == 0 => {
-                if a.head != GENESIS {
-                    failures.push(
-                        "the checkpoint of an empty records chain has a non-zero head".into(),
-                    );
-                }
-                Some(0)
-            }
-            _ => None,
-        };
-        let mut profiles: BTreeMap<String, String> = BTreeMap::new();
-        // Each user's roles and organs as their latest record holds them.
-        let mut users: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
-        {
-            let mut stmt = self.conn.prepare(
+        let records: Vec<RecordRow> = self
+            .conn
+            .prepare(
                 "SELECT seq, kind, key, canonical, leaf_hash, chain_hash FROM records ORDER BY seq",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                count += 1;
-                let seq: i64 = r.get(0)?;
-                let kind: String = r.get(1)?;
-                let key: String = r.get(2)?;
-                let bytes: Vec<u8> = r.get(3)?;
-                let stored_leaf: Vec<u8> = r.get(4)?;
-                let stored_chain: Vec<u8> = r.get(5)?;
-                let leaf = leaf_hash(&bytes);
-                let chain = chain_hash(&prev, &leaf);
-                prev = chain;
-                let at = format!("record {seq} ({kind} `{key}`)");
-                if failures.len() < 100 {
-                    if seq != count {
-                        failures.push(format!(
-                            "{at}: expected record {count} here; a record was removed or inserted"
-                        ));
-                    }
-                    if stored_leaf != leaf {
-                        failures.push(format!(
+            )?
+            .query_map([], |r| {
+                Ok(RecordRow {
+                    seq: r.get(0)?,
+                    kind: r.get(1)?,
+                    key: r.get(2)?,
+                    canonical: r.get(3)?,
+                    leaf: r.get(4)?,
+                    chain: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let profiles: Vec<(String, i64, String)> = self
+            .conn
+            .prepare("SELECT id, version, content FROM profiles ORDER BY id, version")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let users: Vec<(String, String, String)> = self
+            .conn
+            .prepare("SELECT name, roles, organs FROM users ORDER BY name")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(check_records(anchor, records, profiles, users))
+    }
+}
+
+/// One row of `records` as read, whichever backend it came from.
+pub(crate) struct RecordRow {
+    pub(crate) seq: i64,
+    pub(crate) kind: String,
+    pub(crate) key: String,
+    pub(crate) canonical: Vec<u8>,
+    pub(crate) leaf: Vec<u8>,
+    pub(crate) chain: Vec<u8>,
+}
+
+/// Recomputes the records chain over `records` (in order) and checks that the stored profiles
+/// (`id, version, content`) and users (`name, roles, organs` as JSON arrays) hold what it
+/// vouches for.
+pub(crate) fn check_records(
+    anchor: Option<Anchor>,
+    records: Vec<RecordRow>,
+    stored_profiles: Vec<(String, i64, String)>,
+    stored_users: Vec<(String, String, String)>,
+) -> RecordsReport {
+    let mut failures = Vec::new();
+    let mut prev = GENESIS;
+    let mut count: i64 = 0;
+    let mut anchored = match anchor {
+        Some(a) if a.size == 0 => {
+            if a.head != GENESIS {
+                failures
+                    .push("the checkpoint of an empty records chain has a non-zero head".into());
+            }
+            Some(0)
+        }
+        _ => None,
+    };
+    let mut profiles: BTreeMap<String, String> = BTreeMap::new();
+    // Each user's roles and organs as their latest record holds them.
+    let mut users: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    {
+        for row in records {
+            count += 1;
+            let RecordRow {
+                seq,
+                kind,
+                key,
+                canonical: bytes,
+                leaf: stored_leaf,
+                chain: stored_chain,
+            } = row;
+            let leaf = leaf_hash(&bytes);
+            let chain = chain_hash(&prev, &leaf);
+            prev = chain;
+            let at = format!("record {seq} ({kind} `{key}`)");
+            if failures.len() < 100 {
+                if seq != count {
+                    failures.push(format!(
+                        "{at}: expected record {count} here; a record was removed or inserted"
+                    ));
+                }
+                if stored_leaf != leaf {
+                    failures.push(format!(
                             "{at}: its content is not what was hashed (leaf hash differs): it was edited"
                         ));
-                    } else if stored_chain != chain {
-                        failures.push(format!(
+                } else if stored_chain != chain {
+                    failures.push(format!(
                             "{at}: its chain hash differs: a record before it was changed, removed or reordered"
                         ));
-                    }
                 }
-                let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
-                let body = parsed.as_ref().and_then(|v| v.get("body")).cloned();
-                let matches = parsed.as_ref().is_some_and(|v| {
-                    v.get("kind").and_then(Value::as_str) == Some(kind.as_str())
-                        && v.get("key").and_then(Value::as_str) == Some(key.as_str())
-                        && v.get("seq").and_then(Value::as_i64) == Some(seq)
-                });
-                if !matches {
-                    failures.push(format!(
-                        "{at}: its stored bytes do not name this kind, key and number"
-                    ));
-                    continue;
-                }
-                let body = body.unwrap_or(Value::Null);
-                match kind.as_str() {
-                    KIND_PROFILE => {
-                        let content = body
-                            .get("content")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned();
-                        if let Some(shipped) = builtin_content(&key) {
-                            if shipped != content {
-                                failures.push(format!(
+            }
+            let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+            let body = parsed.as_ref().and_then(|v| v.get("body")).cloned();
+            let matches = parsed.as_ref().is_some_and(|v| {
+                v.get("kind").and_then(Value::as_str) == Some(kind.as_str())
+                    && v.get("key").and_then(Value::as_str) == Some(key.as_str())
+                    && v.get("seq").and_then(Value::as_i64) == Some(seq)
+            });
+            if !matches {
+                failures.push(format!(
+                    "{at}: its stored bytes do not name this kind, key and number"
+                ));
+                continue;
+            }
+            let body = body.unwrap_or(Value::Null);
+            match kind.as_str() {
+                KIND_PROFILE => {
+                    let content = body
+                        .get("content")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    if let Some(shipped) = builtin_content(&key) {
+                        if shipped != content {
+                            failures.push(format!(
                                     "{at}: the shipped profile `{key}` is stored with other content; a shipped id@version can never be changed"
                                 ));
-                            }
                         }
-                        if profiles.insert(key.clone(), content).is_some() {
-                            failures.push(format!(
+                    }
+                    if profiles.insert(key.clone(), content).is_some() {
+                        failures.push(format!(
                                 "{at}: the profile `{key}` is recorded twice; a stored profile is never changed"
                             ));
-                        }
                     }
-                    KIND_USER => {
-                        if body.get("removed").and_then(Value::as_bool) == Some(true) {
-                            users.remove(&key);
-                        } else {
-                            let held = (body_list(&body, "roles"), body_list(&body, "organs"));
-                            users.insert(key, held);
-                        }
-                    }
-                    KIND_CALENDAR => {
-                        if body.get("text").and_then(Value::as_str).is_none() {
-                            failures.push(format!("{at}: a calendar record without its text"));
-                        }
-                    }
-                    _ => failures.push(format!("{at}: unknown kind of record")),
                 }
-                if let Some(a) = anchor {
-                    if count as u64 == a.size {
-                        if chain == a.head {
-                            anchored = Some(a.size);
-                        } else {
-                            failures.push(format!(
+                KIND_USER => {
+                    if body.get("removed").and_then(Value::as_bool) == Some(true) {
+                        users.remove(&key);
+                    } else {
+                        let held = (body_list(&body, "roles"), body_list(&body, "organs"));
+                        users.insert(key, held);
+                    }
+                }
+                KIND_CALENDAR => {
+                    if body.get("text").and_then(Value::as_str).is_none() {
+                        failures.push(format!("{at}: a calendar record without its text"));
+                    }
+                }
+                _ => failures.push(format!("{at}: unknown kind of record")),
+            }
+            if let Some(a) = anchor {
+                if count as u64 == a.size {
+                    if chain == a.head {
+                        anchored = Some(a.size);
+                    } else {
+                        failures.push(format!(
                                 "the records chain no longer extends the checkpoint: its hash at size {} is {}, the checkpoint says {}; a record at or before it was changed, removed, inserted or reordered",
                                 a.size,
                                 hex(&chain),
                                 hex(&a.head)
                             ));
-                        }
                     }
                 }
             }
         }
-        if let Some(a) = anchor {
-            if a.size > count as u64 {
-                failures.push(format!(
+    }
+    if let Some(a) = anchor {
+        if a.size > count as u64 {
+            failures.push(format!(
                     "the records chain has {count} records but the checkpoint anchors {}: records were removed",
                     a.size
                 ));
-            }
         }
-        // The tables read by the program must hold what the chain vouches for.
-        let stored: Vec<(String, i64, String)> = self
-            .conn
-            .prepare("SELECT id, version, content FROM profiles ORDER BY id, version")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut seen_profiles = HashMap::new();
-        for (id, version, content) in stored {
-            let key = format!("{id}@{version}");
-            match profiles.get(&key) {
+    }
+    // The tables read by the program must hold what the chain vouches for.
+    let stored = stored_profiles;
+    let mut seen_profiles = HashMap::new();
+    for (id, version, content) in stored {
+        let key = format!("{id}@{version}");
+        match profiles.get(&key) {
                 None => failures.push(format!(
                     "the stored profile `{key}` is not in the records chain: it was added outside juece"
                 )),
@@ -403,32 +445,28 @@ impl Store {
                 )),
                 Some(_) => {}
             }
-            if let Some(shipped) = builtin_content(&key) {
-                if shipped != content {
-                    failures.push(format!(
+        if let Some(shipped) = builtin_content(&key) {
+            if shipped != content {
+                failures.push(format!(
                         "the stored profile `{key}` is not the shipped one: a shipped id@version can never be changed"
                     ));
-                }
-            }
-            seen_profiles.insert(key, ());
-        }
-        for key in profiles.keys() {
-            if !seen_profiles.contains_key(key) {
-                failures.push(format!(
-                    "the recorded profile `{key}` is missing from the profiles table: it was removed"
-                ));
             }
         }
-        let stored: Vec<(String, String, String)> = self
-            .conn
-            .prepare("SELECT name, roles, organs FROM users ORDER BY name")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut seen_users = HashMap::new();
-        for (name, roles, organs) in stored {
-            let roles: Option<Vec<String>> = serde_json::from_str(&roles).ok();
-            let organs: Option<Vec<String>> = serde_json::from_str(&organs).ok();
-            match users.get(&name) {
+        seen_profiles.insert(key, ());
+    }
+    for key in profiles.keys() {
+        if !seen_profiles.contains_key(key) {
+            failures.push(format!(
+                "the recorded profile `{key}` is missing from the profiles table: it was removed"
+            ));
+        }
+    }
+    let stored = stored_users;
+    let mut seen_users = HashMap::new();
+    for (name, roles, organs) in stored {
+        let roles: Option<Vec<String>> = serde_json::from_str(&roles).ok();
+        let organs: Option<Vec<String>> = serde_json::from_str(&organs).ok();
+        match users.get(&name) {
                 None => failures.push(format!(
                     "the user `{name}` is not in the records chain: they were added outside juece"
                 )),
@@ -440,26 +478,25 @@ impl Store {
                 )),
                 Some(_) => {}
             }
-            seen_users.insert(name, ());
+        seen_users.insert(name, ());
+    }
+    for name in users.keys() {
+        if !seen_users.contains_key(name) {
+            failures.push(format!(
+                "the recorded user `{name}` is missing from the users table: they were removed"
+            ));
         }
-        for name in users.keys() {
-            if !seen_users.contains_key(name) {
-                failures.push(format!(
-                    "the recorded user `{name}` is missing from the users table: they were removed"
-                ));
-            }
-        }
-        let unanchored = match anchor {
-            Some(a) if a.size <= count as u64 => count as u64 - a.size,
-            _ => 0,
-        };
-        Ok(RecordsReport {
-            records: count as u64,
-            head: prev,
-            failures,
-            anchored,
-            unanchored,
-        })
+    }
+    let unanchored = match anchor {
+        Some(a) if a.size <= count as u64 => count as u64 - a.size,
+        _ => 0,
+    };
+    RecordsReport {
+        records: count as u64,
+        head: prev,
+        failures,
+        anchored,
+        unanchored,
     }
 }
 

@@ -5,7 +5,7 @@ use juece_core::event::Case;
 use juece_core::{builtin, casefile};
 use rusqlite::params;
 
-use crate::{Anchor, Projection, Store};
+use crate::{Anchor, Projection, SqliteStore as Store};
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 struct Rng(u64);

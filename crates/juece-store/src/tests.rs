@@ -3,6 +3,7 @@ use juece_core::ids::Role;
 use juece_core::{builtin, casefile};
 
 use super::*;
+use crate::SqliteStore as Store;
 
 fn projection() -> Projection {
     Projection {

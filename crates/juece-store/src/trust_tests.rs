@@ -8,6 +8,7 @@ use juece_core::profile::Profile;
 use juece_core::{builtin, casefile};
 
 use super::*;
+use crate::SqliteStore as Store;
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 

@@ -3,7 +3,7 @@
 use juece_core::ids::Role;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
 /// A user as listed: roles, and the organs they belong to (empty: every organ).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub struct UserRow {
     pub organs: Vec<String>,
 }
 
-impl Store {
+impl SqliteStore {
     /// Adds a user, or adds roles to an existing one. Returns the user's roles afterwards and
     /// whether the user is new.
     pub fn add_user(
@@ -129,7 +129,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Removes a user (the names already in case histories stay). Returns whether they existed.
     /// The removal is chained like every user and role change (a record with `"removed": true`).
     pub fn remove_user(&mut self, name: &str, at: &str) -> Result<bool, StoreError> {

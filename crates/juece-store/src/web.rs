@@ -4,7 +4,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
 /// A live session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct TokenRow {
     pub revoked_at: Option<String>,
 }
 
-impl Store {
+impl SqliteStore {
     /// Sets a user's password hash and ends every session of theirs. `false` for an unknown user.
     pub fn set_password(&mut self, name: &str, hash: &str, at: &str) -> Result<bool, StoreError> {
         let tx = self.write_tx()?;

@@ -6,7 +6,7 @@ use juece_core::log::{chain_hash, header_json, leaf_bytes, leaf_hash, Hash, GENE
 use juece_core::profile::Profile;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::{Projection, Store, StoreError};
+use crate::{Projection, SqliteStore, StoreError};
 
 /// What an import wrote, and what it found already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,7 +96,7 @@ fn insert_leaves(
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// The events a command id wrote: `(case ref, first seq, count)`, or `None` if unused.
     pub fn command_recorded(
         &self,
@@ -116,7 +116,7 @@ impl Store {
     }
 
     /// Remembers that command id `command_id` wrote `count` events of `case_ref` from
-    /// `first_seq` (for writes that do not go through [`Store::append`], such as opening a case),
+    /// `first_seq` (for writes that do not go through [`SqliteStore::append`], such as opening a case),
     /// so that a retry with the same id is told it is already recorded.
     pub fn record_command(
         &mut self,
@@ -150,6 +150,7 @@ impl Store {
     /// Writes whole new cases in one transaction: all of them or, on any error, none. Each comes
     /// with the profile it is pinned to and its projection. A reference already stored is
     /// refused ([`StoreError::CaseExists`]); callers skip identical ones first.
+    #[cfg(test)]
     pub fn import<'a>(
         &mut self,
         cases: impl IntoIterator<Item = (&'a Case, &'a Profile, Projection)>,
@@ -163,7 +164,7 @@ impl Store {
 
     /// Starts an import: one `BEGIN IMMEDIATE` transaction that cases are added to one by one
     /// and that writes nothing unless [`ImportTx::commit`] is reached (dropping it rolls back).
-    pub fn begin_import(&mut self) -> Result<ImportTx<'_>, StoreError> {
+    pub fn begin_import(&mut self) -> Result<SqliteImportTx<'_>, StoreError> {
         // The import writes each case's row before its events and projection, and a profile
         // before the first case pinned to it, so the foreign keys hold by construction; checking
         // them row by row cost the writer thread a sixth of a 100 000-case import. They are off
@@ -175,7 +176,7 @@ impl Store {
         let was_empty = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM cases)", [], |r| {
             r.get::<_, bool>(0)
         })?;
-        Ok(ImportTx {
+        Ok(SqliteImportTx {
             tx,
             _foreign_keys_off: foreign_keys_off,
             was_empty,
@@ -234,28 +235,29 @@ impl Store {
     /// as [`Store::append_answered`] would: one that fails (a conflict, an unknown case) leaves no
     /// trace and does not stop the others. If the commit itself fails, every item fails.
     pub fn append_batch(&mut self, items: &[AppendItem<'_>]) -> Vec<Result<Appended, StoreError>> {
-        let run = |store: &mut Store| -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-            let tx = store.write_tx()?;
-            let mut prev = last_chain_hash(&tx)?;
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                tx.execute_batch("SAVEPOINT juece_item")?;
-                let before = prev;
-                match append_in(&tx, item, &mut prev) {
-                    Ok(a) => {
-                        tx.execute_batch("RELEASE juece_item")?;
-                        out.push(Ok(a));
-                    }
-                    Err(e) => {
-                        tx.execute_batch("ROLLBACK TO juece_item; RELEASE juece_item")?;
-                        prev = before;
-                        out.push(Err(e));
+        let run =
+            |store: &mut SqliteStore| -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+                let tx = store.write_tx()?;
+                let mut prev = last_chain_hash(&tx)?;
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    tx.execute_batch("SAVEPOINT juece_item")?;
+                    let before = prev;
+                    match append_in(&tx, item, &mut prev) {
+                        Ok(a) => {
+                            tx.execute_batch("RELEASE juece_item")?;
+                            out.push(Ok(a));
+                        }
+                        Err(e) => {
+                            tx.execute_batch("ROLLBACK TO juece_item; RELEASE juece_item")?;
+                            prev = before;
+                            out.push(Err(e));
+                        }
                     }
                 }
-            }
-            tx.commit()?;
-            Ok(out)
-        };
+                tx.commit()?;
+                Ok(out)
+            };
         match run(self) {
             Ok(out) => out,
             Err(e) => {
@@ -385,8 +387,8 @@ impl PreparedCase {
     }
 }
 
-/// An import in progress: see [`Store::begin_import`].
-pub struct ImportTx<'a> {
+/// An import in progress: see [`SqliteStore::begin_import`].
+pub struct SqliteImportTx<'a> {
     tx: Transaction<'a>,
     /// Declared after `tx`, so dropped after it: foreign keys come back on once the transaction
     /// has committed or rolled back (a pragma inside a transaction would do nothing).
@@ -399,7 +401,7 @@ pub struct ImportTx<'a> {
     profiles: Vec<String>,
 }
 
-impl ImportTx<'_> {
+impl SqliteImportTx<'_> {
     /// Compares a prepared case with the stored case of the same reference.
     pub fn compare_prepared(
         &self,
@@ -412,6 +414,7 @@ impl ImportTx<'_> {
     }
 
     /// Adds a whole new case: its row, its events (extending the chain) and its projection.
+    #[cfg(test)]
     pub fn add(
         &mut self,
         case: &Case,
@@ -527,12 +530,21 @@ fn compare_stored(
     let stored: Vec<Vec<u8>> = stmt
         .query_map([case_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    Ok(Some(difference(case_ref, &stored, new)))
+}
+
+/// Where a stored history (`stored`, canonical bytes) and a document's (`new`) first differ.
+pub(crate) fn difference(
+    case_ref: &str,
+    stored: &[Vec<u8>],
+    new: &[Vec<u8>],
+) -> Option<Difference> {
     let differ = |event_index: Option<usize>, what: String| {
-        Some(Some(Difference {
+        Some(Difference {
             case_ref: case_ref.to_owned(),
             event_index,
             what,
-        }))
+        })
     };
     for (i, (a, b)) in stored.iter().zip(new).enumerate() {
         if a != b {
@@ -541,20 +553,20 @@ fn compare_stored(
             } else {
                 "the event differs"
             };
-            return Ok(differ(Some(i), what.to_owned()));
+            return differ(Some(i), what.to_owned());
         }
     }
     if stored.len() != new.len() {
-        return Ok(differ(
+        return differ(
             Some(stored.len().min(new.len())),
             format!(
                 "the stored history has {} events, the document {}",
                 stored.len(),
                 new.len()
             ),
-        ));
+        );
     }
-    Ok(Some(None))
+    None
 }
 
 pub(crate) fn put_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<bool, StoreError> {

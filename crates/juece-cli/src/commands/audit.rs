@@ -48,7 +48,15 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let scope = args.reader.scope(&store)?;
     if !matches!(args.format, Format::Table) && !std::io::stdout().is_terminal() {
-        return stream(&store, &profiles, &calendar, &scope, as_of, args, global.lang());
+        return stream(
+            &store,
+            &profiles,
+            &calendar,
+            &scope,
+            as_of,
+            args,
+            global.lang(),
+        );
     }
     let audits = audit_store(&store, &profiles, &calendar, &scope, as_of)?;
     let catalogues = catalogue_audits(&store, &scope, &audits, as_of)?;

@@ -22,6 +22,16 @@ pub struct BackupArgs {
 }
 
 pub fn run(global: &GlobalArgs, a: &BackupArgs) -> CmdResult {
+    if global.location().is_postgres() {
+        return Err(CliError::bad_input(crate::t!(
+            "`juece backup` 复制的是 SQLite 数据库文件；PostgreSQL 数据库用服务器自带的工具备份，未写入任何内容",
+            "`juece backup` copies an SQLite database file; a PostgreSQL database is backed up with the server's own tools; nothing was written"
+        ))
+        .with_hint(crate::t!(
+            "备份：pg_dump --format=custom --file=juece.dump 数据库名；恢复：pg_restore --dbname=空数据库 juece.dump，然后 `juece verify --db postgres://…` 核验",
+            "back up: pg_dump --format=custom --file=juece.dump DATABASE; restore: pg_restore --dbname=EMPTY_DATABASE juece.dump, then check it with `juece verify --db postgres://…`"
+        )));
+    }
     if a.file.exists() {
         return Err(CliError::bad_input(crate::t!(
             format!("`{}` 已存在；备份从不覆盖已有文件", a.file.display()),

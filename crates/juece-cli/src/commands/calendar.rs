@@ -99,7 +99,7 @@ pub fn run(global: &GlobalArgs, cmd: &CalendarCommand) -> CmdResult {
                     )
                 })
                 .collect();
-            if global.db.exists() {
+            if global.location().exists() {
                 let store = global.store()?;
                 for c in store.calendars()? {
                     for y in years_of(&c.text) {

@@ -64,15 +64,15 @@ pub fn show_config(global: &GlobalArgs, config: &Config, _a: &ConfigArgs) -> Cmd
         s.push_str(&format!("  {}{mark}\n", c.display()));
     }
     let none = if zh { "—" } else { "-" };
-    let db = std::path::absolute(&global.db).unwrap_or_else(|_| global.db.clone());
+    let location = global.location();
     s.push_str(&t!("\n生效的设置：\n", "\nSettings in force:\n"));
     let rows: Vec<(String, String)> = vec![
         (
             t!("数据库（database）", "database"),
             format!(
                 "{}{}",
-                db.display(),
-                if global.db.exists() {
+                location.shown(),
+                if location.exists() {
                     String::new()
                 } else {
                     t!("（尚不存在）", " (does not exist yet)")

@@ -17,6 +17,7 @@ pub mod extras;
 pub mod gates;
 pub mod import;
 pub mod key;
+pub mod migrate;
 pub mod record;
 pub mod record_batch;
 pub mod report;

@@ -36,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
     eprintln!(
         "juece serve: http://{} (database {})",
         args.listen,
-        global.db.display()
+        global.location().shown()
     );
     juece_server::serve_blocking(router, args.listen).map_err(|e| {
         CliError::bad_input(crate::t!(

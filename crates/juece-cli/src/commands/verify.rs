@@ -26,7 +26,7 @@ pub struct VerifyArgs {
 
 /// Why an existing database file cannot be opened, when the reason is damage to the file.
 fn opening_damage(path: &std::path::Path) -> Option<String> {
-    if !path.is_file() {
+    if juece_store::Location::parse(path).is_postgres() || !path.is_file() {
         return None;
     }
     match juece_store::Store::open(path) {
@@ -48,12 +48,12 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
                 emit(&crate::t!(
                     format!(
                         "文件：已损坏 — {} 无法作为 juece 数据库打开：{}\n文件：请从备份（`juece backup`）恢复数据库，并保留此副本以供调查\n",
-                        global.db.display(),
+                        global.location().shown(),
                         crate::error::localized(&damage)
                     ),
                     format!(
                         "file: DAMAGED — {} cannot be opened as a juece database: {damage}\nfile: restore the database from a backup (`juece backup`) and keep this copy for investigation\n",
-                        global.db.display()
+                        global.location().shown()
                     )
                 ))?;
                 return Ok(Exit::Problems);
@@ -123,7 +123,12 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             ));
         }
     }
-    if report.damage.is_empty() {
+    if report.damage.is_empty() && store.is_postgres() {
+        out.push_str(&crate::t!(
+            "数据库：完好 — 每个事项的事件数与其投影记录的数目一致（PostgreSQL 自行检查其数据页）\n",
+            "database: OK — every case holds as many events as its projection counts (PostgreSQL checks its own pages)\n"
+        ));
+    } else if report.damage.is_empty() {
         out.push_str(&crate::t!(
             "文件：完好 — SQLite 自身的完整性检查确认每一页、每个索引都完好\n",
             "file: OK — SQLite's own integrity check found every page and index sound\n"

@@ -5,54 +5,54 @@ use super::*;
 
 /// Nesting beyond which the byte comparison of a first event defers to a full JSON parse
 /// (serde_json refuses 128 levels).
-pub(super) const MAX_PLAIN_DEPTH: usize = 64;
+pub(crate) const MAX_PLAIN_DEPTH: usize = 64;
 
 /// A case as its events must show it, derived once from the `cases` table. Its bytes are kept
 /// in the arena of `Cases`.
-pub(super) struct CaseInfo {
+pub(crate) struct CaseInfo {
     /// Its bytes: `chunk` of the arena, from `start`: the reference, the prefix, the header.
-    pub(super) chunk: usize,
-    pub(super) start: usize,
-    pub(super) ref_len: usize,
-    pub(super) prefix_len: usize,
-    pub(super) header_len: usize,
+    pub(crate) chunk: usize,
+    pub(crate) start: usize,
+    pub(crate) ref_len: usize,
+    pub(crate) prefix_len: usize,
+    pub(crate) header_len: usize,
     /// The header, kept only when comparing canonical bytes is not conclusive (a number that is
     /// not an integer, or deep nesting): then the first event is parsed and compared as JSON.
     /// Otherwise the header is exactly what parsing its canonical bytes gives.
-    pub(super) header: Option<Box<Value>>,
+    pub(crate) header: Option<Box<Value>>,
     /// The sequence number its next event must carry; 0 while none was seen.
-    pub(super) next_seq: i64,
+    pub(crate) next_seq: i64,
 }
 
 /// The bytes of a case.
-pub(super) struct CaseBytes<'a> {
+pub(crate) struct CaseBytes<'a> {
     /// The case reference (UTF-8), for messages.
-    pub(super) case_ref: &'a [u8],
+    pub(crate) case_ref: &'a [u8],
     /// `{"case":REF,` — how each of its events' canonical bytes begins.
-    pub(super) prefix: &'a [u8],
+    pub(crate) prefix: &'a [u8],
     /// The canonical form of the header chained with its first event (empty when `header`
     /// is kept).
-    pub(super) header: &'a [u8],
+    pub(crate) header: &'a [u8],
 }
 
 impl CaseBytes<'_> {
-    pub(super) fn case_ref(&self) -> String {
+    pub(crate) fn case_ref(&self) -> String {
         String::from_utf8_lossy(self.case_ref).into_owned()
     }
 }
 
 /// The bytes of all cases, in chunks that are filled and never moved.
 #[derive(Default)]
-pub(super) struct Arena {
-    pub(super) chunks: Vec<Vec<u8>>,
+pub(crate) struct Arena {
+    pub(crate) chunks: Vec<Vec<u8>>,
 }
 
 /// Size of an arena chunk.
-pub(super) const CHUNK: usize = 1 << 22;
+pub(crate) const CHUNK: usize = 1 << 22;
 
 impl Arena {
     /// Stores `bytes`; returns the chunk and offset.
-    pub(super) fn push(&mut self, bytes: &[u8]) -> (usize, usize) {
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> (usize, usize) {
         let fits = self
             .chunks
             .last()
@@ -71,7 +71,7 @@ impl Arena {
         }
     }
 
-    pub(super) fn bytes(&self, case: &CaseInfo) -> CaseBytes<'_> {
+    pub(crate) fn bytes(&self, case: &CaseInfo) -> CaseBytes<'_> {
         let all = self
             .chunks
             .get(case.chunk)
@@ -91,21 +91,21 @@ impl Arena {
 
 /// The cases by id: a vector for the usual dense ids 1..N, a map for the others.
 #[derive(Default)]
-pub(super) struct Cases {
-    pub(super) dense: Vec<Option<CaseInfo>>,
-    pub(super) sparse: HashMap<i64, CaseInfo>,
-    pub(super) count: u64,
-    pub(super) arena: Arena,
+pub(crate) struct Cases {
+    pub(crate) dense: Vec<Option<CaseInfo>>,
+    pub(crate) sparse: HashMap<i64, CaseInfo>,
+    pub(crate) count: u64,
+    pub(crate) arena: Arena,
 }
 
 impl Cases {
-    pub(super) fn slot(&self, case_id: i64) -> Option<usize> {
+    pub(crate) fn slot(&self, case_id: i64) -> Option<usize> {
         usize::try_from(case_id)
             .ok()
             .filter(|&i| i < self.dense.len())
     }
 
-    pub(super) fn get(&self, case_id: i64) -> Option<&CaseInfo> {
+    pub(crate) fn get(&self, case_id: i64) -> Option<&CaseInfo> {
         match self.slot(case_id) {
             Some(i) => self.dense.get(i).and_then(Option::as_ref),
             None => self.sparse.get(&case_id),
@@ -113,7 +113,7 @@ impl Cases {
     }
 
     /// The case and its bytes.
-    pub(super) fn get_mut(&mut self, case_id: i64) -> Option<(&mut CaseInfo, CaseBytes<'_>)> {
+    pub(crate) fn get_mut(&mut self, case_id: i64) -> Option<(&mut CaseInfo, CaseBytes<'_>)> {
         let case = match self.slot(case_id) {
             Some(i) => self.dense.get_mut(i).and_then(Option::as_mut),
             None => self.sparse.get_mut(&case_id),
@@ -123,12 +123,12 @@ impl Cases {
     }
 
     /// The reference of a case, for messages.
-    pub(super) fn case_ref(&self, case_id: i64) -> Option<String> {
+    pub(crate) fn case_ref(&self, case_id: i64) -> Option<String> {
         self.get(case_id).map(|c| self.arena.bytes(c).case_ref())
     }
 
     /// The cases read from the table, in its order (a repeated id keeps the last).
-    pub(super) fn new(loaded: Vec<(i64, CaseInfo)>, arena: Arena) -> Cases {
+    pub(crate) fn new(loaded: Vec<(i64, CaseInfo)>, arena: Arena) -> Cases {
         let max = loaded.iter().map(|(id, _)| *id).max().unwrap_or(0);
         // A vector up to the largest id when ids are dense enough, else up to a bound.
         let len = usize::try_from(max)
@@ -156,18 +156,18 @@ impl Cases {
 
 /// Derives, case by case, what the events of each case must show (on the worker).
 #[derive(Default)]
-pub(super) struct CaseLoader {
-    pub(super) loaded: Vec<(i64, CaseInfo)>,
-    pub(super) arena: Arena,
+pub(crate) struct CaseLoader {
+    pub(crate) loaded: Vec<(i64, CaseInfo)>,
+    pub(crate) arena: Arena,
     /// The canonical form of each distinct attributes text (a few combinations of flags), or
     /// `None` when it would not parse back to the same value.
-    pub(super) attributes_seen: HashMap<String, Option<Vec<u8>>>,
-    pub(super) workflow: String,
-    pub(super) scratch: Vec<u8>,
+    pub(crate) attributes_seen: HashMap<String, Option<Vec<u8>>>,
+    pub(crate) workflow: String,
+    pub(crate) scratch: Vec<u8>,
 }
 
 impl CaseLoader {
-    pub(super) fn add(&mut self, batch: &Batch) {
+    pub(crate) fn add(&mut self, batch: &Batch) {
         let mut start = 0;
         for row in &batch.cases {
             let mut columns = [""; 7];
@@ -257,18 +257,18 @@ impl CaseLoader {
         }
     }
 
-    pub(super) fn finish(self) -> Cases {
+    pub(crate) fn finish(self) -> Cases {
         Cases::new(self.loaded, self.arena)
     }
 }
 
 /// The attributes of a case as a value, as they are chained (text that is not JSON as a string).
-pub(super) fn parse_attributes(attributes: &str) -> Value {
+pub(crate) fn parse_attributes(attributes: &str) -> Value {
     serde_json::from_str(attributes).unwrap_or_else(|_| Value::String(attributes.to_owned()))
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes it (as `canonical_json` does).
-pub(super) fn push_json_string(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_json_string(out: &mut Vec<u8>, s: &str) {
     if serde_json::to_writer(&mut *out, s).is_err() {
         // Writing to a vector does not fail; were it to, the long way.
         out.extend_from_slice(Value::String(s.to_owned()).to_string().as_bytes());
@@ -278,7 +278,7 @@ pub(super) fn push_json_string(out: &mut Vec<u8>, s: &str) {
 /// Whether parsing `canonical_json(value)` gives `value` back: true unless it holds a number
 /// that is not an integer (whose digits may not round-trip) or nests deeply. `depth` is the
 /// nesting level of `value` in a first event: the event is 1, its header 2, the attributes 3.
-pub(super) fn reparses_equal(value: &Value, depth: usize) -> bool {
+pub(crate) fn reparses_equal(value: &Value, depth: usize) -> bool {
     match value {
         Value::Number(n) => !n.is_f64(),
         Value::Array(items) => {

@@ -9,15 +9,26 @@ use juece_core::log::{canonical_json, chain_hash, hex, leaf_hash, Hash, GENESIS}
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
-use crate::{Store, StoreError};
+use crate::{SqliteStore, StoreError};
 
-mod batch;
-mod cases;
+pub(crate) mod batch;
+pub(crate) mod cases;
 mod row;
 
 use self::batch::*;
 use self::cases::*;
 use self::row::*;
+
+/// Where a verification reads its rows from: the backend fills the batches, the checks are
+/// the same for both (so the same history verifies to the same head, and fails the same way).
+pub(crate) trait ChainSource {
+    /// The `cases` table, into batches.
+    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError>;
+    /// The events in global order, into batches.
+    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError>;
+    /// Every case has its history, starting at 0 with no gap.
+    fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError>;
+}
 
 /// A trusted statement of the log: its size and head hash at some moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,7 +212,7 @@ impl Chain {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// The log's size and head hash now.
     pub fn head(&self) -> Result<Anchor, StoreError> {
         let (size, head): (i64, Option<Vec<u8>>) = self.conn.query_row(
@@ -314,84 +325,11 @@ impl Store {
     }
 
     fn verify_chain(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
-        let mut chain = Chain::new(anchor);
-        let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(BATCHES);
-        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(BATCHES);
-        let (read, checked) = std::thread::scope(|s| {
-            let state = &mut chain;
-            let worker = s.spawn(move || {
-                let mut loading = CaseLoader::default();
-                let mut cases = None;
-                for mut batch in full_rx {
-                    loading.add(&batch);
-                    if !batch.rows.is_empty() {
-                        let cases =
-                            cases.get_or_insert_with(|| std::mem::take(&mut loading).finish());
-                        state.batch(&batch, cases);
-                        crate::progress::advance(batch.rows.len() as u64);
-                    }
-                    batch.clear();
-                    // The reader is gone only once it has sent its last batch.
-                    let _ = empty_tx.send(batch);
-                }
-                cases.unwrap_or_else(|| loading.finish())
-            });
-            let mut feed = Feed {
-                full: &full_tx,
-                empty: &empty_rx,
-                allocated: 0,
-            };
-            let read = self
-                .read_cases(&mut feed)
-                .and_then(|()| self.read_events(&mut feed));
-            // No more batches: the worker finishes the ones it has, then stops.
-            drop(full_tx);
-            (read, worker.join())
-        });
-        let Ok(cases) = checked else {
-            return Err(StoreError::Corrupt(
-                "the thread checking the hash chain stopped unexpectedly".into(),
-            ));
-        };
-        read?;
-        let Chain {
-            prev,
-            position: events,
-            mut failure,
-            anchored,
-            ..
-        } = chain;
-        if failure.is_none() {
-            failure = self.check_cases(&cases)?;
-        }
-        if let Some(a) = anchor {
-            if a.size > events && failure.is_none() {
-                failure = Some(fail(
-                    None,
-                    None,
-                    None,
-                    format!(
-                        "the log has {events} events but the checkpoint anchors {}: events were removed from the end",
-                        a.size
-                    ),
-                ));
-            }
-        }
-        let unanchored = match anchor {
-            Some(a) if a.size <= events => events - a.size,
-            _ => 0,
-        };
-        Ok(VerifyReport {
-            events,
-            cases: cases.count,
-            head: prev,
-            failure,
-            anchored,
-            unanchored,
-            damage: Vec::new(),
-        })
+        verify_chain(self, anchor)
     }
+}
 
+impl ChainSource for SqliteStore {
     /// Reads the `cases` table into batches for the worker, which derives from each case what
     /// its events must show.
     fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
@@ -482,6 +420,89 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// Recomputes the chain from `source`'s rows: one thread reads them into batches, another hashes
+/// and checks them in order.
+pub(crate) fn verify_chain(
+    source: &impl ChainSource,
+    anchor: Option<Anchor>,
+) -> Result<VerifyReport, StoreError> {
+    let mut chain = Chain::new(anchor);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(BATCHES);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(BATCHES);
+    let (read, checked) = std::thread::scope(|s| {
+        let state = &mut chain;
+        let worker = s.spawn(move || {
+            let mut loading = CaseLoader::default();
+            let mut cases = None;
+            for mut batch in full_rx {
+                loading.add(&batch);
+                if !batch.rows.is_empty() {
+                    let cases = cases.get_or_insert_with(|| std::mem::take(&mut loading).finish());
+                    state.batch(&batch, cases);
+                    crate::progress::advance(batch.rows.len() as u64);
+                }
+                batch.clear();
+                // The reader is gone only once it has sent its last batch.
+                let _ = empty_tx.send(batch);
+            }
+            cases.unwrap_or_else(|| loading.finish())
+        });
+        let mut feed = Feed {
+            full: &full_tx,
+            empty: &empty_rx,
+            allocated: 0,
+        };
+        let read = source
+            .read_cases(&mut feed)
+            .and_then(|()| source.read_events(&mut feed));
+        // No more batches: the worker finishes the ones it has, then stops.
+        drop(full_tx);
+        (read, worker.join())
+    });
+    let Ok(cases) = checked else {
+        return Err(StoreError::Corrupt(
+            "the thread checking the hash chain stopped unexpectedly".into(),
+        ));
+    };
+    read?;
+    let Chain {
+        prev,
+        position: events,
+        mut failure,
+        anchored,
+        ..
+    } = chain;
+    if failure.is_none() {
+        failure = source.check_cases(&cases)?;
+    }
+    if let Some(a) = anchor {
+        if a.size > events && failure.is_none() {
+            failure = Some(fail(
+                None,
+                None,
+                None,
+                format!(
+                    "the log has {events} events but the checkpoint anchors {}: events were removed from the end",
+                    a.size
+                ),
+            ));
+        }
+    }
+    let unanchored = match anchor {
+        Some(a) if a.size <= events => events - a.size,
+        _ => 0,
+    };
+    Ok(VerifyReport {
+        events,
+        cases: cases.count,
+        head: prev,
+        failure,
+        anchored,
+        unanchored,
+        damage: Vec::new(),
+    })
 }
 
 fn fail(

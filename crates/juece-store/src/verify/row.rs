@@ -3,19 +3,19 @@
 use super::*;
 
 /// `,"header":` — between the event and the header in the canonical bytes of a first event.
-pub(super) const HEADER_KEY: &[u8] = b",\"header\":";
+pub(crate) const HEADER_KEY: &[u8] = b",\"header\":";
 /// `,"seq":0}` — how the canonical bytes of a first event end.
-pub(super) const FIRST_SEQ: &[u8] = b",\"seq\":0}";
+pub(crate) const FIRST_SEQ: &[u8] = b",\"seq\":0}";
 
 /// One stored row as read: its columns, the byte ones borrowed from its batch.
-pub(super) struct Stored<'a> {
-    pub(super) row: &'a RowMeta,
-    pub(super) canonical: &'a [u8],
-    pub(super) leaf: &'a [u8],
-    pub(super) chain: &'a [u8],
+pub(crate) struct Stored<'a> {
+    pub(crate) row: &'a RowMeta,
+    pub(crate) canonical: &'a [u8],
+    pub(crate) leaf: &'a [u8],
+    pub(crate) chain: &'a [u8],
 }
 
-pub(super) fn check_row(
+pub(crate) fn check_row(
     stored: &Stored<'_>,
     position: u64,
     leaf: &Hash,
@@ -95,7 +95,7 @@ pub(super) fn check_row(
 }
 
 /// `,"seq":N}` for `seq`, written into `buf` (as `format!` would, without allocating).
-pub(super) fn seq_suffix(seq: i64, buf: &mut [u8; 32]) -> &[u8] {
+pub(crate) fn seq_suffix(seq: i64, buf: &mut [u8; 32]) -> &[u8] {
     let mut i = buf.len() - 1;
     buf[i] = b'}';
     let mut n = seq.unsigned_abs();
@@ -124,7 +124,7 @@ pub(super) fn seq_suffix(seq: i64, buf: &mut [u8; 32]) -> &[u8] {
 /// Anything else is settled by parsing and comparing as JSON. (Bytes that end so but are not JSON
 /// elsewhere fail the leaf hash below, unless the whole chain was rewritten, which only a
 /// checkpoint reveals.)
-pub(super) fn first_header_is_plainly_equal(
+pub(crate) fn first_header_is_plainly_equal(
     case: &CaseInfo,
     bytes: &CaseBytes<'_>,
     canonical: &[u8],

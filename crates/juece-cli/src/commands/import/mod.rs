@@ -36,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
             Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
             Ok(_) => e,
         })?;
-    emit(&report(&summary, &global.db))?;
+    emit(&report(&summary, Path::new(&global.location().shown())))?;
     Ok(Exit::Ok)
 }
 
