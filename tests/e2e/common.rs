@@ -29,6 +29,7 @@ const SQLITE_ONLY: &[&str] = &[
     "history::replay_reports_a_projection_that_differs",
     "history::verify_catches_edited_case_attributes",
     "history::verify_names_the_first_broken_event",
+    "messages::evidence_commands_report_in_chinese",
     "report::catalogue_is_kept_in_versions_and_checked",
     "server::passwords_are_set_from_stdin_and_stored_as_argon2id",
     "server::tokens_are_printed_once_listed_without_secret_and_revoked",
@@ -195,6 +196,17 @@ impl Env {
             stdout: String::from_utf8(out.stdout).unwrap(),
             stderr: String::from_utf8(out.stderr).unwrap(),
         }
+    }
+
+    /// Runs `sql` on the database directly, outside juece, as a tamperer would (the same
+    /// statement on either backend).
+    pub fn execute_sql(&self, sql: &str) {
+        if let Some(pg) = &self.pg {
+            pg.client().batch_execute(sql).unwrap();
+            return;
+        }
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.execute_batch(sql).unwrap();
     }
 
     /// Row counts of the database: (cases, events), counted with SQLite directly.

@@ -299,6 +299,8 @@ fn organ_membership_is_chained_and_an_edited_row_fails_verify() {
         cp1.to_str().unwrap(),
         "--key",
         pubkey.to_str().unwrap(),
+        "--lang",
+        "en",
     ]));
     assert!(run.stdout.contains("records: OK"), "{run:?}");
     assert!(out.stdout.contains(YI), "{out:?}");
@@ -322,10 +324,7 @@ fn organ_membership_is_chained_and_an_edited_row_fails_verify() {
     ok(env.juece(&["verify"]));
 
     // Membership edited outside juece: verify reports it (exit 1), and the user is not trusted.
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute("UPDATE users SET organs = '[]' WHERE name = 'yi'", [])
-        .unwrap();
-    drop(conn);
+    env.execute_sql("UPDATE users SET organs = '[]' WHERE name = 'yi'");
     let verify = env.juece(&["verify", "--lang", "en"]);
     assert_eq!(verify.code, 1, "{verify:?}");
     let text = format!("{}{}", verify.stdout, verify.stderr);
