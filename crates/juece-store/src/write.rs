@@ -275,7 +275,7 @@ impl SqliteStore {
     }
 }
 
-/// One append of [`Store::append_batch`]: the arguments of [`Store::append_answered`].
+/// One append of [`crate::Store::append_batch`]: the arguments of [`crate::Store::append_answered`].
 pub struct AppendItem<'a> {
     pub case_ref: &'a str,
     pub expected_len: usize,
