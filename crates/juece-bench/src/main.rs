@@ -56,6 +56,14 @@ struct ServeLoadArgs {
     /// The seed of the generated cases
     #[arg(long, value_name = "S", default_value_t = harness::DEFAULT_SEED)]
     seed: u64,
+    /// Load a PostgreSQL database instead of an SQLite file: the URL of an EMPTY database
+    /// (postgres://ROLE@HOST:PORT/DB), into which the cases are imported
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// How many `juece serve` processes share the database (ports PORT, PORT+1, …); the
+    /// clients are spread over them
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    servers: usize,
 }
 
 /// Write a juece-cases/2 file of N cases, the same bytes for the same seed
@@ -182,6 +190,8 @@ fn serve_load(a: ServeLoadArgs) -> Result<ExitCode, Error> {
         clients: a.clients,
         seconds: a.seconds,
         port: a.port,
+        pg_url: a.db,
+        servers: a.servers.max(1),
         seed: a.seed,
     };
     let report = juece_bench::serve_load::run(&options)?;

@@ -5,6 +5,9 @@
 //!
 //! Afterwards `juece verify --replay` must pass: the concurrent writes left one chain per case
 //! and projections that match the events.
+//!
+//! On PostgreSQL (`--db postgres://…`, issue 14) the same load runs against one database shared
+//! by `--servers N` processes, beside PostgreSQL's own bare durable commit of the same rows.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -36,6 +39,10 @@ pub struct LoadOptions {
     pub port: u16,
     /// The generator's seed.
     pub seed: u64,
+    /// A PostgreSQL database (empty) to load instead of an SQLite file.
+    pub pg_url: Option<String>,
+    /// How many `juece serve` processes share the database.
+    pub servers: usize,
 }
 
 /// The outcome: a Markdown section, and whether every check held.
@@ -130,8 +137,17 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         let out = File::create(&file)?;
         write_cases(std::io::BufWriter::new(out), o.seed, n, |_| Ok(()))?;
     }
-    let db = o.work.join(format!("serve-{n}.db"));
-    remove_db(&db)?;
+    let db = match &o.pg_url {
+        Some(url) => {
+            pg_must_be_empty(url)?;
+            PathBuf::from(url)
+        }
+        None => {
+            let db = o.work.join(format!("serve-{n}.db"));
+            remove_db(&db)?;
+            db
+        }
+    };
     progress(format_args!("[serve {n}] import"));
     let file_arg = file.to_string_lossy().into_owned();
     let out = juece(&o.juece, &db, &["import", &file_arg])?;
@@ -153,7 +169,17 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         .to_owned();
 
     // The cases the clients touch, spread over the database.
-    let refs: Vec<String> = {
+    let refs: Vec<String> = if let Some(url) = &o.pg_url {
+        let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+        let step = (n / 1000).max(1) as i64;
+        c.query(
+            "SELECT ref FROM cases WHERE case_id % $1 = 0 ORDER BY case_id LIMIT 1000",
+            &[&step],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    } else {
         let conn = rusqlite::Connection::open(&db)?;
         let step = (n / 1000).max(1);
         let mut stmt = conn.prepare("SELECT ref FROM cases WHERE case_id % ?1 = 0 LIMIT 1000")?;
@@ -166,33 +192,48 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
 
     // The physical limit: durable single-row commits into the same rows, bare.
     progress(format_args!("[serve {n}] baseline commits"));
-    let rows = Rows::read(&db)?;
-    let base_db = o.work.join(format!("serve-baseline-{n}.db"));
-    remove_db(&base_db)?;
-    rows.insert_all(&base_db)?;
-    let bare = rows.single_commits(&base_db, 200)?;
     // The same commits from as many writers at once as the load has writing clients.
     let writers = (o.clients / 2).max(1);
-    let bare_concurrent = rows.concurrent_commits(&base_db, writers, Duration::from_secs(5))?;
-
-    // The server.
-    let addr = format!("127.0.0.1:{}", o.port);
-    let mut cmd = Command::new(&o.juece);
-    cmd.arg("--db").arg(&db).args(["serve", "--listen", &addr]);
-    let child = fixed_environment(&mut cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let server = Server(child);
-    let pid = server.0.id();
-    let ready = Instant::now();
-    while TcpStream::connect(&addr).is_err() {
-        if ready.elapsed() > Duration::from_secs(30) {
-            return Err("the server did not start within 30 s".into());
+    let (bare, bare_concurrent) = match &o.pg_url {
+        Some(url) => pg_bare_commits(url, 200, writers, Duration::from_secs(5))?,
+        None => {
+            let rows = Rows::read(&db)?;
+            let base_db = o.work.join(format!("serve-baseline-{n}.db"));
+            remove_db(&base_db)?;
+            rows.insert_all(&base_db)?;
+            let bare = rows.single_commits(&base_db, 200)?;
+            let concurrent = rows.concurrent_commits(&base_db, writers, Duration::from_secs(5))?;
+            (bare, concurrent)
         }
-        std::thread::sleep(Duration::from_millis(50));
+    };
+
+    // The servers, all on the one database.
+    let mut servers = Vec::new();
+    let mut addrs = Vec::new();
+    for i in 0..o.servers {
+        let port = o
+            .port
+            .checked_add(i as u16)
+            .ok_or("no port left above --port")?;
+        let addr = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new(&o.juece);
+        cmd.arg("--db").arg(&db).args(["serve", "--listen", &addr]);
+        let child = fixed_environment(&mut cmd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        servers.push(Server(child));
+        let ready = Instant::now();
+        while TcpStream::connect(&addr).is_err() {
+            if ready.elapsed() > Duration::from_secs(30) {
+                return Err(format!("the server on {addr} did not start within 30 s").into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        addrs.push(addr);
     }
+    let addrs = Arc::new(addrs);
 
     progress(format_args!(
         "[serve {n}] {} clients for {} s",
@@ -203,7 +244,8 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
     let refs = Arc::new(refs);
     let workers: Vec<_> = (0..o.clients)
         .map(|k| {
-            let (addr, token, refs, stop) = (addr.clone(), token.clone(), refs.clone(), stop.clone());
+            let addr = addrs[k % addrs.len()].clone();
+            let (token, refs, stop) = (token.clone(), refs.clone(), stop.clone());
             std::thread::spawn(move || {
                 let mut t = Tally::default();
                 let mut rng = fastrand::Rng::with_seed(k as u64);
@@ -241,8 +283,9 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         all.conflicts += t.conflicts;
         all.errors.extend(t.errors);
     }
-    let rss = peak_rss_kib(pid);
-    drop(server);
+    // The largest server's peak.
+    let rss = servers.iter().filter_map(|s| peak_rss_kib(s.0.id())).max();
+    drop(servers);
 
     progress(format_args!("[serve {n}] verify --replay"));
     let verify = juece(&o.juece, &db, &["verify", "--replay"])?;
@@ -285,10 +328,15 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         w99.as_secs_f64() / b99.as_secs_f64()
     };
     let mut md = String::new();
+    let backend = if o.pg_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let _ = writeln!(
         md,
-        "### `juece serve` under load: {n} cases, {} clients, {} s (loopback)\n",
-        o.clients, o.seconds
+        "### `juece serve` under load: {n} cases on {backend}, {} server(s), {} clients, {} s (loopback)\n",
+        o.servers, o.clients, o.seconds
     );
     let _ = writeln!(md, "| measure | result | target |\n| --- | --- | --- |");
     let _ = writeln!(
@@ -351,4 +399,85 @@ pub fn run(o: &LoadOptions) -> Result<LoadReport, Error> {
         markdown: md,
         failures,
     })
+}
+
+/// Refuses a PostgreSQL database that already holds juece's tables: the load imports its own
+/// cases and must not mix them with anything (create a new database for each run).
+fn pg_must_be_empty(url: &str) -> Result<(), Error> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+    let used: bool = c
+        .query_one("SELECT to_regclass('events') IS NOT NULL", &[])?
+        .get(0);
+    if used {
+        return Err(format!(
+            "the database {url} is not empty: give serve-load a new, empty database (CREATE DATABASE …)"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// PostgreSQL's physical limit for one guarded write: single event-sized rows committed one at
+/// a time (`count` of them), then by `writers` connections at once for `run`, into a table of
+/// the same shape as `events` (made for this and dropped after), with the server's own
+/// durability settings. The rows are copies of the last event juece stored.
+fn pg_bare_commits(
+    url: &str,
+    count: usize,
+    writers: usize,
+    run: Duration,
+) -> Result<(Vec<Duration>, Vec<Duration>), Error> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+    let row = c.query_one(
+        "SELECT case_id, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id DESC LIMIT 1",
+        &[],
+    )?;
+    let (case_id, canonical, leaf, chain): (i64, Vec<u8>, Vec<u8>, Vec<u8>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    c.batch_execute(
+        "DROP TABLE IF EXISTS bench_commits;
+         CREATE TABLE bench_commits (
+             event_id BIGSERIAL PRIMARY KEY, case_id BIGINT NOT NULL, seq BIGINT NOT NULL,
+             canonical BYTEA NOT NULL, leaf_hash BYTEA NOT NULL, chain_hash BYTEA NOT NULL,
+             UNIQUE (case_id, seq))",
+    )?;
+    let insert = "INSERT INTO bench_commits (case_id, seq, canonical, leaf_hash, chain_hash) VALUES ($1, $2, $3, $4, $5)";
+    let mut single = Vec::with_capacity(count);
+    for seq in 0..count as i64 {
+        let start = Instant::now();
+        c.execute(insert, &[&case_id, &seq, &canonical, &leaf, &chain])?;
+        single.push(start.elapsed());
+    }
+    let deadline = Instant::now() + run;
+    let threads: Vec<_> = (0..writers)
+        .map(|w| {
+            let (url, canonical, leaf, chain) = (
+                url.to_owned(),
+                canonical.clone(),
+                leaf.clone(),
+                chain.clone(),
+            );
+            std::thread::spawn(move || -> Result<Vec<Duration>, String> {
+                let mut c =
+                    postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
+                let mut times = Vec::new();
+                let mut seq = 0i64;
+                let writer_case = 1_000_000_000 + w as i64;
+                while Instant::now() < deadline {
+                    let start = Instant::now();
+                    c.execute(insert, &[&writer_case, &seq, &canonical, &leaf, &chain])
+                        .map_err(|e| e.to_string())?;
+                    times.push(start.elapsed());
+                    seq += 1;
+                }
+                Ok(times)
+            })
+        })
+        .collect();
+    let mut concurrent = Vec::new();
+    for t in threads {
+        concurrent.extend(t.join().map_err(|_| "a commit thread panicked")??);
+    }
+    c.batch_execute("DROP TABLE bench_commits")?;
+    Ok((single, concurrent))
 }

@@ -118,3 +118,72 @@ fn the_server_load_runs_and_the_history_verifies_afterwards() {
         .unwrap_or(0);
     assert!(writes > 0, "{stdout}");
 }
+
+/// The same load on PostgreSQL (issue 14): two `juece serve` processes on one database, the
+/// clients spread over both; no request answers anything but 201/200 or 409, and the shared
+/// history verifies afterwards. Needs `JUECE_TEST_PG` (a loud SKIPPED line without it; a failure
+/// with `JUECE_REQUIRE_PG=1`).
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test server's address comes from the environment, as in the store's tests"
+)]
+fn two_servers_on_one_postgres_database_lose_nothing_under_load() {
+    let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
+        assert!(
+            std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
+            "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set"
+        );
+        eprintln!("SKIPPED two_servers_on_one_postgres_database_lose_nothing_under_load: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB");
+        return;
+    };
+    let name = format!("juece_bench_load_{}", std::process::id());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let juece = juece();
+    let work = tempfile::tempdir().unwrap();
+    // Two free ports in a row.
+    let port = (0..50)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .find(|p| *p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok())
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_juece-bench"))
+        .args([
+            "serve-load",
+            "--cases",
+            "200",
+            "--clients",
+            "4",
+            "--seconds",
+            "2",
+        ])
+        .args(["--servers", "2", "--db", &url])
+        .args(["--port", &port.to_string(), "--juece"])
+        .arg(&juece)
+        .arg("--work")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "juece-bench serve-load on PostgreSQL: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    assert!(stdout.contains("on PostgreSQL, 2 server(s)"), "{stdout}");
+    assert!(stdout.contains("| other errors | 0 | 0 |"), "{stdout}");
+    assert!(
+        stdout.contains("| `verify --replay` afterwards | passes |"),
+        "{stdout}"
+    );
+}
