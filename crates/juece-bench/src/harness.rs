@@ -23,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use crate::generate::{write_cases, Summary};
+use crate::pg_baseline::{PgRows, PgTarget};
 use crate::stats::{bytes, count, median, per_second, percentile, rate, time, time_and_rate};
 
 /// The seed of the generated cases unless told otherwise.
@@ -60,6 +61,9 @@ pub struct RunOptions {
     pub latency_runs: usize,
     /// Runs of `juece --version`.
     pub version_runs: usize,
+    /// Also measure every size on PostgreSQL: the admin URL of a test server
+    /// (`postgres://ROLE@HOST:PORT/DB`), through which the harness makes its own databases.
+    pub pg: Option<String>,
 }
 
 impl RunOptions {
@@ -75,6 +79,7 @@ impl RunOptions {
             writes: 200,
             latency_runs: 10,
             version_runs: 20,
+            pg: None,
         }
     }
 
@@ -90,6 +95,7 @@ impl RunOptions {
             writes: 3,
             latency_runs: 3,
             version_runs: 3,
+            pg: None,
         }
     }
 
@@ -147,10 +153,17 @@ pub fn run(o: &RunOptions) -> Result<Report, Error> {
     }
 
     let mut results = Vec::new();
+    let mut pg_results = Vec::new();
     for &n in &o.sizes {
-        results.push(measure_size(o, &juece, n, &mut failures)?);
+        results.push(measure_size(o, &juece, n, None, &mut failures)?);
+        if let Some(admin) = &o.pg {
+            pg_results.push(measure_size(o, &juece, n, Some(admin), &mut failures)?);
+        }
     }
-    let markdown = render(o, &version, &starts, &results, juece.rss_tool.is_some());
+    let mut markdown = render(o, &version, &starts, &results, juece.rss_tool.is_some());
+    if !pg_results.is_empty() {
+        markdown.push_str(&render_pg(&pg_results));
+    }
     Ok(Report { markdown, failures })
 }
 
@@ -307,6 +320,8 @@ enum Verify {
 
 struct SizeResult {
     n: usize,
+    /// Measured on PostgreSQL (else SQLite).
+    on_pg: bool,
     gen: Summary,
     gen_time: Duration,
     import: Vec<Duration>,
@@ -332,35 +347,54 @@ fn measure_size(
     o: &RunOptions,
     juece: &Juece,
     n: usize,
+    pg_admin: Option<&str>,
     failures: &mut Vec<String>,
 ) -> Result<SizeResult, Error> {
     let import_runs = o.import_runs(n);
     let runs = o.runs.max(1);
     let file = o.work.join(format!("cases-{n}.json"));
-    let db = o.work.join(format!("juece-{n}.db"));
-    let base_db = o.work.join(format!("baseline-{n}.db"));
+    // On PostgreSQL, juece's database and the baseline's are databases made on the test server.
+    let pg = pg_admin.map(|admin| {
+        (
+            PgTarget::new(admin, &format!("juece_bench_{n}")),
+            PgTarget::new(admin, &format!("juece_bench_baseline_{n}")),
+        )
+    });
+    let (db, base_db) = match &pg {
+        Some((juece_db, _)) => (PathBuf::from(&juece_db.url), PathBuf::new()),
+        None => (
+            o.work.join(format!("juece-{n}.db")),
+            o.work.join(format!("baseline-{n}.db")),
+        ),
+    };
+    let on = if pg.is_some() { "PostgreSQL " } else { "" };
     let file_arg = file.to_string_lossy().into_owned();
     let mut fail = |what: String| {
         progress(format_args!("FAILED: {what}"));
         failures.push(what);
     };
 
-    progress(format_args!("[{n}] generate {}", file.display()));
+    progress(format_args!("[{on}{n}] generate {}", file.display()));
     let start = Instant::now();
     let out = File::create(&file).map_err(|e| format!("cannot create `{file_arg}`: {e}"))?;
     let gen = write_cases(std::io::BufWriter::new(out), o.seed, n, |_| Ok(()))?;
     let gen_time = start.elapsed();
+    let n_label = format!("{on}{n}");
+    let n_shown = &n_label;
     let events = gen.events as u64;
 
     // Import, each run into an empty database.
     let mut import = Vec::new();
     let mut import_rss_kib: Option<u64> = None;
     for k in 0..import_runs {
-        remove_db(&db)?;
+        match &pg {
+            Some((juece_db, _)) => juece_db.reset()?,
+            None => remove_db(&db)?,
+        }
         settle();
         let r = juece.on(&db, &["import", &file_arg], Out::Capture, true)?;
         progress(format_args!(
-            "[{n}] juece import {}/{import_runs}: {}",
+            "[{n_shown}] juece import {}/{import_runs}: {}",
             k + 1,
             time(r.wall)
         ));
@@ -379,18 +413,25 @@ fn measure_size(
     }
 
     // The physical limit of the import: the same rows, bare.
-    let rows = Rows::read(&db)?;
-    if rows.values.len() as u64 != events {
+    let rows = match &pg {
+        Some((juece_db, _)) => Baseline::Pg(PgRows::read(juece_db)?),
+        None => Baseline::Sqlite(Rows::read(&db)?),
+    };
+    if rows.len() as u64 != events {
         fail(format!(
-            "[{n}] the database holds {} event rows, the file {events}",
-            rows.values.len()
+            "[{n_shown}] the database holds {} event rows, the file {events}",
+            rows.len()
         ));
     }
     let mut baseline_import = Vec::new();
     for k in 0..import_runs {
-        let d = rows.insert_all(&base_db)?;
+        let d = match (&rows, &pg) {
+            (Baseline::Pg(r), Some((_, base))) => r.insert_all(base)?,
+            (Baseline::Sqlite(r), _) => r.insert_all(&base_db)?,
+            (Baseline::Pg(_), None) => unreachable!("PostgreSQL rows come with a target"),
+        };
         progress(format_args!(
-            "[{n}] baseline insert {}/{import_runs}: {}",
+            "[{n_shown}] baseline insert {}/{import_runs}: {}",
             k + 1,
             time(d)
         ));
@@ -399,12 +440,11 @@ fn measure_size(
 
     // Storage: the database and its WAL as `juece import` leaves them (it folds the WAL into
     // the file; the steps below read the database in that state, as a user's next command does).
-    let db_bytes = file_size(&db) + file_size(&with_suffix(&db, "-wal"));
-    let event_bytes: u64 = rows
-        .values
-        .iter()
-        .map(|r| rows.hashed(r).len() as u64)
-        .sum();
+    let db_bytes = match &pg {
+        Some((juece_db, _)) => juece_db.size()?,
+        None => file_size(&db) + file_size(&with_suffix(&db, "-wal")),
+    };
+    let event_bytes = rows.event_bytes();
 
     // Audit of every case, and the bare read of every event row.
     let audit_out = o.work.join(format!("audit-{n}.json"));
@@ -418,13 +458,13 @@ fn measure_size(
             true,
         )?;
         progress(format_args!(
-            "[{n}] juece audit {}/{runs}: {}",
+            "[{n_shown}] juece audit {}/{runs}: {}",
             k + 1,
             time(r.wall)
         ));
         if r.code != 0 && r.code != 1 {
             fail(format!(
-                "[{n}] `juece audit` exited {}: {}",
+                "[{n_shown}] `juece audit` exited {}: {}",
                 r.code,
                 first_line(&r.stderr)
             ));
@@ -436,13 +476,23 @@ fn measure_size(
     let audit_cases = audit_summary(&audit_out);
     match audit_cases {
         Some((cases, _)) if cases == n => {}
-        Some((cases, _)) => fail(format!("[{n}] the audit lists {cases} cases, not {n}")),
-        None if !audit.is_empty() => fail(format!("[{n}] the audit output is not juece-audit/1")),
+        Some((cases, _)) => fail(format!(
+            "[{n_shown}] the audit lists {cases} cases, not {n}"
+        )),
+        None if !audit.is_empty() => {
+            fail(format!("[{n_shown}] the audit output is not juece-audit/1"))
+        }
         None => {}
     }
     let mut bare_read = Vec::new();
     for _ in 0..runs {
-        bare_read.push(rows.read_all(&db)?);
+        bare_read.push(match &pg {
+            Some((juece_db, _)) => PgRows::read_all(juece_db)?,
+            None => match &rows {
+                Baseline::Sqlite(r) => r.read_all(&db)?,
+                Baseline::Pg(_) => unreachable!("SQLite rows on SQLite"),
+            },
+        });
     }
 
     // Verify, and SHA-256 over the same bytes.
@@ -452,7 +502,7 @@ fn measure_size(
         match (r.code, &mut verify) {
             (0, Verify::Ran(times)) => {
                 progress(format_args!(
-                    "[{n}] juece verify {}/{runs}: {}",
+                    "[{n_shown}] juece verify {}/{runs}: {}",
                     k + 1,
                     time(r.wall)
                 ));
@@ -460,7 +510,7 @@ fn measure_size(
             }
             (2, _) => {
                 progress(format_args!(
-                    "[{n}] juece verify: not available ({})",
+                    "[{n_shown}] juece verify: not available ({})",
                     first_line(&r.stderr)
                 ));
                 verify = Verify::NotAvailable(first_line(&r.stderr).to_owned());
@@ -472,7 +522,7 @@ fn measure_size(
                     first_line(&r.stdout),
                     first_line(&r.stderr)
                 );
-                fail(format!("[{n}] `juece verify` {why}"));
+                fail(format!("[{n_shown}] `juece verify` {why}"));
                 verify = Verify::Failed(why);
                 break;
             }
@@ -493,7 +543,7 @@ fn measure_size(
         let r = juece.on(&db, &["case", "show", &show_ref], Out::Null, false)?;
         if r.code != 0 {
             fail(format!(
-                "[{n}] `juece case show` exited {}: {}",
+                "[{n_shown}] `juece case show` exited {}: {}",
                 r.code,
                 first_line(&r.stderr)
             ));
@@ -506,7 +556,7 @@ fn measure_size(
         let r = juece.on(&db, &["case", "list", "--skipped"], Out::Null, false)?;
         if r.code != 0 {
             fail(format!(
-                "[{n}] `juece case list --skipped` exited {}: {}",
+                "[{n_shown}] `juece case list --skipped` exited {}: {}",
                 r.code,
                 first_line(&r.stderr)
             ));
@@ -515,7 +565,7 @@ fn measure_size(
         list.push(r.wall);
     }
     progress(format_args!(
-        "[{n}] case show p50 {}, case list --skipped p50 {}",
+        "[{n_shown}] case show p50 {}, case list --skipped p50 {}",
         time(median(&show)),
         time(median(&list))
     ));
@@ -524,7 +574,10 @@ fn measure_size(
     // writer, then bare durable single-row commits.
     // One case more than there are writes: the long-running writer's first request is its
     // warm-up (statements prepared, pages cached), untimed as a process's start is.
-    let mut write_refs = spread_refs(&db, o.writes + 1)?;
+    let mut write_refs = match &pg {
+        Some((juece_db, _)) => juece_db.spread_refs(o.writes + 1)?,
+        None => spread_refs(&db, o.writes + 1)?,
+    };
     let warm_up = write_refs.pop();
     let mut writes = Vec::new();
     let mut batch_writes = Vec::new();
@@ -536,7 +589,7 @@ fn measure_size(
     )?;
     if add.code != 0 {
         fail(format!(
-            "[{n}] `juece user add` exited {}: {}",
+            "[{n_shown}] `juece user add` exited {}: {}",
             add.code,
             first_line(&add.stderr)
         ));
@@ -563,7 +616,7 @@ fn measure_size(
             )?;
             if r.code != 0 {
                 fail(format!(
-                    "[{n}] live write {i} (`juece evidence risk`) exited {}: {}",
+                    "[{n_shown}] live write {i} (`juece evidence risk`) exited {}: {}",
                     r.code,
                     first_line(&r.stderr)
                 ));
@@ -575,12 +628,20 @@ fn measure_size(
         // answer, which `record-batch` writes once the commit is durable.
         match batch_writes_on(juece, &db, warm_up.as_deref(), &write_refs, o.writes) {
             Ok(times) => batch_writes = times,
-            Err(e) => fail(format!("[{n}] `juece record-batch`: {e}")),
+            Err(e) => fail(format!("[{n_shown}] `juece record-batch`: {e}")),
         }
     }
-    let bare_commits = rows.single_commits(&base_db, o.writes.max(20))?;
+    let bare_commits = match (&rows, &pg) {
+        (Baseline::Pg(r), Some((_, base))) => {
+            let times = r.single_commits(base, o.writes.max(20))?;
+            base.drop_database()?;
+            times
+        }
+        (Baseline::Sqlite(r), _) => r.single_commits(&base_db, o.writes.max(20))?,
+        (Baseline::Pg(_), None) => unreachable!("PostgreSQL rows come with a target"),
+    };
     progress(format_args!(
-        "[{n}] live write p99 {} (one process each), {} (record-batch); bare commit p99 {}",
+        "[{n_shown}] live write p99 {} (one process each), {} (record-batch); bare commit p99 {}",
         time(percentile(&writes, 99.0)),
         time(percentile(&batch_writes, 99.0)),
         time(percentile(&bare_commits, 99.0))
@@ -588,6 +649,7 @@ fn measure_size(
 
     Ok(SizeResult {
         n,
+        on_pg: pg.is_some(),
         gen,
         gen_time,
         import,
@@ -717,6 +779,35 @@ fn audit_summary(path: &Path) -> Option<(usize, usize)> {
 }
 
 // ---- the physical limit ----
+
+/// The rows juece wrote, on the backend it wrote them to.
+enum Baseline {
+    Sqlite(Rows),
+    Pg(PgRows),
+}
+
+impl Baseline {
+    fn len(&self) -> usize {
+        match self {
+            Baseline::Sqlite(r) => r.values.len(),
+            Baseline::Pg(r) => r.len(),
+        }
+    }
+
+    fn event_bytes(&self) -> u64 {
+        match self {
+            Baseline::Sqlite(r) => r.values.iter().map(|v| r.hashed(v).len() as u64).sum(),
+            Baseline::Pg(r) => r.event_bytes(),
+        }
+    }
+
+    fn hash_chain(&self) -> (Duration, u64) {
+        match self {
+            Baseline::Sqlite(r) => r.hash_chain(),
+            Baseline::Pg(r) => r.hash_chain(),
+        }
+    }
+}
 
 /// The event rows juece wrote, as values, with the schema they came from.
 pub(crate) struct Rows {
@@ -1046,8 +1137,95 @@ fn render(
         target: "— (included in every juece time below)".into(),
         met: "—".into(),
     });
+    size_lines(results, &mut lines);
+
+    let mut s = String::new();
+    let _ = writeln!(s, "## juece-bench results\n");
+    let _ = writeln!(s, "- juece: `{version}` at `{}`", o.juece.display());
+    let _ = writeln!(s, "- machine: {}", machine());
+    let _ = writeln!(
+        s,
+        "- SQLite {} (rusqlite bundled), WAL, synchronous=FULL on both sides",
+        rusqlite::version()
+    );
+    let _ = writeln!(
+        s,
+        "- data: seed {}, {}",
+        o.seed,
+        results
+            .iter()
+            .map(|r| format!(
+                "{} cases = {} events ({:.1}/case, {} with a defect, {} generated in {})",
+                count(r.n as u64),
+                count(r.gen.events as u64),
+                r.gen.events as f64 / r.n.max(1) as f64,
+                count(r.gen.defective as u64),
+                bytes(r.gen.bytes),
+                time(r.gen_time)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(
+        s,
+        "- times are medians of the runs shown (whole `juece` processes, spawn to exit); p50/p99 by nearest rank; peak RSS is the child's `ru_maxrss` {}",
+        if have_rss {
+            "from `/usr/bin/time -f %M` (largest over the runs)"
+        } else {
+            "(n/a: `/usr/bin/time` is not installed)"
+        }
+    );
+    let _ = writeln!(s);
+    s.push_str(&table(&lines));
+    s
+}
+
+/// The same table for the sizes measured on PostgreSQL (`run --pg URL`), each against the same
+/// work done bare on the same server.
+fn render_pg(results: &[SizeResult]) -> String {
+    let mut lines = Vec::new();
+    size_lines(results, &mut lines);
+    let mut s = String::new();
+    let _ = writeln!(s, "\n### On PostgreSQL (the same data and steps)\n");
+    let _ = writeln!(
+        s,
+        "- the baselines are bare statements through the same driver (the `postgres` crate) on the same server: every event row in one transaction, a `SELECT` of every event row, single-row commits; durability is the server's own (see its `fsync` and `synchronous_commit`)"
+    );
+    let _ = writeln!(
+        s,
+        "- storage per case is the whole database (`pg_database_size`), indexes and catalog included"
+    );
+    let _ = writeln!(s);
+    s.push_str(&table(&lines));
+    s
+}
+
+fn table(lines: &[Line]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| step | cases | runs | juece | physical-limit baseline | ratio | target | met |"
+    );
+    let _ = writeln!(s, "| --- | ---: | ---: | --- | --- | --- | --- | --- |");
+    for l in lines {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            l.step, l.cases, l.runs, l.juece, l.baseline, l.ratio, l.target, l.met
+        );
+    }
+    s
+}
+
+/// The lines of each size's measurements.
+fn size_lines(results: &[SizeResult], lines: &mut Vec<Line>) {
     for r in results {
         let n = r.n;
+        let bare = if r.on_pg {
+            "bare PostgreSQL"
+        } else {
+            "rusqlite"
+        };
         let ev = r.gen.events as u64;
         let cases = count(n as u64);
         let runs = r.import.len().to_string();
@@ -1055,7 +1233,7 @@ fn render(
         let (imp, base) = (median(&r.import), median(&r.baseline_import));
         let ratio = rate(ev, imp) / rate(ev, base).max(f64::MIN_POSITIVE);
         lines.push(Line {
-            step: "import (whole process) vs rusqlite insert, 1 tx".into(),
+            step: format!("import (whole process) vs {bare} insert, 1 tx"),
             cases: cases.clone(),
             runs: runs.clone(),
             juece: time_and_rate(ev, imp),
@@ -1081,7 +1259,11 @@ fn render(
         });
         let per_case = r.db_bytes / (n as u64).max(1);
         lines.push(Line {
-            step: "storage per case (db + wal as juece leaves them)".into(),
+            step: if r.on_pg {
+                "storage per case (the whole database, `pg_database_size`)".into()
+            } else {
+                "storage per case (db + wal as juece leaves them)".into()
+            },
             cases: cases.clone(),
             runs: "—".into(),
             juece: format!("{} ({} total)", bytes(per_case), bytes(r.db_bytes)),
@@ -1097,7 +1279,7 @@ fn render(
         let (aud, read) = (median(&r.audit), median(&r.bare_read));
         let ratio = aud.as_secs_f64() / read.as_secs_f64().max(1e-9);
         lines.push(Line {
-            step: "audit --format json vs bare SELECT of every event".into(),
+            step: format!("audit --format json vs {bare} SELECT of every event"),
             cases: cases.clone(),
             runs: r.audit.len().to_string(),
             juece: time_and_rate(ev, aud),
@@ -1173,18 +1355,23 @@ fn render(
         let b99 = percentile(&r.bare_commits, 99.0);
         for (step, writes) in [
             (
-                "live guarded write, one process each (`evidence risk`) vs bare insert+commit",
+                "live guarded write, one process each (`evidence risk`) vs bare insert+commit".to_owned(),
                 &r.writes,
             ),
             (
-                "live guarded write, one long-running writer (`record-batch`) vs bare insert+commit",
+                "live guarded write, one long-running writer (`record-batch`) vs bare insert+commit".to_owned(),
                 &r.batch_writes,
             ),
         ] {
             let w99 = percentile(writes, 99.0);
             let ratio = w99.as_secs_f64() / b99.as_secs_f64().max(1e-9);
+            let step = if r.on_pg {
+                step.replace("bare insert+commit", "bare PostgreSQL insert+commit")
+            } else {
+                step
+            };
             lines.push(Line {
-                step: step.into(),
+                step,
                 cases: cases.clone(),
                 runs: format!("{} / {}", writes.len(), r.bare_commits.len()),
                 juece: p50_p99(percentile(writes, 50.0), writes),
@@ -1211,57 +1398,6 @@ fn render(
             });
         }
     }
-
-    let mut s = String::new();
-    let _ = writeln!(s, "## juece-bench results\n");
-    let _ = writeln!(s, "- juece: `{version}` at `{}`", o.juece.display());
-    let _ = writeln!(s, "- machine: {}", machine());
-    let _ = writeln!(
-        s,
-        "- SQLite {} (rusqlite bundled), WAL, synchronous=FULL on both sides",
-        rusqlite::version()
-    );
-    let _ = writeln!(
-        s,
-        "- data: seed {}, {}",
-        o.seed,
-        results
-            .iter()
-            .map(|r| format!(
-                "{} cases = {} events ({:.1}/case, {} with a defect, {} generated in {})",
-                count(r.n as u64),
-                count(r.gen.events as u64),
-                r.gen.events as f64 / r.n.max(1) as f64,
-                count(r.gen.defective as u64),
-                bytes(r.gen.bytes),
-                time(r.gen_time)
-            ))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
-    let _ = writeln!(
-        s,
-        "- times are medians of the runs shown (whole `juece` processes, spawn to exit); p50/p99 by nearest rank; peak RSS is the child's `ru_maxrss` {}",
-        if have_rss {
-            "from `/usr/bin/time -f %M` (largest over the runs)"
-        } else {
-            "(n/a: `/usr/bin/time` is not installed)"
-        }
-    );
-    let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "| step | cases | runs | juece | physical-limit baseline | ratio | target | met |"
-    );
-    let _ = writeln!(s, "| --- | ---: | ---: | --- | --- | --- | --- | --- |");
-    for l in &lines {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            l.step, l.cases, l.runs, l.juece, l.baseline, l.ratio, l.target, l.met
-        );
-    }
-    s
 }
 
 /// CPUs, model and memory, from `/proc` where it exists.

@@ -7,5 +7,6 @@
 
 pub mod generate;
 pub mod harness;
+mod pg_baseline;
 pub mod serve_load;
 pub mod stats;

@@ -107,6 +107,11 @@ struct RunArgs {
     /// Also write the Markdown report to this file
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Also measure every size on PostgreSQL: the admin URL of a test server
+    /// (postgres://ROLE@HOST:PORT/DB); the harness makes and drops its own databases there
+    /// (juece_bench_N, juece_bench_baseline_N)
+    #[arg(long, value_name = "URL")]
+    pg: Option<String>,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -227,6 +232,7 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
         RunOptions::full(a.sizes, juece, work)
     };
     options.seed = a.seed;
+    options.pg = a.pg;
     if let Some(w) = a.writes {
         options.writes = w;
     }

@@ -187,3 +187,50 @@ fn two_servers_on_one_postgres_database_lose_nothing_under_load() {
         "{stdout}"
     );
 }
+
+/// The harness on PostgreSQL too (`run --smoke --pg URL`): every step runs on both backends and
+/// the PostgreSQL table follows the SQLite one, each against its own backend's bare work.
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test server's address comes from the environment, as in the store's tests"
+)]
+fn the_harness_runs_every_step_on_postgres_too() {
+    let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
+        assert!(
+            std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
+            "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set"
+        );
+        eprintln!("SKIPPED the_harness_runs_every_step_on_postgres_too: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB");
+        return;
+    };
+    let juece = juece();
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_juece-bench"))
+        .args(["run", "--smoke", "--pg", &admin, "--juece"])
+        .arg(&juece)
+        .arg("--work")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "juece-bench run --smoke --pg: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    let (_, on_pg) = stdout
+        .split_once("### On PostgreSQL")
+        .unwrap_or_else(|| panic!("no PostgreSQL section in:\n{stdout}"));
+    for step in [
+        "import (whole process) vs bare PostgreSQL insert",
+        "storage per case (the whole database",
+        "audit --format json vs bare PostgreSQL SELECT",
+        "verify vs SHA-256",
+        "live guarded write, one long-running writer (`record-batch`) vs bare PostgreSQL",
+        "`case show REF`",
+    ] {
+        assert!(on_pg.contains(step), "no `{step}` row in:\n{on_pg}");
+    }
+}
