@@ -35,6 +35,24 @@ fn juece() -> PathBuf {
     juece
 }
 
+/// The PostgreSQL test server's admin URL (`JUECE_TEST_PG`), or `None` after a loud SKIPPED
+/// line; with `JUECE_REQUIRE_PG=1` (CI) a missing server fails the test instead.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test server's address comes from the environment, as in the store's tests"
+)]
+fn test_server(test: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
+        assert!(
+            std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
+            "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set: `{test}` cannot run"
+        );
+        eprintln!("SKIPPED {test}: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB");
+        return None;
+    };
+    Some(admin)
+}
+
 #[test]
 fn the_harness_runs_every_step_in_smoke_mode() {
     let juece = juece();
@@ -124,17 +142,9 @@ fn the_server_load_runs_and_the_history_verifies_afterwards() {
 /// history verifies afterwards. Needs `JUECE_TEST_PG` (a loud SKIPPED line without it; a failure
 /// with `JUECE_REQUIRE_PG=1`).
 #[test]
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test server's address comes from the environment, as in the store's tests"
-)]
 fn two_servers_on_one_postgres_database_lose_nothing_under_load() {
-    let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
-        assert!(
-            std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
-            "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set"
-        );
-        eprintln!("SKIPPED two_servers_on_one_postgres_database_lose_nothing_under_load: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB");
+    let Some(admin) = test_server("two_servers_on_one_postgres_database_lose_nothing_under_load")
+    else {
         return;
     };
     let name = format!("juece_bench_load_{}", std::process::id());
@@ -191,17 +201,8 @@ fn two_servers_on_one_postgres_database_lose_nothing_under_load() {
 /// The harness on PostgreSQL too (`run --smoke --pg URL`): every step runs on both backends and
 /// the PostgreSQL table follows the SQLite one, each against its own backend's bare work.
 #[test]
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test server's address comes from the environment, as in the store's tests"
-)]
 fn the_harness_runs_every_step_on_postgres_too() {
-    let Ok(admin) = std::env::var("JUECE_TEST_PG") else {
-        assert!(
-            std::env::var("JUECE_REQUIRE_PG").as_deref() != Ok("1"),
-            "JUECE_REQUIRE_PG=1 but JUECE_TEST_PG is not set"
-        );
-        eprintln!("SKIPPED the_harness_runs_every_step_on_postgres_too: needs JUECE_TEST_PG=postgres://ROLE@HOST:PORT/DB");
+    let Some(admin) = test_server("the_harness_runs_every_step_on_postgres_too") else {
         return;
     };
     let juece = juece();

@@ -39,21 +39,7 @@ impl SqliteStore {
         let tx = self.write_tx()?;
         let existing = read_user(&tx, name)?;
         let is_new = existing.is_none();
-        let mut user = existing.unwrap_or_else(|| UserRow {
-            name: name.to_owned(),
-            roles: Vec::new(),
-            organs: Vec::new(),
-        });
-        for r in roles {
-            if !user.roles.contains(r) {
-                user.roles.push(*r);
-            }
-        }
-        for o in organs {
-            if !user.organs.contains(o) {
-                user.organs.push(o.clone());
-            }
-        }
+        let user = with_added(existing, name, roles, organs);
         write_user(&tx, &user, at)?;
         tx.commit()?;
         Ok((user, is_new))
@@ -80,19 +66,7 @@ impl SqliteStore {
             return Ok(None);
         };
         let recorded = crate::records::latest_body(&self.conn, crate::records::KIND_USER, name)?;
-        let same = recorded.as_ref().is_some_and(|b| {
-            let ids = crate::records::body_list(b, "roles");
-            let organs = crate::records::body_list(b, "organs");
-            ids.len() == user.roles.len()
-                && ids.iter().zip(&user.roles).all(|(id, r)| id == r.as_str())
-                && organs == user.organs
-        });
-        if !same {
-            return Err(StoreError::Corrupt(format!(
-                "the roles or organs of user `{name}` are not those their record in the chain holds: they were changed outside juece; run `juece verify`"
-            )));
-        }
-        Ok(Some(user))
+        checked_against_record(user, recorded.as_ref()).map(Some)
     }
 
     /// Every user with their roles, by name.
@@ -190,6 +164,55 @@ impl SqliteStore {
     }
 }
 
+/// `existing` (or a new user `name`) with `roles` and `organs` added, none twice: what
+/// `add_user_in` writes on either backend.
+pub(crate) fn with_added(
+    existing: Option<UserRow>,
+    name: &str,
+    roles: &[Role],
+    organs: &[String],
+) -> UserRow {
+    let mut user = existing.unwrap_or_else(|| UserRow {
+        name: name.to_owned(),
+        roles: Vec::new(),
+        organs: Vec::new(),
+    });
+    for r in roles {
+        if !user.roles.contains(r) {
+            user.roles.push(*r);
+        }
+    }
+    for o in organs {
+        if !user.organs.contains(o) {
+            user.organs.push(o.clone());
+        }
+    }
+    user
+}
+
+/// The user as their row holds them, if their latest record in the chain (`recorded`, its
+/// body) holds the same roles and organs; a row changed outside juece is refused, on either
+/// backend, and never used to allow a read or a write.
+pub(crate) fn checked_against_record(
+    user: UserRow,
+    recorded: Option<&serde_json::Value>,
+) -> Result<UserRow, StoreError> {
+    let same = recorded.is_some_and(|b| {
+        let ids = crate::records::body_list(b, "roles");
+        let organs = crate::records::body_list(b, "organs");
+        ids.len() == user.roles.len()
+            && ids.iter().zip(&user.roles).all(|(id, r)| id == r.as_str())
+            && organs == user.organs
+    });
+    if !same {
+        return Err(StoreError::Corrupt(format!(
+            "the roles or organs of user `{}` are not those their record in the chain holds: they were changed outside juece; run `juece verify`",
+            user.name
+        )));
+    }
+    Ok(user)
+}
+
 fn read_user(conn: &Connection, name: &str) -> Result<Option<UserRow>, StoreError> {
     let row: Option<(String, String)> = conn
         .prepare_cached("SELECT roles, organs FROM users WHERE name = ?1")?
@@ -223,7 +246,7 @@ fn write_user(conn: &Connection, user: &UserRow, at: &str) -> Result<(), StoreEr
     )
 }
 
-fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
+pub(crate) fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
     let ids: Vec<String> = serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;
     ids.iter()
@@ -234,7 +257,7 @@ fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
         .collect()
 }
 
-fn parse_organs(name: &str, text: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn parse_organs(name: &str, text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("user `{name}`: organs: {e}")))
 }

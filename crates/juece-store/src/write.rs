@@ -258,21 +258,19 @@ impl SqliteStore {
                 tx.commit()?;
                 Ok(out)
             };
-        match run(self) {
-            Ok(out) => out,
-            Err(e) => {
-                let why = e.to_string();
-                items
-                    .iter()
-                    .map(|_| {
-                        Err(StoreError::Corrupt(format!(
-                            "the group commit failed: {why}"
-                        )))
-                    })
-                    .collect()
-            }
-        }
+        run(self).unwrap_or_else(|e| group_commit_failed(items.len(), &e))
     }
+}
+
+/// The answer to each of `count` writes of a group commit whose transaction failed as a whole
+/// (`e`): none of them was written (both backends).
+pub(crate) fn group_commit_failed(
+    count: usize,
+    e: &StoreError,
+) -> Vec<Result<Appended, StoreError>> {
+    (0..count)
+        .map(|_| Err(StoreError::Corrupt(format!("the group commit failed: {e}"))))
+        .collect()
 }
 
 /// One append of [`crate::Store::append_batch`]: the arguments of [`crate::Store::append_answered`].

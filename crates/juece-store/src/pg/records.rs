@@ -10,9 +10,8 @@ use postgres::GenericClient;
 use serde_json::{json, Value};
 
 use super::{hash_of, write_tx, PgStore};
-use crate::records::{
-    body_list, check_records, record_bytes, user_body, RecordRow, KIND_CALENDAR, KIND_USER,
-};
+use crate::records::{check_records, record_bytes, user_body, RecordRow, KIND_CALENDAR, KIND_USER};
+use crate::users::{checked_against_record, parse_organs, parse_roles, with_added};
 use crate::{Anchor, RecordsReport, StoreError, StoredCalendar, UserRow};
 
 /// Appends one record inside the caller's write transaction.
@@ -66,17 +65,6 @@ pub(crate) fn latest_body(
 fn roles_json(roles: &[Role]) -> Result<String, StoreError> {
     serde_json::to_string(&roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn parse_roles(name: &str, text: &str) -> Result<Vec<Role>, StoreError> {
-    let ids: Vec<String> = serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("user `{name}`: roles: {e}")))?;
-    ids.iter()
-        .map(|id| {
-            Role::parse(id)
-                .ok_or_else(|| StoreError::Corrupt(format!("user `{name}`: unknown role `{id}`")))
-        })
-        .collect()
 }
 
 fn role_ids(roles: &[Role]) -> Vec<String> {
@@ -191,21 +179,7 @@ impl PgStore {
         let mut tx = write_tx(&mut client)?;
         let existing = read_user(&mut tx, name)?;
         let is_new = existing.is_none();
-        let mut user = existing.unwrap_or_else(|| UserRow {
-            name: name.to_owned(),
-            roles: Vec::new(),
-            organs: Vec::new(),
-        });
-        for r in roles {
-            if !user.roles.contains(r) {
-                user.roles.push(*r);
-            }
-        }
-        for o in organs {
-            if !user.organs.contains(o) {
-                user.organs.push(o.clone());
-            }
-        }
+        let user = with_added(existing, name, roles, organs);
         write_user(&mut tx, &user, at)?;
         tx.commit()?;
         Ok((user, is_new))
@@ -229,19 +203,7 @@ impl PgStore {
             return Ok(None);
         };
         let recorded = latest_body(&mut *c, KIND_USER, name)?;
-        let same = recorded.as_ref().is_some_and(|b| {
-            let ids = body_list(b, "roles");
-            let organs = body_list(b, "organs");
-            ids.len() == user.roles.len()
-                && ids.iter().zip(&user.roles).all(|(id, r)| id == r.as_str())
-                && organs == user.organs
-        });
-        if !same {
-            return Err(StoreError::Corrupt(format!(
-                "the roles or organs of user `{name}` are not those their record in the chain holds: they were changed outside juece; run `juece verify`"
-            )));
-        }
-        Ok(Some(user))
+        checked_against_record(user, recorded.as_ref()).map(Some)
     }
 
     /// Every user with their roles, by name.
@@ -357,11 +319,6 @@ fn write_user(tx: &mut impl GenericClient, user: &UserRow, at: &str) -> Result<(
         &user.name,
         &user_body(&ids, &user.organs, at),
     )
-}
-
-fn parse_organs(name: &str, text: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("user `{name}`: organs: {e}")))
 }
 
 fn calendars_in(c: &mut impl GenericClient) -> Result<Vec<StoredCalendar>, StoreError> {

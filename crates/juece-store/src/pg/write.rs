@@ -198,20 +198,7 @@ impl PgStore {
             tx.commit()?;
             Ok(out)
         };
-        match run(self) {
-            Ok(out) => out,
-            Err(e) => {
-                let why = e.to_string();
-                items
-                    .iter()
-                    .map(|_| {
-                        Err(StoreError::Corrupt(format!(
-                            "the group commit failed: {why}"
-                        )))
-                    })
-                    .collect()
-            }
-        }
+        run(self).unwrap_or_else(|e| crate::write::group_commit_failed(items.len(), &e))
     }
 }
 
