@@ -114,12 +114,28 @@ pub fn stream_cases<E: From<CaseFileError>>(
     bytes: &[u8],
     on_case: impl FnMut(usize, Case) -> Result<(), E>,
 ) -> Result<(), E> {
+    stream_cases_reporting(bytes, |_| {}, on_case)
+}
+
+/// [`stream_cases`], telling `on_read` after each case how many bytes of `bytes` the parser
+/// has certainly read and will never read again (a lower bound, never decreasing): a caller
+/// holding a file too large for memory can give those up as the parse goes.
+pub fn stream_cases_reporting<E: From<CaseFileError>>(
+    bytes: &[u8],
+    mut on_read: impl FnMut(usize),
+    on_case: impl FnMut(usize, Case) -> Result<(), E>,
+) -> Result<(), E> {
     let mut stopped: Option<E> = None;
     let mut on_case = on_case;
     let mut de = serde_json::Deserializer::from_slice(bytes);
+    let base = bytes.as_ptr() as usize;
+    let read_to = std::cell::Cell::new(base);
+    let mut on_read = move |to: usize| on_read(to.saturating_sub(base));
     let visitor = DocVisitor {
         on_case: &mut on_case,
         stopped: &mut stopped,
+        read_to: &read_to,
+        on_read: &mut on_read,
     };
     let result = serde::Deserializer::deserialize_any(&mut de, visitor).and_then(|seen| {
         de.end()?;
@@ -163,6 +179,8 @@ fn stop<T: serde::de::Error>() -> T {
 struct DocVisitor<'a, F, E> {
     on_case: &'a mut F,
     stopped: &'a mut Option<E>,
+    read_to: &'a std::cell::Cell<usize>,
+    on_read: &'a mut dyn FnMut(usize),
 }
 
 impl<'de, F, E> serde::de::Visitor<'de> for DocVisitor<'_, F, E>
@@ -211,6 +229,8 @@ where
                     map.next_value_seed(CasesSeed {
                         on_case: &mut *self.on_case,
                         stopped: &mut *self.stopped,
+                        read_to: self.read_to,
+                        on_read: &mut *self.on_read,
                     })?;
                     seen.cases = true;
                 }
@@ -241,6 +261,8 @@ where
 struct CasesSeed<'a, F, E> {
     on_case: &'a mut F,
     stopped: &'a mut Option<E>,
+    read_to: &'a std::cell::Cell<usize>,
+    on_read: &'a mut dyn FnMut(usize),
 }
 
 impl<'de, F, E> serde::de::DeserializeSeed<'de> for CasesSeed<'_, F, E>
@@ -270,7 +292,10 @@ where
         let mut refs: HashMap<String, usize> = HashMap::new();
         let mut i = 0;
         // Strict: a key repeated in any object of a case is refused, naming it.
-        while let Some(crate::json::StrictValue(value)) = seq.next_element()? {
+        let tracked = || crate::json::TrackedStrictValue {
+            read_to: self.read_to,
+        };
+        while let Some(value) = seq.next_element_seed(tracked())? {
             let outcome = parse_case(i, value).and_then(|case| {
                 match refs.insert(case.header.case_ref.clone(), i) {
                     Some(first) => Err(CaseFileError {
@@ -292,6 +317,7 @@ where
                 *self.stopped = Some(e);
                 return Err(stop());
             }
+            (self.on_read)(self.read_to.get());
             i += 1;
         }
         Ok(())
@@ -645,5 +671,41 @@ mod tests {
             streamed.push_str(document_tail(!some.is_empty()));
             assert_eq!(streamed, whole, "{n} cases");
         }
+    }
+
+    #[test]
+    fn the_parse_reports_how_far_it_has_read_never_past_the_case_it_handed_over() {
+        let doc = crate::builtin::EXAMPLE_CASES.as_bytes();
+        let text = crate::builtin::EXAMPLE_CASES;
+        let mut reported = Vec::new();
+        let mut refs = Vec::new();
+        let outcome = stream_cases_reporting(
+            doc,
+            |read| reported.push(read),
+            |_, case| {
+                refs.push(case.header.case_ref);
+                Ok::<(), CaseFileError>(())
+            },
+        );
+        assert_eq!(outcome, Ok(()));
+        assert!(refs.len() >= 2, "the example has several cases");
+        assert_eq!(reported.len(), refs.len());
+        // Each report lies past its case's reference and before the next case's: the parser
+        // has read that far, and no further than the case it handed over.
+        for (i, read) in reported.iter().enumerate() {
+            let at = |r: &String| text.find(&format!("\"{r}\"")).unwrap_or(usize::MAX);
+            assert!(*read > at(&refs[i]), "case {i}: {read}");
+            if let Some(next) = refs.get(i + 1) {
+                assert!(*read < at(next), "case {i}: {read} is past the next case");
+            }
+        }
+        assert!(reported.windows(2).all(|w| w[0] <= w[1]), "{reported:?}");
+        // The same cases as the plain parse; and a document without cases reports nothing.
+        assert_eq!(parse_cases(text).map(|c| c.len()), Ok(refs.len()));
+        let mut none = Vec::new();
+        let empty = br#"{"format":"juece-cases/1","cases":[]}"#;
+        let outcome =
+            stream_cases_reporting(empty, |r| none.push(r), |_, _| Ok::<(), CaseFileError>(()));
+        assert_eq!((outcome, none), (Ok(()), vec![]));
     }
 }

@@ -6,9 +6,12 @@
 //! calendars, request lines, checkpoints) goes through [`StrictValue`], which builds the same
 //! `serde_json::Value` in one pass and refuses a repeated key.
 
+use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::{Map, Number, Value};
 
 /// A JSON value read with every object's keys checked to be unique.
@@ -17,13 +20,42 @@ pub struct StrictValue(pub Value);
 
 impl<'de> Deserialize<'de> for StrictValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<StrictValue, D::Error> {
-        d.deserialize_any(StrictVisitor).map(StrictValue)
+        d.deserialize_any(StrictVisitor { read_to: None })
+            .map(StrictValue)
     }
 }
 
-struct StrictVisitor;
+/// [`StrictValue`] read from a slice, noting in `read_to` the address just past the last
+/// string it borrowed from the input: a point the parser has certainly passed, and never goes
+/// back to. A large input's caller can give up what lies before it (`juece import` gives the
+/// pages of a mapped file back), at no cost to the parse.
+pub struct TrackedStrictValue<'t> {
+    pub read_to: &'t Cell<usize>,
+}
 
-impl<'de> Visitor<'de> for StrictVisitor {
+impl<'de> DeserializeSeed<'de> for TrackedStrictValue<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(StrictVisitor {
+            read_to: Some(self.read_to),
+        })
+    }
+}
+
+/// One visitor for both: `read_to` is `None` when nobody asks how far the parse is.
+#[derive(Clone, Copy)]
+struct StrictVisitor<'t> {
+    read_to: Option<&'t Cell<usize>>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictVisitor<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictVisitor<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,6 +74,13 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Value, E> {
+        // serde_json lends a string without escapes straight from the input slice.
+        if let Some(read_to) = self.read_to {
+            read_to.set(v.as_ptr() as usize + v.len());
+        }
+        Ok(Value::String(v.to_owned()))
+    }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
     }
@@ -55,11 +94,11 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(Value::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        StrictValue::deserialize(d).map(|v| v.0)
+        d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(StrictValue(v)) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(self)? {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -76,8 +115,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
                     )));
                 }
                 serde_json::map::Entry::Vacant(e) => {
-                    let StrictValue(v) = map.next_value()?;
-                    e.insert(v);
+                    e.insert(map.next_value_seed(self)?);
                 }
             }
         }

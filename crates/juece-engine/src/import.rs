@@ -2,7 +2,7 @@
 //! projection every write stores beside a case.
 
 use juece_core::calendar::Calendar;
-use juece_core::casefile::{check_case, stream_cases, CaseFileError};
+use juece_core::casefile::{check_case, stream_cases_reporting, CaseFileError};
 use juece_core::evaluate::evaluate;
 use juece_core::event::Case;
 use juece_core::finding::Code;
@@ -21,6 +21,19 @@ pub fn import_bytes(
     calendar: &Calendar,
     bytes: &[u8],
 ) -> Result<ImportSummary, EngineError> {
+    import_bytes_reporting(store, profiles, calendar, bytes, |_| {})
+}
+
+/// [`import_bytes`], telling `on_read` as the import goes how much of `bytes` it has read and
+/// will not read again (see [`stream_cases_reporting`]): a caller holding a mapped file of a
+/// million cases, larger than the memory an import may take, gives that part back.
+pub fn import_bytes_reporting(
+    store: &mut Store,
+    profiles: &Profiles,
+    calendar: &Calendar,
+    bytes: &[u8],
+    on_read: impl FnMut(usize) + Send,
+) -> Result<ImportSummary, EngineError> {
     // One transaction; each case is checked and written as it is read, so a large file is never
     // held whole in memory. Any error drops the transaction: nothing is written.
     let mut import = store.begin_import()?;
@@ -33,7 +46,7 @@ pub fn import_bytes(
         let (ready_tx, ready_rx) =
             std::sync::mpsc::sync_channel::<Result<Prepared<'_>, EngineError>>(256);
         s.spawn(move || {
-            let outcome = stream_cases(bytes, |i, case| {
+            let outcome = stream_cases_reporting(bytes, on_read, |i, case| {
                 parsed_tx
                     .send(Ok((i, case)))
                     .map_err(|_| EngineError::bad_input("import stopped"))

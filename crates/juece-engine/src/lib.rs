@@ -25,7 +25,7 @@ pub mod view;
 pub mod write;
 
 pub use error::{EngineError, ErrorKind};
-pub use import::{import_bytes, import_cases, projection};
+pub use import::{import_bytes, import_bytes_reporting, import_cases, projection};
 pub use scope::Scope;
 pub use write::{
     actor, event_time, role_for, Actor, PendingWrite, Prepared, Recorded, Warning, WriteArgs,

@@ -19,34 +19,126 @@ pub struct ImportArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
-    let bytes = read_bytes(&args.file)?;
+    let input = read_bytes(&args.file)?;
     // A byte-order mark (Notepad's "UTF-8 with BOM") is dropped; an empty file is refused
     // in plain words, and so is a GBK file once parsing fails (checked only then: no cost).
-    let data: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if data.iter().all(u8::is_ascii_whitespace) {
-        crate::context::text_of(&args.file, data)?;
+    let start = if input.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    {
+        let data = input.get(start..).unwrap_or_default();
+        if data.iter().all(u8::is_ascii_whitespace) {
+            crate::context::text_of(&args.file, data)?;
+        }
     }
-    crate::progress::total(cases_in(data), crate::progress::Unit::Cases);
+    crate::progress::total(cases_in(&input, start), crate::progress::Unit::Cases);
     let mut store = global.store()?;
     let profiles = global.profiles(&store)?;
     let calendar = global.calendar_with(&store)?;
-    let summary = juece_engine::import_bytes(&mut store, &profiles, &calendar, data)
-        .map_err(CliError::from)
-        .map_err(|e| match std::str::from_utf8(data) {
-            Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
-            Ok(_) => e,
-        })?;
+    let data = input.get(start..).unwrap_or_default();
+    let imported = match &input {
+        Input::Mapped(map) => {
+            let mut behind = GiveBack::new(map);
+            juece_engine::import_bytes_reporting(&mut store, &profiles, &calendar, data, |read| {
+                behind.read_to(start + read)
+            })
+        }
+        Input::Read(_) => juece_engine::import_bytes(&mut store, &profiles, &calendar, data),
+    };
+    let summary =
+        imported
+            .map_err(CliError::from)
+            .map_err(|e| match std::str::from_utf8(data) {
+                Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
+                Ok(_) => e,
+            })?;
     emit(&report(&summary, Path::new(&global.location().shown())))?;
     Ok(Exit::Ok)
 }
 
-/// About how many cases `data` holds, for the progress line: the `"ref"` keys (one a case; a
+/// How much of a mapped case file is read before the pages behind are given back.
+const RELEASE_EVERY: usize = 64 << 20;
+
+/// Gives the pages of a mapped case file back to the kernel as the import reads past them,
+/// every [`RELEASE_EVERY`] bytes. A mapped page counts in the process's memory until it is
+/// unmapped, so without this a 2.7 GB file of a million cases would hold 2.7 GB by the end of
+/// its import (issue 10: no command above 1 GB).
+struct GiveBack<'m> {
+    map: &'m memmap2::Mmap,
+    released: usize,
+}
+
+impl<'m> GiveBack<'m> {
+    fn new(map: &'m memmap2::Mmap) -> Self {
+        GiveBack { map, released: 0 }
+    }
+
+    /// The parser has read the map up to `pos` and will not read before it again.
+    fn read_to(&mut self, pos: usize) {
+        if pos.saturating_sub(self.released) >= RELEASE_EVERY {
+            // Both ends on a RELEASE_EVERY boundary: page-aligned on every platform, and the
+            // page holding `pos` is never in the range.
+            let end = pos - pos % RELEASE_EVERY;
+            release(self.map, self.released, end);
+            self.released = end;
+        }
+    }
+}
+
+/// Gives the mapped pages of `map` from `from` to `to` back to the kernel: the process stops
+/// counting them; read again, they come back from the file (or the page cache).
+fn release(map: &memmap2::Mmap, from: usize, to: usize) {
+    #[cfg(unix)]
+    if to > from {
+        // SAFETY: the mapping is private and read-only, and its pages were never written: a
+        // page given back reads the same bytes from the file again if it is touched (the parser
+        // never goes back; a message about a failed import may read the file whole). The file
+        // changing under the import is the hazard of mapping it at all (`read_bytes`).
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+        };
+    }
+    #[cfg(not(unix))]
+    let _ = (map, from, to);
+}
+
+/// About how many cases `input` holds after `start`, for the progress line: the `"ref"` keys (one a case; a
 /// title that quotes `"ref"` makes the estimate high, and the line never shows more than all).
-fn cases_in(data: &[u8]) -> u64 {
+fn cases_in(input: &Input, start: usize) -> u64 {
     if !crate::progress::wanted() {
         return 0;
     }
-    memchr::memmem::find_iter(data, b"\"ref\"").count() as u64
+    match input {
+        Input::Mapped(map) => refs_in_map(map, start),
+        Input::Read(v) => {
+            memchr::memmem::find_iter(v.get(start..).unwrap_or_default(), REF_KEY).count() as u64
+        }
+    }
+}
+
+/// The key every case has once.
+const REF_KEY: &[u8] = b"\"ref\"";
+
+/// The `"ref"` keys of a mapped file from `start`, counted a chunk at a time, each chunk's
+/// pages given back once counted.
+fn refs_in_map(map: &memmap2::Mmap, start: usize) -> u64 {
+    let mut count = 0;
+    let mut from = start;
+    while from < map.len() {
+        let to = (from - from % RELEASE_EVERY + RELEASE_EVERY).min(map.len());
+        // The window reaches past the chunk by the key's length less one, so that a key
+        // across the boundary is seen, and counted once: only where it starts.
+        let window = map.get(from..(to + REF_KEY.len() - 1).min(map.len()));
+        count += memchr::memmem::find_iter(window.unwrap_or_default(), REF_KEY)
+            .filter(|&at| from + at < to)
+            .count() as u64;
+        release(map, from - from % RELEASE_EVERY, to - to % RELEASE_EVERY);
+        from = to;
+    }
+    count
 }
 
 fn report(summary: &ImportSummary, db: &Path) -> String {
@@ -198,4 +290,99 @@ fn read_bytes(path: &Path) -> Result<Input, CliError> {
     let mut v = Vec::new();
     std::io::Read::read_to_end(&mut &file, &mut v).map_err(cannot)?;
     Ok(Input::Read(v))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// The resident size of the mapping that starts at `addr`, from /proc/self/smaps: what the
+    /// map holds of this process's memory, whatever the other tests of the binary hold.
+    fn mapped_rss(addr: *const u8) -> Option<u64> {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+        let start = format!("{:x}-", addr as usize);
+        let mut lines = smaps.lines().skip_while(|l| !l.starts_with(&start));
+        lines.next()?;
+        let rss = lines.find(|l| l.starts_with("Rss:"))?;
+        rss.split_whitespace()
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+            .map(|kb| kb * 1024)
+    }
+
+    #[test]
+    fn pages_read_past_are_given_back_and_read_the_same_again(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("cases.json");
+        let size = 3 * RELEASE_EVERY + 12_345;
+        let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes)?;
+        let Input::Mapped(map) = read_bytes(&path).map_err(|_| "cannot read the file")? else {
+            return Err("a regular file is mapped".into());
+        };
+        let rss = || mapped_rss(map.as_ptr()).ok_or("no smaps entry for the map");
+        let sum = |from: usize, to: usize| {
+            map.get(from..to)
+                .unwrap_or_default()
+                .iter()
+                .map(|&b| u64::from(b))
+                .sum::<u64>()
+        };
+        let expected: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+        let mut behind = GiveBack::new(&map);
+        let mut total = 0;
+        let mut pos = 0;
+        // Read a megabyte at a time, telling the map how far the reading went.
+        while pos < size {
+            let to = (pos + (1 << 20)).min(size);
+            total += sum(pos, to);
+            behind.read_to(to);
+            pos = to;
+        }
+        assert_eq!(total, expected);
+        // Touched whole, the map would hold 192 MiB; given back, what is past the last boundary.
+        let held = rss()?;
+        assert!(
+            held <= RELEASE_EVERY as u64,
+            "the map still holds {held} of {size} bytes"
+        );
+        // Near miss: reading less than a chunk gives nothing back.
+        let mut fresh = GiveBack::new(&map);
+        let before = rss()?;
+        let _ = sum(0, RELEASE_EVERY - 1);
+        fresh.read_to(RELEASE_EVERY - 1);
+        assert!(
+            rss()? >= before + (RELEASE_EVERY / 2) as u64,
+            "nothing was read past a boundary"
+        );
+        // A page given back reads the file's bytes again.
+        assert_eq!(sum(0, size), expected);
+        Ok(())
+    }
+
+    #[test]
+    fn counting_refs_sees_keys_across_chunk_boundaries() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("cases.json");
+        // One key straddling the first boundary, one right at it, one at the very end.
+        let mut bytes = vec![b' '; 2 * RELEASE_EVERY + 10];
+        let put = |bytes: &mut Vec<u8>, at: usize| {
+            if let Some(slot) = bytes.get_mut(at..at + 5) {
+                slot.copy_from_slice(b"\"ref\"");
+            }
+        };
+        put(&mut bytes, RELEASE_EVERY - 2);
+        put(&mut bytes, 2 * RELEASE_EVERY);
+        put(&mut bytes, 2 * RELEASE_EVERY + 5);
+        std::fs::write(&path, &bytes)?;
+        let Input::Mapped(map) = read_bytes(&path).map_err(|_| "cannot read the file")? else {
+            return Err("a regular file is mapped".into());
+        };
+        assert_eq!(refs_in_map(&map, 0), 3);
+        // A start past the first key skips it.
+        assert_eq!(refs_in_map(&map, RELEASE_EVERY), 2);
+        Ok(())
+    }
 }
