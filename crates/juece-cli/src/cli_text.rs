@@ -121,6 +121,54 @@ const ABOUT: &[(&str, &str)] = &[
     ),
     ("juece man", "输出 roff 格式的手册页"),
     ("juece config", "显示配置文件的位置和生效的设置"),
+    ("juece user passwd", "设置用户登录 `juece serve` 的密码（从标准输入读取）；其已有会话随即失效"),
+    (
+        "juece case void",
+        "作废事项最近一个误记的事件：事件保留并显示，审计不再计入（仅限记录人本人或 legal_office；第三十三条）",
+    ),
+    (
+        "juece evidence fair-competition",
+        "公平竞争审查：涉及市场主体经济活动的事项，作为会议材料（第二十九条；《公平竞争审查条例》）",
+    ),
+    (
+        "juece backup",
+        "在数据库使用中将其复制为新文件，然后核验副本（SQLite 在线备份：即使其他进程正在写入也是一致的快照；副本为单个完整文件，已同步到磁盘；不覆盖已有文件）",
+    ),
+    ("juece calendar", "保存和列出工作日日历（法定节假日和调休上班日）"),
+    (
+        "juece calendar add",
+        "将日历（juece-calendar/1 或 holiday-cn 年度文件）存入数据库；此后各命令均使用它，并像事件一样链入证据",
+    ),
+    (
+        "juece calendar list",
+        "列出有官方数据的年份（内置的和已存入的），以及今年前后在公布通知载入前按法定节假日推算的年份",
+    ),
+    ("juece catalogue", "管理决策事项目录：导入各版本、查看、列出"),
+    (
+        "juece catalogue import",
+        "存入 juece-catalogue/1 文件（同一机关同一年度再次导入即为新版本）",
+    ),
+    (
+        "juece catalogue show",
+        "查看某机关某年度的决策事项目录（最新版本，或 --version N）",
+    ),
+    ("juece catalogue list", "列出已有目录的机关和年度"),
+    (
+        "juece report",
+        "撰写某年度法治政府建设年度报告中的重大行政决策部分",
+    ),
+    (
+        "juece report merge",
+        "汇总同一年度的多份 juece-report/1 文件（如省里汇总各县的报告）",
+    ),
+    ("juece serve", "在本数据库上提供网页和 JSON 接口（见 docs/server.md）"),
+    ("juece token", "为 `juece serve` 创建、列出和吊销 API 令牌"),
+    (
+        "juece token create",
+        "为用户创建令牌：令牌只显示这一次，数据库只保存其哈希",
+    ),
+    ("juece token list", "列出令牌（只列编号，不列令牌本身）"),
+    ("juece token revoke", "按编号吊销令牌"),
     ("juece help", "显示本帮助或指定子命令的帮助"),
 ];
 
@@ -215,6 +263,27 @@ const ARG: &[(&str, &str)] = &[
     ("organs", "用户所属的机关（与事项的 organ 字段同名），只能查看和办理这些机关的事项（可重复；不写则为全部机关）"),
     ("juece user organ add organs", "增加的所属机关（与事项的 organ 字段同名）"),
     ("juece user organ remove organs", "撤销的所属机关（全部撤销后可办理全部机关的事项）"),
+    ("juece case open catalogue", "本事项落实的决策事项目录条目：机关/年度/序号（第三条）"),
+    ("juece case void reason", "作废该事件的理由"),
+    ("juece case void event", "要作废的事件，即 `case show` 中的序号（默认：最近一个可作废的事件）"),
+    ("juece evidence fair-competition conclusion", "审查结论：compliant、not_compliant、exception"),
+    ("juece evidence fair-competition basis", "审查结论的依据"),
+    ("juece evidence fair-competition reviewer", "审查人"),
+    ("juece review submit shortened_reason", "合法性审查期限少于会议前 7 个工作日的理由（第二十六条：一般不少于 7 个工作日）；仅在流程允许缩短时有效（decree-713 允许，local-strict 不允许）"),
+    ("juece backup file", "要写入的新文件（不得已存在）"),
+    ("juece calendar add file", "日历文件"),
+    ("juece catalogue import file", "juece-catalogue/1 文件，`-` 表示标准输入"),
+    ("juece catalogue show year", "年度"),
+    ("juece catalogue show version", "已存入的版本号（默认：最新版本）"),
+    ("juece report year", "报告的年度"),
+    ("juece report organ", "只统计此决策机关（默认：数据库中的全部机关）"),
+    ("juece report as_of", "按此日期（YYYY-MM-DD）审计（默认：该年 12 月 31 日，若尚未到则为今天）"),
+    ("juece report merge files", "juece-report/1 文件"),
+    ("juece serve listen", "监听的地址；除非明确给出其他地址，只接受本机连接"),
+    ("juece serve secure_cookies", "会话 Cookie 加 `Secure` 标记（由反向代理提供 TLS 时使用）"),
+    ("juece user passwd name", "用户的姓名"),
+    ("juece token create name", "令牌代表的用户（用 `juece user add` 添加的用户）"),
+    ("juece token revoke id", "令牌编号，即 `juece token list` 显示的编号"),
     ("help", "显示帮助"),
     ("version", "显示版本"),
 ];
@@ -403,4 +472,43 @@ pub fn zh_error(e: &clap::Error) -> String {
     }
     s.push_str("\n运行时加 `--help` 查看说明；未写入任何内容\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command's `about` and every option's help that the Chinese tables do not have.
+    fn untranslated(cmd: &Command, path: &str, out: &mut Vec<String>) {
+        let name = cmd.get_name();
+        // Every `help` subcommand says the same, as `juece help` does.
+        let key = if name == "help" { "juece help" } else { path };
+        if !ABOUT.iter().any(|(k, _)| *k == key) {
+            out.push(format!("about of `{path}`"));
+        }
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if a.is_hide_set() || arg_help(path, id).is_some() {
+                continue;
+            }
+            out.push(format!("help of `{path}` {id}"));
+        }
+        // `juece help`'s own tree only repeats the commands' names.
+        for sub in cmd.get_subcommands().filter(|_| name != "help") {
+            untranslated(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_its_chinese_text() {
+        let mut cmd = <crate::Cli as clap::CommandFactory>::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        untranslated(&cmd, "juece", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "no Chinese text for:\n{}",
+            missing.join("\n")
+        );
+    }
 }
