@@ -244,6 +244,22 @@ fn mistakes() -> Vec<Mistake> {
         plain("missing argument", &["record"]),
         plain("backup over a file", &["backup", "juece.db"]),
         plain("missing file", &["import", "nope.json"]),
+        plain(
+            "unknown catalogue",
+            &["catalogue", "show", "某县人民政府", "2024"],
+        ),
+        plain(
+            "unknown catalogue version",
+            &[
+                "catalogue",
+                "show",
+                "某县人民政府",
+                "2024",
+                "--version",
+                "2",
+            ],
+        ),
+        plain("bad listen address", &["serve", "--listen", "nonsense"]),
     ];
     for name in [
         "unknown_parameter",

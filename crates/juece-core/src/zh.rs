@@ -270,6 +270,7 @@ fn word(s: &str) -> Option<&'static str> {
         "cannot parse integer from empty string" => "为空",
         "number too large to fit in target type" => "数字太大",
         "number too small to fit in target type" => "数字太小",
+        "invalid socket address syntax" => "不是“IP 地址:端口”形式的地址，如 127.0.0.1:8080",
         _ => return None,
     })
 }

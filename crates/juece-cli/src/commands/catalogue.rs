@@ -130,15 +130,23 @@ fn show(global: &GlobalArgs, a: &ShowArgs) -> CmdResult {
         false => None,
     };
     let Some(stored) = found else {
-        let what = match a.version {
-            Some(v) => format!("version {v} of the {} catalogue of `{}`", a.year, a.organ),
-            None => format!("a {} catalogue of `{}`", a.year, a.organ),
+        let message = match (lang, a.version) {
+            (Lang::Zh, Some(v)) => {
+                format!("没有 `{}` {} 年度决策事项目录的第 {v} 版", a.organ, a.year)
+            }
+            (Lang::Zh, None) => format!("没有 `{}` {} 年度的决策事项目录", a.organ, a.year),
+            (Lang::En, Some(v)) => format!(
+                "no version {v} of the {} catalogue of `{}` in the database",
+                a.year, a.organ
+            ),
+            (Lang::En, None) => {
+                format!("no {} catalogue of `{}` in the database", a.year, a.organ)
+            }
         };
-        return Err(CliError::bad_input(match lang {
-            Lang::Zh => format!("没有{what}"),
-            Lang::En => format!("no {what} in the database"),
-        })
-        .with_hint("`juece catalogue list` shows the stored catalogues"));
+        return Err(CliError::bad_input(message).with_hint(crate::t!(
+            "`juece catalogue list` 列出已存入的目录；用 `juece catalogue import` 导入",
+            "`juece catalogue list` shows the stored catalogues; `juece catalogue import` stores one"
+        )));
     };
     let text = match a.format {
         Format::Json => {
