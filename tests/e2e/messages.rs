@@ -410,3 +410,28 @@ fn evidence_commands_report_in_chinese() {
     );
     assert!(!has_cjk(&en.stdout.replace(R, "")), "{}", en.stdout);
 }
+
+#[test]
+fn the_calendar_table_names_its_sources_in_the_language_chosen() {
+    let env = office();
+    let zh = env.juece(&["calendar", "list", "--lang", "zh"]);
+    assert_eq!(zh.code, 0, "{zh:?}");
+    assert!(zh.stdout.contains("2026  官方公布"), "{}", zh.stdout);
+    assert!(zh.stdout.contains("随程序提供"), "{}", zh.stdout);
+    for code in ["official", "estimated", "shipped"] {
+        assert!(
+            !zh.stdout.contains(code),
+            "`{code}` in Chinese:\n{}",
+            zh.stdout
+        );
+    }
+    // Near miss: English keeps the words, and the JSON its codes in either language.
+    let en = env.juece(&["calendar", "list", "--lang", "en"]);
+    assert!(en.stdout.contains("2026  official"), "{}", en.stdout);
+    let json = env.juece(&["calendar", "list", "--format", "json", "--lang", "zh"]);
+    assert!(
+        json.stdout.contains("\"source\": \"official\""),
+        "{}",
+        json.stdout
+    );
+}

@@ -152,9 +152,25 @@ pub fn run(global: &GlobalArgs, cmd: &CalendarCommand) -> CmdResult {
                     } else {
                         ["year", "source", "from"]
                     };
+                    // The JSON keeps the codes; the table says them in the reader's words.
+                    let label = |kind: &str| -> String {
+                        match (zh, kind) {
+                            (true, "official") => "官方公布".into(),
+                            (true, "stored") => "已存入数据库".into(),
+                            (true, "file") => "--calendar 文件".into(),
+                            (true, "estimated") => "估算".into(),
+                            _ => kind.into(),
+                        }
+                    };
                     let rows: Vec<Vec<String>> = rows
                         .into_iter()
-                        .map(|(y, kind, from)| vec![y.to_string(), kind, from])
+                        .map(|(y, kind, from)| {
+                            let from = match zh {
+                                true => from.replace(" (shipped)", "（随程序提供）"),
+                                false => from,
+                            };
+                            vec![y.to_string(), label(&kind), from]
+                        })
                         .collect();
                     let mut text = table(&header, &rows);
                     text.push_str(if zh {
