@@ -260,6 +260,12 @@ fn mistakes() -> Vec<Mistake> {
             ],
         ),
         plain("bad listen address", &["serve", "--listen", "nonsense"]),
+        with_file(
+            "not a report",
+            "report.json",
+            "{\"format\":\"juece-cases/1\"}",
+            &["report", "merge", "report.json"],
+        ),
     ];
     for name in [
         "unknown_parameter",

@@ -111,7 +111,10 @@ fn run_merge(m: &MergeArgs, lang: Lang) -> CmdResult {
                 ),
                 Lang::En => format!("`{}` is not a juece-report/1 report: {e}", path.display()),
             })
-            .with_hint("give the files `juece report --format json` wrote")
+            .with_hint(crate::t!(
+                "请给出 `juece report --format json` 写出的文件",
+                "give the files `juece report --format json` wrote"
+            ))
         })?;
         reports.push(r);
     }

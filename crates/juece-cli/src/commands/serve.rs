@@ -34,9 +34,19 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
     };
     let router = juece_server::app(stores, config);
     eprintln!(
-        "juece serve: http://{} (database {})",
-        args.listen,
-        global.location().shown()
+        "{}",
+        crate::t!(
+            format!(
+                "juece serve：http://{}（数据库 {}）；按 Ctrl-C 停止",
+                args.listen,
+                global.location().shown()
+            ),
+            format!(
+                "juece serve: http://{} (database {}); Ctrl-C stops it",
+                args.listen,
+                global.location().shown()
+            )
+        )
     );
     juece_server::serve_blocking(router, args.listen).map_err(|e| {
         CliError::bad_input(crate::t!(
