@@ -1015,12 +1015,15 @@ async fn sessions_end_on_sign_out_on_expiry_and_on_a_password_change() {
         StatusCode::SEE_OTHER
     );
 
+    // Sessions expire on whole seconds of the clock: a session made at x.95 s with a one-second
+    // life is gone at x+1 s, which made a 1-second TTL fail the sign-in's own first page now
+    // and then. Three seconds live at least two; four seconds later it is surely gone.
     let short = server_with(Config {
-        session_ttl: 1,
+        session_ttl: 3,
         ..test_config()
     });
     let (session, _) = short.sign_in("wang").await;
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    std::thread::sleep(std::time::Duration::from_millis(4100));
     let r = short.get_page("/cases", Some(&session)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/login");
