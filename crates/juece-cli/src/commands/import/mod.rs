@@ -105,8 +105,9 @@ fn release(map: &memmap2::Mmap, from: usize, to: usize) {
     let _ = (map, from, to);
 }
 
-/// About how many cases `input` holds after `start`, for the progress line: the `"ref"` keys (one a case; a
-/// title that quotes `"ref"` makes the estimate high, and the line never shows more than all).
+/// About how many cases `input` holds after `start`, for the progress line: the `"ref"` keys
+/// (one a case; a title that quotes `"ref"` makes the estimate high, and the line never shows
+/// more than all).
 fn cases_in(input: &Input, start: usize) -> u64 {
     if !crate::progress::wanted() {
         return 0;
@@ -125,6 +126,7 @@ const REF_KEY: &[u8] = b"\"ref\"";
 /// The `"ref"` keys of a mapped file from `start`, counted a chunk at a time, each chunk's
 /// pages given back once counted.
 fn refs_in_map(map: &memmap2::Mmap, start: usize) -> u64 {
+    let mut behind = GiveBack::new(map);
     let mut count = 0;
     let mut from = start;
     while from < map.len() {
@@ -135,7 +137,7 @@ fn refs_in_map(map: &memmap2::Mmap, start: usize) -> u64 {
         count += memchr::memmem::find_iter(window.unwrap_or_default(), REF_KEY)
             .filter(|&at| from + at < to)
             .count() as u64;
-        release(map, from - from % RELEASE_EVERY, to - to % RELEASE_EVERY);
+        behind.read_to(to);
         from = to;
     }
     count
