@@ -302,14 +302,16 @@ pub fn localize_zh(mut cmd: Command) -> Command {
     localize_built(cmd, "juece")
 }
 
+/// The Chinese `about` of the command `name` at `path`: every `help` subcommand says what
+/// `juece help` says.
+fn about_of(name: &str, path: &str) -> Option<&'static str> {
+    let key = if name == "help" { "juece help" } else { path };
+    ABOUT.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
 fn localize_built(mut cmd: Command, path: &str) -> Command {
-    let about = if cmd.get_name() == "help" {
-        ABOUT.iter().find(|(k, _)| *k == "juece help")
-    } else {
-        ABOUT.iter().find(|(k, _)| *k == path)
-    };
-    if let Some((_, about)) = about {
-        cmd = cmd.about(*about).long_about(None::<&str>);
+    if let Some(about) = about_of(cmd.get_name(), path) {
+        cmd = cmd.about(about).long_about(None::<&str>);
     }
     let usage = cmd
         .clone()
@@ -481,9 +483,7 @@ mod tests {
     /// Every command's `about` and every option's help that the Chinese tables do not have.
     fn untranslated(cmd: &Command, path: &str, out: &mut Vec<String>) {
         let name = cmd.get_name();
-        // Every `help` subcommand says the same, as `juece help` does.
-        let key = if name == "help" { "juece help" } else { path };
-        if !ABOUT.iter().any(|(k, _)| *k == key) {
+        if about_of(name, path).is_none() {
             out.push(format!("about of `{path}`"));
         }
         for a in cmd.get_arguments() {
