@@ -112,6 +112,13 @@ struct RunArgs {
     /// (juece_bench_N, juece_bench_baseline_N)
     #[arg(long, value_name = "URL")]
     pg: Option<String>,
+    /// With --pg: measure on PostgreSQL only (the SQLite sizes in a run of their own)
+    #[arg(long, requires = "pg")]
+    only_pg: bool,
+    /// Runs of each timed whole-database step (import, audit, verify) at every size, instead
+    /// of 3 (2 for imports from 100 000 cases)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100))]
+    runs: Option<u64>,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -233,6 +240,11 @@ fn run(a: RunArgs) -> Result<ExitCode, Error> {
     };
     options.seed = a.seed;
     options.pg = a.pg;
+    options.only_pg = a.only_pg;
+    if let Some(runs) = a.runs {
+        options.runs = runs as usize;
+        options.big_import_runs = runs as usize;
+    }
     if let Some(w) = a.writes {
         options.writes = w;
     }

@@ -225,7 +225,7 @@ fn the_harness_runs_every_step_on_postgres_too() {
         .split_once("### On PostgreSQL")
         .unwrap_or_else(|| panic!("no PostgreSQL section in:\n{stdout}"));
     for step in [
-        "import (whole process) vs bare PostgreSQL insert",
+        "import (whole process) vs bare PostgreSQL COPY",
         "storage per case (the whole database",
         "audit --format json vs bare PostgreSQL SELECT",
         "verify vs SHA-256",

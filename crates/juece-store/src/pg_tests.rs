@@ -202,6 +202,138 @@ fn the_same_history_gives_the_same_head_cases_and_records_on_both_backends() -> 
     Ok(())
 }
 
+/// `n` cases made from the examples, each with a reference of its own.
+fn numbered_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
+    let examples = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    Ok((0..n)
+        .map(|i| {
+            let mut c = examples[i % examples.len()].clone();
+            c.header.case_ref = format!("批量〔2025〕{i}号");
+            c
+        })
+        .collect())
+}
+
+#[test]
+fn an_import_sent_in_batches_is_still_one_transaction_with_sqlites_chain() -> TestResult {
+    let Some(db) = TestDb::new("import_in_batches") else {
+        return Ok(());
+    };
+    let profiles = builtin::profiles()?;
+    let cases = numbered_cases(8)?; // three batches of three, the last short
+    let mut pg = db.store();
+    let mut lite = Store::open_in_memory()?;
+    for store in [&mut pg, &mut lite] {
+        import_examples(store, &cases);
+    }
+    assert_eq!(pg.head()?, lite.head()?);
+    assert_eq!(pg.case_count()?, 8);
+    let (pv, lv) = (pg.verify(None)?, lite.verify(None)?);
+    assert!(pv.ok(), "{pv:?}");
+    assert_eq!((pv.head, pv.events), (lv.head, lv.events));
+    let refs = |s: &Store| -> Vec<String> {
+        s.load_all()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.case.header.case_ref)
+            .collect()
+    };
+    assert_eq!(refs(&pg), refs(&lite));
+
+    // A reference repeated inside one batch, and one repeated from a batch already sent: both
+    // refused by name, and nothing of either import is written.
+    let resolve = |c: &Case| profiles.resolve(&c.header.workflow).unwrap();
+    let fresh = numbered_cases(20)?;
+    for repeat_at in [9, 14] {
+        let before = (pg.head()?, pg.case_count()?);
+        let mut batch: Vec<&Case> = fresh[8..repeat_at].iter().collect();
+        batch.push(&fresh[8 + usize::from(repeat_at == 14)]);
+        let err = pg
+            .import(batch.iter().map(|c| (*c, resolve(c), projection())))
+            .unwrap_err();
+        let repeated = &batch.last().unwrap().header.case_ref;
+        assert!(
+            matches!(&err, StoreError::CaseExists(r) if r == repeated),
+            "{err:?}"
+        );
+        assert_eq!((pg.head()?, pg.case_count()?), before);
+    }
+
+    // In a database that is not empty, a case still waiting in the batch compares as stored.
+    let extra = &fresh[19];
+    let prepared = crate::PreparedCase::new(extra, &resolve(extra).pinned());
+    let mut tx = pg.begin_import()?;
+    assert_eq!(tx.compare_prepared(&prepared)?, None);
+    tx.add_prepared(&prepared, resolve(extra), &projection())?;
+    assert_eq!(tx.compare_prepared(&prepared)?, Some(None));
+    tx.commit()?;
+    assert_eq!(pg.case_count()?, 9);
+    assert!(pg.verify(None)?.ok());
+    Ok(())
+}
+
+/// Group commit on PostgreSQL: each append of the batch is checked inside the transaction
+/// (the chain's last hash too, so the second append continues the first), one that fails
+/// leaves no trace, and the chain comes out as SQLite's for the same batch.
+#[test]
+fn a_group_commit_chains_as_sqlite_does_and_each_append_fails_alone() -> TestResult {
+    let Some(db) = TestDb::new("group_commit") else {
+        return Ok(());
+    };
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut head = cases[0].clone();
+    let tail = head.events.split_off(3);
+    let r = head.header.case_ref.as_str();
+    let p = projection();
+    let item = |expected_len, events, command_id| crate::AppendItem {
+        case_ref: r,
+        expected_len,
+        events,
+        projection: &p,
+        command_id,
+        answer: None,
+    };
+    let batch = [
+        item(3, &tail[..1], Some("c-1")),
+        item(3, &tail[1..2], None), // lost the race to the first
+        crate::AppendItem {
+            case_ref: "没有",
+            ..item(0, &tail[1..2], None)
+        },
+        item(4, &tail[1..2], Some("c-1")), // the first's command id: already recorded
+        item(4, &tail[1..2], None),
+    ];
+    let mut heads = Vec::new();
+    for mut store in [db.store(), Store::open_in_memory()?] {
+        store.import([(&head, profiles.resolve("decree-713")?, projection())])?;
+        let results = store.append_batch(&batch);
+        assert!(matches!(
+            results[0],
+            Ok(crate::Appended::Written { first_seq: 3 })
+        ));
+        assert!(matches!(results[1], Err(StoreError::Conflict { .. })));
+        assert!(matches!(results[2], Err(StoreError::UnknownCase(_))));
+        assert!(matches!(
+            results[3],
+            Ok(crate::Appended::AlreadyRecorded {
+                first_seq: 3,
+                count: 1
+            })
+        ));
+        assert!(matches!(
+            results[4],
+            Ok(crate::Appended::Written { first_seq: 4 })
+        ));
+        assert_eq!(store.load_case(r)?.unwrap().case.events[3..5], tail[..2]);
+        let report = store.verify(None)?;
+        assert!(report.ok(), "{report:?}");
+        heads.push(store.head()?);
+    }
+    assert_eq!(heads[0], heads[1]);
+    Ok(())
+}
+
 #[test]
 fn append_refuses_a_stale_history_on_postgres() -> TestResult {
     let Some(db) = TestDb::new("append_refuses_a_stale_history_on_postgres") else {

@@ -82,8 +82,8 @@ pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreE
         .map_err(|e| corrupt(format!("field `{}`: {}", e.field, e.message)))
 }
 
-/// Why [`SqliteStore::map_cases_each`] stopped reading.
-enum ReadError<E> {
+/// Why [`map_chunks_each`] stopped reading.
+pub(crate) enum ReadError<E> {
     Store(StoreError),
     /// A worker stopped on an error of its own.
     Stopped,
@@ -316,85 +316,13 @@ impl SqliteStore {
     pub fn map_cases_each<R, E>(
         &self,
         f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
-        mut each: impl FnMut(Vec<R>) -> Result<(), E>,
+        each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<(), E>
     where
         R: Send,
         E: From<StoreError> + Send,
     {
-        type Half = Vec<RawCase>;
-        let lost = || {
-            E::from(StoreError::Corrupt(
-                "a thread reading the cases failed".into(),
-            ))
-        };
-        std::thread::scope(|s| {
-            let f = &f;
-            let mut feeds = Vec::new();
-            let mut answers = Vec::new();
-            for _ in 0..2 {
-                // One half-chunk waiting per worker: memory stays bounded.
-                let (feed, halves) = std::sync::mpsc::sync_channel::<Half>(1);
-                let (answer, answered) = std::sync::mpsc::channel::<Result<Vec<R>, E>>();
-                s.spawn(move || {
-                    for half in halves {
-                        let n = half.len() as u64;
-                        let done = half
-                            .into_iter()
-                            .map(RawCase::parse)
-                            .collect::<Result<Vec<_>, StoreError>>()
-                            .map_err(E::from)
-                            .and_then(f);
-                        let failed = done.is_err();
-                        crate::progress::advance(n);
-                        if answer.send(done).is_err() || failed {
-                            // Dropping `halves` tells the reader to stop.
-                            break;
-                        }
-                    }
-                });
-                feeds.push(feed);
-                answers.push(answered);
-            }
-            // Chunk k's first half is the first worker's k-th answer, its second half the
-            // second's: taken alternately, they are in the order read. The first error in that
-            // order is the one reported.
-            let mut pending = 0usize;
-            let take = |pending: &mut usize, each: &mut dyn FnMut(Vec<R>) -> Result<(), E>| {
-                for answered in &answers {
-                    each(answered.recv().map_err(|_| lost())??)?;
-                }
-                *pending -= 1;
-                Ok::<(), E>(())
-            };
-            let read = self.read_chunks(None, |mut chunk| {
-                let second = chunk.split_off(chunk.len() / 2);
-                for (feed, half) in feeds.iter().zip([chunk, second]) {
-                    if feed.send(half).is_err() {
-                        // A worker stopped on an error, which it reports below.
-                        return Err(ReadError::Stopped);
-                    }
-                }
-                pending += 1;
-                // The previous chunk's answers, while the workers take this one.
-                if pending > 1 {
-                    take(&mut pending, &mut each).map_err(ReadError::Worker)?;
-                }
-                Ok(())
-            });
-            drop(feeds);
-            if let Err(ReadError::Worker(e)) = read {
-                return Err(e);
-            }
-            // A worker's error on an earlier chunk comes before the reader's own.
-            while pending > 0 {
-                take(&mut pending, &mut each)?;
-            }
-            match read {
-                Err(ReadError::Store(e)) => Err(E::from(e)),
-                _ => Ok(()),
-            }
-        })
+        map_chunks_each(|read| self.read_chunks(None, read), f, each)
     }
 
     /// Reads every case (or the one `case_ref`), ordered by reference, and hands them to `f` as
@@ -502,4 +430,94 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Every case the reader `read_chunks` hands over, chunk by chunk in reference order, parsed
+/// and put through `f` on two worker threads while the reader reads on; each chunk's results
+/// go to `each` on this thread, in the order of the cases, as soon as they are done. Shared by
+/// both backends: only how a chunk is read differs.
+pub(crate) fn map_chunks_each<R, E>(
+    read_chunks: impl FnOnce(
+        &mut dyn FnMut(Vec<RawCase>) -> Result<(), ReadError<E>>,
+    ) -> Result<(), ReadError<E>>,
+    f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
+    mut each: impl FnMut(Vec<R>) -> Result<(), E>,
+) -> Result<(), E>
+where
+    R: Send,
+    E: From<StoreError> + Send,
+{
+    type Half = Vec<RawCase>;
+    let lost = || {
+        E::from(StoreError::Corrupt(
+            "a thread reading the cases failed".into(),
+        ))
+    };
+    std::thread::scope(|s| {
+        let f = &f;
+        let mut feeds = Vec::new();
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            // One half-chunk waiting per worker: memory stays bounded.
+            let (feed, halves) = std::sync::mpsc::sync_channel::<Half>(1);
+            let (answer, answered) = std::sync::mpsc::channel::<Result<Vec<R>, E>>();
+            s.spawn(move || {
+                for half in halves {
+                    let n = half.len() as u64;
+                    let done = half
+                        .into_iter()
+                        .map(RawCase::parse)
+                        .collect::<Result<Vec<_>, StoreError>>()
+                        .map_err(E::from)
+                        .and_then(f);
+                    let failed = done.is_err();
+                    crate::progress::advance(n);
+                    if answer.send(done).is_err() || failed {
+                        // Dropping `halves` tells the reader to stop.
+                        break;
+                    }
+                }
+            });
+            feeds.push(feed);
+            answers.push(answered);
+        }
+        // Chunk k's first half is the first worker's k-th answer, its second half the
+        // second's: taken alternately, they are in the order read. The first error in that
+        // order is the one reported.
+        let mut pending = 0usize;
+        let take = |pending: &mut usize, each: &mut dyn FnMut(Vec<R>) -> Result<(), E>| {
+            for answered in &answers {
+                each(answered.recv().map_err(|_| lost())??)?;
+            }
+            *pending -= 1;
+            Ok::<(), E>(())
+        };
+        let read = read_chunks(&mut |mut chunk: Vec<RawCase>| {
+            let second = chunk.split_off(chunk.len() / 2);
+            for (feed, half) in feeds.iter().zip([chunk, second]) {
+                if feed.send(half).is_err() {
+                    // A worker stopped on an error, which it reports below.
+                    return Err(ReadError::Stopped);
+                }
+            }
+            pending += 1;
+            // The previous chunk's answers, while the workers take this one.
+            if pending > 1 {
+                take(&mut pending, &mut each).map_err(ReadError::Worker)?;
+            }
+            Ok(())
+        });
+        drop(feeds);
+        if let Err(ReadError::Worker(e)) = read {
+            return Err(e);
+        }
+        // A worker's error on an earlier chunk comes before the reader's own.
+        while pending > 0 {
+            take(&mut pending, &mut each)?;
+        }
+        match read {
+            Err(ReadError::Store(e)) => Err(E::from(e)),
+            _ => Ok(()),
+        }
+    })
 }

@@ -191,7 +191,12 @@ impl PgStore {
 /// Starts a write: a transaction holding [`CHAIN_LOCK`] until it ends.
 pub(crate) fn write_tx(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)::text", &[&CHAIN_LOCK])?;
+    // Typed: one round trip, nothing prepared. Its own statement: whatever the transaction
+    // reads next is read after the lock is held (a statement's snapshot is taken as it starts).
+    tx.execute_typed(
+        "SELECT pg_advisory_xact_lock($1)::text",
+        &[(&CHAIN_LOCK, postgres::types::Type::INT8)],
+    )?;
     Ok(tx)
 }
 

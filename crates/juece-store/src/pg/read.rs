@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use juece_core::ids::Status;
+use postgres::types::Type;
 
 use super::PgStore;
 use crate::read::{parse_chunk, RawCase, CHUNK};
@@ -89,18 +90,18 @@ impl PgStore {
     }
 
     /// Every case, ordered by reference, through `f`, each chunk's results handed to `each` as
-    /// soon as they are done. (Parsing is split across two threads inside each chunk, as
-    /// `visit_cases` does; the server does the reading.)
+    /// soon as they are done: parsed and put through `f` on two worker threads while this
+    /// thread waits for the server's next chunk, as on SQLite.
     pub(crate) fn map_cases_each<R, E>(
         &self,
         f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
-        mut each: impl FnMut(Vec<R>) -> Result<(), E>,
+        each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<(), E>
     where
         R: Send,
         E: From<StoreError> + Send,
     {
-        self.visit_cases(|chunk| each(f(chunk)?))
+        crate::read::map_chunks_each(|read| self.read_chunks(None, read), f, each)
     }
 
     /// Reads the cases (or the one `case_ref`) by reference, a chunk at a time: each chunk's
@@ -132,13 +133,18 @@ impl PgStore {
         after: Option<&str>,
     ) -> Result<Vec<RawCase>, StoreError> {
         let mut c = self.client()?;
-        let rows = c.query(
+        // Typed queries: one round trip each, nothing prepared first (a case page reads one).
+        let rows = c.query_typed(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
                     c.profile_version, c.attributes, c.catalogue, p.last_seq
              FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
              WHERE ($1::text IS NULL OR c.ref = $1) AND ($2::text IS NULL OR c.ref > $2)
              ORDER BY c.ref LIMIT $3",
-            &[&case_ref, &after, &(CHUNK as i64)],
+            &[
+                (&case_ref, Type::TEXT),
+                (&after, Type::TEXT),
+                (&(CHUNK as i64), Type::INT8),
+            ],
         )?;
         let mut ids = Vec::with_capacity(rows.len());
         let mut chunk = Vec::with_capacity(rows.len());
@@ -164,9 +170,9 @@ impl PgStore {
         if ids.is_empty() {
             return Ok(chunk);
         }
-        let events = c.query(
+        let events = c.query_typed(
             "SELECT case_id, seq, canonical FROM events WHERE case_id = ANY($1) ORDER BY case_id, seq",
-            &[&ids],
+            &[(&ids, Type::INT8_ARRAY)],
         )?;
         for r in &events {
             let id: i64 = r.get(0);

@@ -53,6 +53,11 @@ pub(crate) fn latest_body(
             &[&kind, &key],
         )?
         .map(|r| r.get(0));
+    record_body(kind, key, bytes)
+}
+
+/// The body of a record's canonical bytes, if there is a record.
+fn record_body(kind: &str, key: &str, bytes: Option<Vec<u8>>) -> Result<Option<Value>, StoreError> {
     bytes
         .map(|b| {
             serde_json::from_slice::<Value>(&b)
@@ -198,11 +203,26 @@ impl PgStore {
     /// A user with roles and organs, both checked against the user's latest record in the
     /// chain (a row changed outside juece is refused, never used); `None` for an unknown user.
     pub(crate) fn user(&self, name: &str) -> Result<Option<UserRow>, StoreError> {
-        let mut c = self.client()?;
-        let Some(user) = read_user(&mut *c, name)? else {
+        // One typed statement, one round trip: every write over the server asks this first.
+        let Some(row) = self.client()?.query_typed_opt(
+            "SELECT u.roles, u.organs,
+                    (SELECT r.canonical FROM records r WHERE r.kind = $2 AND r.key = $1
+                     ORDER BY r.seq DESC LIMIT 1)
+             FROM users u WHERE u.name = $1",
+            &[
+                (&name, postgres::types::Type::TEXT),
+                (&KIND_USER, postgres::types::Type::TEXT),
+            ],
+        )?
+        else {
             return Ok(None);
         };
-        let recorded = latest_body(&mut *c, KIND_USER, name)?;
+        let user = UserRow {
+            name: name.to_owned(),
+            roles: parse_roles(name, row.get(0))?,
+            organs: parse_organs(name, row.get(1))?,
+        };
+        let recorded = record_body(KIND_USER, name, row.get(2))?;
         checked_against_record(user, recorded.as_ref()).map(Some)
     }
 
