@@ -375,18 +375,37 @@ fn report_drafts_the_section_and_merges_counties() {
         json!({ "items": 5, "decided": 2, "open": 2, "removed": 1, "not_in_catalogue": 1 })
     );
     assert_eq!(r["legality_review"]["coverage"], json!(1.0));
-    // Another organ: nothing decided, no catalogue.
-    let other = env
-        .juece(&[
-            "report",
-            "--year",
-            "2023",
-            "--organ",
-            "YY县人民政府",
-            "--format",
-            "json",
-        ])
-        .json();
+    // Another organ: nothing decided, no catalogue — and, since no case names it, a warning
+    // with the name nearest to it (a typo is likelier than an organ that never decided).
+    let other_run = env.juece(&[
+        "report",
+        "--year",
+        "2023",
+        "--organ",
+        "YY县人民政府",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(other_run.code, 0, "{other_run:?}");
+    assert!(
+        other_run.stderr.contains("`YY县人民政府`")
+            && other_run.stderr.contains("是否指 `XX县人民政府`"),
+        "{other_run:?}"
+    );
+    // Near miss: the organ as the cases name it, with a stray space, warns of nothing and
+    // counts its decisions.
+    let own = env.juece(&[
+        "report",
+        "--year",
+        "2023",
+        "--organ",
+        "XX县人民政府 ",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(own.stderr, "", "{own:?}");
+    assert_eq!(own.json()["decisions"], r["decisions"]);
+    let other = other_run.json();
     assert_eq!(
         (
             other["decisions"]["total"].as_u64(),

@@ -71,6 +71,17 @@ impl PgTarget {
         Client::connect(&self.url, NoTls).map_err(said)
     }
 
+    /// `VACUUM (ANALYZE)` of the whole database: what autovacuum does to freshly loaded tables
+    /// on its own a minute or two later, reading and rewriting every page — measured beside a
+    /// read, it measured the vacuum (an audit at a million cases took 217 s during it, 59 s
+    /// after). The time it took.
+    pub(crate) fn vacuum(&self) -> Result<Duration, Error> {
+        let mut c = self.connect()?;
+        let start = Instant::now();
+        c.batch_execute("VACUUM (ANALYZE)").map_err(said)?;
+        Ok(start.elapsed())
+    }
+
     /// The database's size on disk (`pg_database_size`).
     pub(crate) fn size(&self) -> Result<u64, Error> {
         let bytes: i64 = self

@@ -80,13 +80,18 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
     let calendar = global.calendar_with(&store)?;
     // A user of some organs reports on theirs only (`--organ` of another reads as no cases).
     let scope = a.reader.scope(&store)?;
+    // The organ as names are stored (trimmed, full-width letters and digits folded).
+    let organ = a.organ.as_deref().map(juece_engine::scope::organ_key);
+    if let Some(o) = &organ {
+        warn_if_unknown(o, &scope.known_organs(&store)?);
+    }
     let (report, lines) = juece_engine::report::build(
         &store,
         &profiles,
         &calendar,
         &scope,
         year,
-        a.organ.as_deref(),
+        organ.as_deref(),
         as_of,
     )?;
     let text = match a.format {
@@ -96,6 +101,33 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
     };
     emit(&text)?;
     Ok(Exit::Ok)
+}
+
+/// An organ no case or catalogue names gives an empty report, which is right, but is far more
+/// often a typo than an organ with no decisions ever: say so on stderr, with the nearest name.
+fn warn_if_unknown(organ: &str, known: &[String]) {
+    if known.iter().any(|k| k == organ) {
+        return;
+    }
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    let nearest = juece_core::fuzzy::nearest_name(organ, &names);
+    eprintln!(
+        "{}",
+        crate::t!(
+            format!(
+                "注意：数据库中没有决策机关 `{organ}` 的事项或目录，报告中的数字都将为零{}",
+                nearest
+                    .map(|n| format!("；是否指 `{n}`？"))
+                    .unwrap_or_else(|| "；机关名称须与事项的 `organ` 字段完全一致".into())
+            ),
+            format!(
+                "warning: no case or catalogue in the database names the organ `{organ}`, so every number of the report is zero{}",
+                nearest
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_else(|| "; the name must be the cases' `organ` exactly".into())
+            )
+        )
+    );
 }
 
 fn run_merge(m: &MergeArgs, lang: Lang) -> CmdResult {

@@ -3,7 +3,8 @@
 //! users, catalogues, command ids, passwords and tokens — in one transaction. Nothing is
 //! recomputed: the copy is proven by verifying it (the caller compares heads).
 
-use postgres::types::ToSql;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
 use postgres::Transaction;
 
 use super::{write_tx, PgStore};
@@ -163,6 +164,21 @@ fn value(r: &rusqlite::Row<'_>, i: usize, col: Col) -> rusqlite::Result<Box<dyn 
     })
 }
 
+impl Col {
+    /// The column's type on PostgreSQL, as binary `COPY` sends it.
+    fn pg_type(self) -> Type {
+        match self {
+            Int => Type::INT8,
+            Int32 => Type::INT4,
+            Text | OptText => Type::TEXT,
+            Bytes => Type::BYTEA,
+            Bool => Type::BOOL,
+        }
+    }
+}
+
+/// Streams one table's rows from SQLite into PostgreSQL by binary `COPY`: a county's million
+/// rows as one stream, where a statement per row took a round trip each.
 fn copy_table(
     src: &rusqlite::Connection,
     tx: &mut Transaction<'_>,
@@ -171,12 +187,12 @@ fn copy_table(
     order: &str,
 ) -> Result<u64, StoreError> {
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-    let insert = tx.prepare(&format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        names.join(", "),
-        marks.join(", ")
+    let types: Vec<Type> = cols.iter().map(|(_, c)| c.pg_type()).collect();
+    let sink = tx.copy_in(&format!(
+        "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+        names.join(", ")
     ))?;
+    let mut writer = BinaryCopyInWriter::new(sink, &types);
     let mut stmt = src.prepare(&format!(
         "SELECT {} FROM {table} ORDER BY {order}",
         names.join(", ")
@@ -190,9 +206,10 @@ fn copy_table(
             .map(|(i, (_, col))| value(r, i, *col))
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-        tx.execute(&insert, &params)?;
+        writer.write(&params)?;
         n += 1;
     }
+    writer.finish()?;
     Ok(n)
 }
 
