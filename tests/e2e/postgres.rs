@@ -247,3 +247,42 @@ fn two_servers_on_one_database_never_fork_it_or_lose_a_write() {
         verify.stdout
     );
 }
+
+/// `--readers N`: a server holds N read-only connections, two that check writes and the
+/// writer — what a province counts against PostgreSQL's `max_connections`.
+#[test]
+fn a_server_holds_its_readers_and_three_more_connections() {
+    let Some(pg) = PgDb::new("readers") else {
+        return;
+    };
+    let connections = || -> i64 {
+        let mut c = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+        c.query_one(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'juece'",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    // A killed server's backends end as they see their sockets close: wait for that.
+    let settle = |want: i64| {
+        let start = std::time::Instant::now();
+        let mut found = connections();
+        while found != want && start.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            found = connections();
+        }
+        found
+    };
+    for (readers, expected) in [("2", 5), ("5", 8)] {
+        let served = crate::server::serve_on_args(pg.url.as_ref(), &[], &["--readers", readers]);
+        assert_eq!(settle(expected), expected, "--readers {readers}");
+        drop(served);
+        assert_eq!(settle(0), 0);
+    }
+    // Out of range: refused before anything is opened.
+    let env = Env::new();
+    let run = env.juece(&["--db", &pg.url, "serve", "--readers", "0"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}

@@ -35,6 +35,11 @@ pub(crate) fn serve_on(db: &std::ffi::OsStr) -> Served {
 }
 
 fn serve_on_with(db: &std::ffi::OsStr, extra: &[&str]) -> Served {
+    serve_on_args(db, extra, &[])
+}
+
+/// `juece serve` on `db` with global options `extra` and `serve`'s own `serve_args`.
+pub(crate) fn serve_on_args(db: &std::ffi::OsStr, extra: &[&str], serve_args: &[&str]) -> Served {
     // A port that was free a moment ago.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -45,6 +50,7 @@ fn serve_on_with(db: &std::ffi::OsStr, extra: &[&str]) -> Served {
     let child = Command::new(env!("CARGO_BIN_EXE_juece"))
         .args(extra)
         .args(["serve", "--listen", &addr])
+        .args(serve_args)
         .env_clear()
         .env("JUECE_DB", db)
         .env("JUECE_NOW", "2026-11-28T10:00:00+08:00")

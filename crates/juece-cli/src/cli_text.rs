@@ -281,6 +281,7 @@ const ARG: &[(&str, &str)] = &[
     ("juece report merge files", "juece-report/1 文件"),
     ("juece serve listen", "监听的地址；除非明确给出其他地址，只接受本机连接"),
     ("juece serve secure_cookies", "会话 Cookie 加 `Secure` 标记（由反向代理提供 TLS 时使用）"),
+    ("juece serve readers", "页面和 API 使用的只读连接数（默认：CPU 数的两倍，4 至 16）；多个服务共用一个 PostgreSQL 数据库时，每个服务占用 N + 3 个连接，合计须少于其 `max_connections`"),
     ("juece user passwd name", "用户的姓名"),
     ("juece token create name", "令牌代表的用户（用 `juece user add` 添加的用户）"),
     ("juece token revoke id", "令牌编号，即 `juece token list` 显示的编号"),

@@ -17,13 +17,19 @@ pub struct ServeArgs {
     /// Send the session cookie with `Secure` (when a reverse proxy serves TLS)
     #[arg(long)]
     secure_cookies: bool,
+    /// Read-only connections for pages and the API (default: twice the CPUs, 4 to 16); with
+    /// several servers on one PostgreSQL database, keep each server's N + 3 connections under
+    /// its `max_connections`
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    readers: Option<u16>,
 }
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
     let stores = juece_server::open_stores(
         &global.db,
         &global.calendar_files()?,
-        juece_server::default_readers(),
+        args.readers
+            .map_or_else(juece_server::default_readers, usize::from),
     )?;
     let config = juece_server::Config {
         secure_cookies: args.secure_cookies,
