@@ -404,6 +404,7 @@ fn report_drafts_the_section_and_merges_counties() {
         "json",
     ]);
     assert_eq!(own.stderr, "", "{own:?}");
+    assert_eq!(own.json()["organ"], "XX县人民政府");
     assert_eq!(own.json()["decisions"], r["decisions"]);
     let other = other_run.json();
     assert_eq!(

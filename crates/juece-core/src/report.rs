@@ -285,10 +285,10 @@ impl<'a> Builder<'a> {
     pub fn new(year: i32, organ: Option<&str>, as_of: NaiveDate, calendar: &'a Calendar) -> Self {
         Builder {
             year,
-            organ: organ.map(str::to_owned),
+            organ: organ.map(crate::text::organ_key),
             as_of,
             calendar,
-            report: empty(year, organ.map(str::to_owned), as_of),
+            report: empty(year, organ.map(crate::text::organ_key), as_of),
             covered: 0,
             findings: BTreeMap::new(),
             facts: Vec::new(),
@@ -297,7 +297,7 @@ impl<'a> Builder<'a> {
     }
 
     fn of_organ(&self, organ: &str) -> bool {
-        self.organ.as_deref().is_none_or(|o| o == organ)
+        organ_matches(self.organ.as_deref(), organ)
     }
 
     /// Adds one evaluated case. `findings` are its findings as the audit lists them: the
@@ -520,7 +520,7 @@ impl<'a> Builder<'a> {
         let mut counts = self.report.catalogue.take().unwrap_or_default();
         for cat in catalogues
             .iter()
-            .filter(|c| c.year == self.year && self.organ.as_deref().is_none_or(|o| o == c.organ))
+            .filter(|c| c.year == self.year && organ_matches(self.organ.as_deref(), &c.organ))
         {
             any = true;
             for (_, state) in item_states(cat, &facts, self.as_of) {
@@ -562,6 +562,13 @@ fn finding_list(map: BTreeMap<(String, String), (Severity, u64)>) -> Vec<Finding
             count,
         })
         .collect()
+}
+
+/// Whether `organ` is the report's organ (`key`, already an [`crate::text::organ_key`]; `None`:
+/// every organ), compared as organs are everywhere: a stray space or a full-width letter on
+/// either side is the same organ.
+fn organ_matches(key: Option<&str>, organ: &str) -> bool {
+    key.is_none_or(|k| k == crate::text::organ_key(organ))
 }
 
 fn empty(year: i32, organ: Option<String>, as_of: NaiveDate) -> Report {

@@ -50,6 +50,13 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
+/// An organ's name in the form it is compared in: the normalization of identifiers (trimmed,
+/// full-width ASCII folded, NFC), so `甲县人民政府 ` and `甲县人民政府` are one organ. A name the
+/// normalization refuses (a hidden character) is compared as it is: it can only match itself.
+pub fn organ_key(organ: &str) -> String {
+    identifier("organ", organ).unwrap_or_else(|_| organ.to_owned())
+}
+
 /// An identifier (what: `case reference`, `user name`) as it is stored and compared: trimmed,
 /// full-width ASCII folded; refused when empty, too long, or holding a hidden character.
 pub fn identifier(what: &str, s: &str) -> Result<String, String> {

@@ -17,12 +17,7 @@ use juece_store::{CaseRow, ListFilter, Store, StoreError, StoredCase, StoredCata
 use crate::names::tr;
 use crate::{EngineError, ErrorKind};
 
-/// An organ's name in the form it is compared in: the normalization of identifiers (trimmed,
-/// full-width ASCII folded, NFC), so `甲县人民政府 ` and `甲县人民政府` are one organ. A name the
-/// normalization refuses (a hidden character) is compared as it is: it can only match itself.
-pub fn organ_key(organ: &str) -> String {
-    juece_core::text::identifier("organ", organ).unwrap_or_else(|_| organ.to_owned())
-}
+pub use juece_core::text::organ_key;
 
 /// The organs a person acts on: every organ, or these (normalized).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

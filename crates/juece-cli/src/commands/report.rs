@@ -80,9 +80,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
     let calendar = global.calendar_with(&store)?;
     // A user of some organs reports on theirs only (`--organ` of another reads as no cases).
     let scope = a.reader.scope(&store)?;
-    // The organ as names are stored (trimmed, full-width letters and digits folded).
-    let organ = a.organ.as_deref().map(juece_engine::scope::organ_key);
-    if let Some(o) = &organ {
+    if let Some(o) = &a.organ {
         warn_if_unknown(o, &scope.known_organs(&store)?);
     }
     let (report, lines) = juece_engine::report::build(
@@ -91,7 +89,7 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
         &calendar,
         &scope,
         year,
-        organ.as_deref(),
+        a.organ.as_deref(),
         as_of,
     )?;
     let text = match a.format {
@@ -106,7 +104,8 @@ pub fn run(global: &GlobalArgs, a: &ReportArgs) -> CmdResult {
 /// An organ no case or catalogue names gives an empty report, which is right, but is far more
 /// often a typo than an organ with no decisions ever: say so on stderr, with the nearest name.
 fn warn_if_unknown(organ: &str, known: &[String]) {
-    if known.iter().any(|k| k == organ) {
+    let key = juece_core::text::organ_key(organ);
+    if known.iter().any(|k| juece_core::text::organ_key(k) == key) {
         return;
     }
     let names: Vec<&str> = known.iter().map(String::as_str).collect();

@@ -170,8 +170,9 @@ impl PgStore {
 
 /// One append inside the open transaction `tx` (which holds the write lock): two statements,
 /// each one round trip (typed, so nothing is prepared first) — the chain's last hash and what
-/// the case and the command id hold now, then every row the append writes — where a
-/// statement per table, each prepared before it ran, made a guarded write a dozen round trips.
+/// the case and the command id hold now, then every row the append writes (and two more for a
+/// server's idempotency answer) — where a statement per table, each prepared before it ran,
+/// made a guarded write a dozen round trips.
 /// The last hash is read inside the transaction, so an earlier append of the same group
 /// commit is seen and one rolled back to its savepoint is not.
 fn append_in(tx: &mut Transaction<'_>, item: &AppendItem<'_>) -> Result<Appended, StoreError> {
@@ -218,7 +219,6 @@ fn append_in(tx: &mut Transaction<'_>, item: &AppendItem<'_>) -> Result<Appended
         None => GENESIS,
         Some(h) => hash_of(h, "the last event's chain hash")?,
     };
-    let prev = &mut prev;
     let leaves: Vec<Vec<u8>> = events
         .iter()
         .enumerate()
@@ -229,7 +229,7 @@ fn append_in(tx: &mut Transaction<'_>, item: &AppendItem<'_>) -> Result<Appended
     let mut chains = Vec::with_capacity(leaves.len());
     for (i, leaf) in leaves.iter().enumerate() {
         let leaf = leaf_hash(leaf);
-        *prev = chain_hash(prev, &leaf);
+        prev = chain_hash(&prev, &leaf);
         seqs.push((expected_len + i) as i64);
         leaf_hashes.push(leaf.to_vec());
         chains.push(prev.to_vec());
