@@ -334,12 +334,13 @@ async fn the_whole_procedure_in_a_real_browser() {
         if r == "BR-1" {
             shot(&c, "02-open-case").await;
         }
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        submit(
+            &c,
+            c.find(Locator::Css("main form button[type=submit]"))
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(c.current_url().await.unwrap().path(), format!("/cases/{r}"));
     }
     // The title was shown as text, never run.
@@ -415,14 +416,15 @@ async fn the_whole_procedure_in_a_real_browser() {
         "{queue}"
     );
     shot(&c, "06-review-queue").await;
-    c.find(Locator::Css(
-        "form[action='/cases/BR-1/events'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    submit(
+        &c,
+        c.find(Locator::Css(
+            "form[action='/cases/BR-1/events'] button[type=submit]",
+        ))
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!(c.current_url().await.unwrap().path(), "/cases/BR-1");
     assert!(body_text(&c).await.contains("legality_review_signed"));
     sign_out(&c).await;
