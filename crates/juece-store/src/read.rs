@@ -128,9 +128,9 @@ impl RawCase {
             profile_id: r.get(6)?,
             profile_version: r.get(7)?,
             attributes: r.get(8)?,
-            catalogue: r.get(12)?,
+            catalogue: r.get(10)?,
             leaves: Vec::new(),
-            stored_count: r.get::<_, Option<i64>>(11)?.map(|last| last + 1),
+            stored_count: r.get::<_, Option<i64>>(9)?.map(|last| last + 1),
         })
     }
 
@@ -185,6 +185,89 @@ impl RawCase {
             profile_id: self.profile_id,
             profile_version: self.profile_version as u32,
         })
+    }
+}
+
+/// Reads a case's events, in `seq` order, checked to run 0, 1, 2, … with no gap.
+///
+/// Through the `(case_id, seq)` index, every event is a descent of the table's B-tree from its
+/// root: at a million cases that was most of a whole-database read. So the index is asked
+/// once per case, covering (rowid is in the index), for the first and last row and the count;
+/// when the count is what the projection says and the rows are contiguous (an imported case,
+/// and most cases written live), they are read in one range of the table, each row checked to
+/// be the case's next event. Anything else — an interleaved history, a count that differs (a
+/// lost index entry), a row out of place — is read entry by entry through the index, as
+/// before, which names the missing `seq`.
+struct HistoryReader<'c> {
+    span: rusqlite::CachedStatement<'c>,
+    range: rusqlite::CachedStatement<'c>,
+    by_index: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> HistoryReader<'c> {
+    fn new(conn: &'c rusqlite::Connection) -> Result<HistoryReader<'c>, StoreError> {
+        Ok(HistoryReader {
+            span: conn.prepare_cached(
+                "SELECT min(rowid), max(rowid), count(*) FROM events INDEXED BY sqlite_autoindex_events_1 WHERE case_id = ?1",
+            )?,
+            range: conn.prepare_cached(
+                "SELECT case_id, seq, canonical FROM events WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+            )?,
+            by_index: conn.prepare_cached(
+                "SELECT seq, canonical FROM events INDEXED BY sqlite_autoindex_events_1 WHERE case_id = ?1 ORDER BY seq",
+            )?,
+        })
+    }
+
+    /// Appends the events of case `case_id` to `raw.leaves`.
+    fn read(&mut self, case_id: i64, raw: &mut RawCase) -> Result<(), StoreError> {
+        let (first, last, count): (Option<i64>, Option<i64>, i64) = self
+            .span
+            .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if let (Some(first), Some(last), Some(expected)) = (first, last, raw.stored_count) {
+            if count == expected
+                && last - first + 1 == count
+                && self.read_range(case_id, first, last, raw)?
+            {
+                return Ok(());
+            }
+            raw.leaves.clear();
+        }
+        let mut rows = self.by_index.query([case_id])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let expected = raw.leaves.len() as i64;
+            if seq != expected {
+                // Ordered by seq: a larger one means the one expected is missing.
+                return Err(StoreError::Gap {
+                    case_ref: raw.case_ref.clone(),
+                    missing_seq: expected,
+                });
+            }
+            raw.leaves.push(r.get(1)?);
+        }
+        Ok(())
+    }
+
+    /// The rows `first..=last` of the table, when each is the case's next event: `false` (and
+    /// the caller reads through the index) at the first that is not.
+    fn read_range(
+        &mut self,
+        case_id: i64,
+        first: i64,
+        last: i64,
+        raw: &mut RawCase,
+    ) -> Result<bool, StoreError> {
+        let mut rows = self.range.query([first, last])?;
+        while let Some(r) = rows.next()? {
+            let owner: i64 = r.get(0)?;
+            let seq: i64 = r.get(1)?;
+            if owner != case_id || seq != raw.leaves.len() as i64 {
+                return Ok(false);
+            }
+            raw.leaves.push(r.get(2)?);
+        }
+        Ok(raw.leaves.len() as i64 == last - first + 1)
     }
 }
 
@@ -330,6 +413,17 @@ impl SqliteStore {
     fn read_chunks<E: From<StoreError>>(
         &self,
         case_ref: Option<&str>,
+        f: impl FnMut(Vec<RawCase>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if case_ref.is_some() {
+            return self.read_chunks_mapped(case_ref, f);
+        }
+        self.unmapped(|| self.read_chunks_mapped(None, f))
+    }
+
+    fn read_chunks_mapped<E: From<StoreError>>(
+        &self,
+        case_ref: Option<&str>,
         mut f: impl FnMut(Vec<RawCase>) -> Result<(), E>,
     ) -> Result<(), E> {
         let filter = if case_ref.is_some() {
@@ -339,47 +433,24 @@ impl SqliteStore {
         };
         let sql = format!(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                    c.profile_version, c.attributes, e.canonical, e.seq, p.last_seq, c.catalogue
+                    c.profile_version, c.attributes, p.last_seq, c.catalogue
              FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
-                 LEFT JOIN events e ON e.case_id = c.case_id
              {filter}
-             ORDER BY c.ref, e.seq"
+             ORDER BY c.ref"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
+        let mut history = HistoryReader::new(&self.conn)?;
         let mut rows = stmt.query([case_ref]).map_err(StoreError::from)?;
         let mut chunk: Vec<RawCase> = Vec::new();
-        let mut current_id: Option<i64> = None;
         while let Some(r) = rows.next().map_err(StoreError::from)? {
+            if chunk.len() >= CHUNK {
+                f(std::mem::take(&mut chunk))?;
+            }
             let case_id: i64 = r.get(0).map_err(StoreError::from)?;
-            if current_id != Some(case_id) {
-                current_id = Some(case_id);
-                if let Some(last) = chunk.last() {
-                    last.check_whole()?;
-                }
-                if chunk.len() >= CHUNK {
-                    f(std::mem::take(&mut chunk))?;
-                }
-                chunk.push(RawCase::read(r).map_err(StoreError::from)?);
-            }
-            if let (Some(canonical), Some(raw)) = (
-                r.get::<_, Option<Vec<u8>>>(9).map_err(StoreError::from)?,
-                chunk.last_mut(),
-            ) {
-                let seq: i64 = r.get(10).map_err(StoreError::from)?;
-                let expected = raw.leaves.len() as i64;
-                if seq != expected {
-                    // Ordered by seq: a larger one means the one expected is missing.
-                    return Err(StoreError::Gap {
-                        case_ref: raw.case_ref.clone(),
-                        missing_seq: expected,
-                    }
-                    .into());
-                }
-                raw.leaves.push(canonical);
-            }
-        }
-        if let Some(last) = chunk.last() {
-            last.check_whole()?;
+            let mut raw = RawCase::read(r).map_err(StoreError::from)?;
+            history.read(case_id, &mut raw)?;
+            raw.check_whole()?;
+            chunk.push(raw);
         }
         if !chunk.is_empty() {
             f(chunk)?;

@@ -320,3 +320,57 @@ fn a_batch_writes_each_append_on_its_own() -> Result<(), Box<dyn std::error::Err
     );
     Ok(())
 }
+
+/// Reads take a case's events as one range of the table when they lie together, and through
+/// the index, event by event, when other cases' events lie between them (cases written live,
+/// in turns): both give the whole history, in order.
+#[test]
+fn interleaved_histories_read_whole_and_in_order() -> TestResult {
+    let profiles = builtin::profiles()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let mut store = Store::open_in_memory()?;
+    let p = profiles.resolve("decree-713")?;
+    // Each case starts with its first two events; the rest are appended in turns.
+    let mut heads = Vec::new();
+    let mut tails = Vec::new();
+    for case in cases.iter().take(2) {
+        let mut head = case.clone();
+        tails.push(head.events.split_off(2));
+        heads.push(head);
+    }
+    for head in &heads {
+        store.import([(head, p, projection())])?;
+    }
+    let longest = tails.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for (case, tail) in cases.iter().zip(&tails) {
+            if let Some(event) = tail.get(i) {
+                store.append(
+                    &case.header.case_ref,
+                    2 + i,
+                    std::slice::from_ref(event),
+                    &projection(),
+                    None,
+                )?;
+            }
+        }
+    }
+    // The first two cases' events are not contiguous; a third, imported whole, is.
+    store.import([(&cases[2], p, projection())])?;
+    for case in cases.iter().take(3) {
+        let loaded = store
+            .load_case(&case.header.case_ref)?
+            .ok_or("the case is stored")?;
+        assert_eq!(loaded.case.events, case.events, "{}", case.header.case_ref);
+    }
+    let all = store.load_all()?;
+    assert_eq!(all.len(), 3);
+    for loaded in &all {
+        let case = cases
+            .iter()
+            .find(|c| c.header.case_ref == loaded.case.header.case_ref)
+            .ok_or("a stored case")?;
+        assert_eq!(loaded.case.events, case.events);
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::mpsc;
 
 use juece_core::log::{canonical_json, chain_hash, hex, leaf_hash, Hash, GENESIS};
@@ -238,28 +239,57 @@ impl SqliteStore {
     /// Two threads: this one steps SQLite (a connection stays on its thread) and copies rows into
     /// batches; the other hashes and checks them in order, and hands each batch back for reuse.
     pub fn verify(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
+        self.unmapped(|| self.verify_unmapped(anchor))
+    }
+
+    fn verify_unmapped(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
         // SQLite's integrity check reads the whole file on a connection of its own, on its own
         // thread, while the chain is recomputed: the two overlap instead of adding up. (An
-        // in-memory database has no second connection: checked here, before.)
+        // in-memory database has no second connection: checked here, before.) The events'
+        // index is compared with its table there too, but the table's side of it is summed by
+        // the chain's reader, which scans the table anyway: one pass over the largest table
+        // instead of two.
         let path = self
             .conn
             .path()
             .filter(|p| !p.is_empty())
             .map(std::path::PathBuf::from);
+        let key = RandomState::new();
+        let source = SqliteChain {
+            store: self,
+            key: &key,
+            table: std::cell::Cell::new(None),
+        };
         let (chain, damage) = std::thread::scope(|s| {
-            let integrity = path.map(|p| s.spawn(move || integrity_of_file(&p)));
-            let chain = self.verify_chain(anchor);
+            let key = &key;
+            let integrity =
+                path.map(|p| s.spawn(move || integrity_of_file(&p, IndexCheck::IndexOnly(key))));
+            let chain = verify_chain(&source, anchor);
             let damage = match integrity {
                 Some(h) => h.join().unwrap_or_else(|_| {
                     Err(StoreError::Corrupt(
                         "the integrity check stopped unexpectedly".into(),
                     ))
                 }),
-                None => self.integrity(),
+                None => integrity_on(&self.conn, IndexCheck::Whole),
             };
             (chain, damage)
         });
-        let damage = damage?;
+        let (mut damage, index) = damage?;
+        if let Some(index) = index {
+            // The table's side, from the chain's reader; read here when it stopped early.
+            let table = match source.table.take() {
+                Some(t) => Ok(t),
+                None => entry_sum(&self.conn, TABLE_ENTRIES, &key),
+            };
+            let lines = match table.map(|t| compare_entries(t, index)) {
+                Ok(lines) if lines.is_empty() => Vec::new(),
+                // The two sides were read on two connections, at two moments: a write between
+                // them differs too. Both again, in one snapshot, before a word of damage.
+                _ => self.events_index_check_now()?,
+            };
+            damage.extend(lines);
+        }
         let mut report = match chain {
             Ok(r) => r,
             Err(e) if is_damage(&e) => VerifyReport {
@@ -285,10 +315,25 @@ impl SqliteStore {
         Ok(report)
     }
 
+    /// [`events_index_check`] on this connection, in one read transaction, in plain words; a
+    /// file too damaged to read for it is one line.
+    fn events_index_check_now(&self) -> Result<Vec<String>, StoreError> {
+        let run = || -> Result<Vec<String>, rusqlite::Error> {
+            let tx = self.conn.unchecked_transaction()?;
+            let lines = events_index_check(&tx)?;
+            tx.finish()?;
+            Ok(lines)
+        };
+        match run() {
+            Ok(lines) => Ok(lines.iter().map(|l| plain_damage(l)).collect()),
+            Err(e) => damage_of(e),
+        }
+    }
+
     /// SQLite's own check of the file: every page, every index against its table. Each problem
     /// in plain words; a file too damaged to check is one problem too.
     pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
-        integrity_on(&self.conn)
+        Ok(integrity_on(&self.conn, IndexCheck::Whole)?.0)
     }
 
     /// Every case has as many events as its projection counts (`last_seq + 1`), counted through
@@ -323,17 +368,22 @@ impl SqliteStore {
             }
         }
     }
-
-    fn verify_chain(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
-        verify_chain(self, anchor)
-    }
 }
 
-impl ChainSource for SqliteStore {
+/// An SQLite store as a source of the chain's rows, summing the events' entries for the
+/// comparison with their index as it reads them (see [`events_index_check`]).
+struct SqliteChain<'a> {
+    store: &'a SqliteStore,
+    key: &'a RandomState,
+    /// The table's side of the comparison, once every row has been read.
+    table: std::cell::Cell<Option<EntrySum>>,
+}
+
+impl ChainSource for SqliteChain<'_> {
     /// Reads the `cases` table into batches for the worker, which derives from each case what
     /// its events must show.
     fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.store.conn.prepare(
             "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases",
         )?;
         let mut rows = stmt.query([])?;
@@ -367,19 +417,21 @@ impl ChainSource for SqliteStore {
     fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
         // A scan in append order (the rowid), without a join: the case of each row comes from
         // the cases, loaded once.
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.store.conn.prepare(
             "SELECT event_id, case_id, seq, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id",
         )?;
         let mut rows = stmt.query([])?;
         let Some(mut batch) = feed.take() else {
             return Ok(());
         };
+        let mut entries = EntrySum::default();
         while let Some(r) = rows.next()? {
             // Columns in the order they were always read, so that a damaged row reports the
             // same error.
             let case_id: i64 = r.get(1)?;
             let event_id: i64 = r.get(0)?;
             let seq: i64 = r.get(2)?;
+            entries.add(self.key, (event_id, Some(case_id), Some(seq)));
             batch.bytes.extend_from_slice(blob(r, 3)?);
             let canonical_end = batch.bytes.len();
             batch.bytes.extend_from_slice(blob(r, 4)?);
@@ -398,12 +450,14 @@ impl ChainSource for SqliteStore {
             }
         }
         feed.send(batch);
+        self.table.set(Some(entries));
         Ok(())
     }
 
     /// Every case has its history, starting at 0 with no gap (a dropped case or tail shows here).
     fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError> {
         let mut stmt = self
+            .store
             .conn
             .prepare("SELECT case_id, ref FROM cases ORDER BY ref")?;
         let mut rows = stmt.query([])?;
@@ -519,12 +573,27 @@ fn fail(
     }
 }
 
+/// How [`integrity_on`] compares the events' index with its table.
+enum IndexCheck<'k> {
+    /// Both sides read there.
+    Whole,
+    /// Only the index's side, summed with this key: the caller has the table's side from
+    /// another scan of the table and compares the two.
+    IndexOnly(&'k RandomState),
+}
+
 /// SQLite's own check of the file on `conn`, in plain words: what `PRAGMA integrity_check`
 /// finds, in time linear in the file. `integrity_check` looks every row of every table up in
 /// each of its indexes (n log n; over half of `verify` at 100 000 cases), so it runs here only
 /// on the small tables; for the file as a whole `PRAGMA quick_check` checks every page, and the
 /// events' one index is compared with its table in one scan of each (`events_index_check`).
-fn integrity_on(conn: &rusqlite::Connection) -> Result<Vec<String>, StoreError> {
+/// With [`IndexCheck::IndexOnly`], the index's sum comes back (when the file checked sound so
+/// far) for the caller to compare.
+fn integrity_on(
+    conn: &rusqlite::Connection,
+    check: IndexCheck<'_>,
+) -> Result<(Vec<String>, Option<EntrySum>), StoreError> {
+    let mut index = None;
     let lines: Result<Vec<String>, rusqlite::Error> = (|| {
         let mut lines = pragma_lines(conn, "PRAGMA quick_check(100)")?;
         if lines.iter().all(|l| l == "ok") {
@@ -541,26 +610,35 @@ fn integrity_on(conn: &rusqlite::Connection) -> Result<Vec<String>, StoreError> 
                     &format!("PRAGMA integrity_check(\"{quoted}\")"),
                 )?);
             }
-            lines.extend(events_index_check(conn)?);
+            match check {
+                IndexCheck::Whole => lines.extend(events_index_check(conn)?),
+                IndexCheck::IndexOnly(key) => index = Some(entry_sum(conn, INDEX_ENTRIES, key)?),
+            }
         }
         Ok(lines)
     })();
     match lines {
-        Ok(lines) => Ok(lines
-            .iter()
-            .filter(|l| l.as_str() != "ok")
-            .map(|l| plain_damage(l))
-            .collect()),
-        Err(e) => {
-            let e = StoreError::from(e);
-            if is_damage(&e) {
-                Ok(vec![format!(
-                    "the database file is too damaged for SQLite to check it ({e})"
-                )])
-            } else {
-                Err(e)
-            }
-        }
+        Ok(lines) => Ok((
+            lines
+                .iter()
+                .filter(|l| l.as_str() != "ok")
+                .map(|l| plain_damage(l))
+                .collect(),
+            index,
+        )),
+        Err(e) => Ok((damage_of(e)?, None)),
+    }
+}
+
+/// An error reading the file as a line of damage, when it is damage (else the error).
+fn damage_of(e: rusqlite::Error) -> Result<Vec<String>, StoreError> {
+    let e = StoreError::from(e);
+    if is_damage(&e) {
+        Ok(vec![format!(
+            "the database file is too damaged for SQLite to check it ({e})"
+        )])
+    } else {
+        Err(e)
     }
 }
 
@@ -570,41 +648,69 @@ fn pragma_lines(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<String>, r
     rows.collect()
 }
 
+/// The events' rows as `(rowid, case_id, seq)`, read from the table.
+const TABLE_ENTRIES: &str = "SELECT rowid, case_id, seq FROM events NOT INDEXED";
+/// The same, read from the `(case_id, seq)` index alone.
+const INDEX_ENTRIES: &str = "SELECT rowid, case_id, seq FROM events INDEXED BY sqlite_autoindex_events_1 ORDER BY case_id, seq";
+
+/// A multiset of `(rowid, case_id, seq)` entries, as a count and a sum of hashes keyed at
+/// random for the run (so that no edit can be made to cancel out).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct EntrySum {
+    count: u64,
+    sum: u64,
+}
+
+impl EntrySum {
+    fn add(&mut self, key: &RandomState, entry: (i64, Option<i64>, Option<i64>)) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(key.hash_one(entry));
+    }
+}
+
+fn entry_sum(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    key: &RandomState,
+) -> Result<EntrySum, rusqlite::Error> {
+    let mut sum = EntrySum::default();
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        sum.add(key, (r.get(0)?, r.get(1)?, r.get(2)?));
+    }
+    Ok(sum)
+}
+
 /// The events' `(case_id, seq)` index holds exactly one entry for each row of the table, with
 /// the row's key: the same multiset of `(rowid, case_id, seq)` read from the table and from the
-/// index, compared by count and by a sum of hashes keyed at random for this run (so no edit
-/// can be made to cancel out). A lost, extra or changed entry gives a line in the words of
-/// `integrity_check`.
+/// index. A lost, extra or changed entry gives a line in the words of `integrity_check`.
 fn events_index_check(conn: &rusqlite::Connection) -> Result<Vec<String>, rusqlite::Error> {
-    use std::hash::BuildHasher;
-    let key = std::collections::hash_map::RandomState::new();
-    let mut sums = [(0u64, 0u64); 2];
-    for (sum, sql) in sums.iter_mut().zip([
-        "SELECT rowid, case_id, seq FROM events NOT INDEXED",
-        "SELECT rowid, case_id, seq FROM events INDEXED BY sqlite_autoindex_events_1 ORDER BY case_id, seq",
-    ]) {
-        let mut stmt = conn.prepare(sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let entry: (i64, Option<i64>, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            sum.0 += 1;
-            sum.1 = sum.1.wrapping_add(key.hash_one(entry));
-        }
-    }
-    let [(rows, table), (entries, index)] = sums;
-    Ok(if rows != entries {
+    let key = RandomState::new();
+    let table = entry_sum(conn, TABLE_ENTRIES, &key)?;
+    let index = entry_sum(conn, INDEX_ENTRIES, &key)?;
+    Ok(compare_entries(table, index))
+}
+
+/// The lines (in the words of `integrity_check`) for a table's and its index's entries.
+fn compare_entries(table: EntrySum, index: EntrySum) -> Vec<String> {
+    if table.count != index.count {
         vec![format!(
-            "wrong # of entries in index sqlite_autoindex_events_1: the table has {rows} rows, the index {entries} entries"
+            "wrong # of entries in index sqlite_autoindex_events_1: the table has {} rows, the index {} entries",
+            table.count, index.count
         )]
-    } else if table != index {
+    } else if table.sum != index.sum {
         vec!["row missing from index sqlite_autoindex_events_1: an entry's key or row differs from its table row".to_owned()]
     } else {
         Vec::new()
-    })
+    }
 }
 
 /// The integrity check on a connection of its own to the file at `path` (read only).
-fn integrity_of_file(path: &std::path::Path) -> Result<Vec<String>, StoreError> {
+fn integrity_of_file(
+    path: &std::path::Path,
+    check: IndexCheck<'_>,
+) -> Result<(Vec<String>, Option<EntrySum>), StoreError> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -616,12 +722,15 @@ fn integrity_of_file(path: &std::path::Path) -> Result<Vec<String>, StoreError> 
     let conn = match conn {
         Ok(c) => c,
         Err(e) if e.is_damage() => {
-            return Ok(vec![format!(
-                "the database file is too damaged for SQLite to check it ({e})"
-            )])
+            return Ok((
+                vec![format!(
+                    "the database file is too damaged for SQLite to check it ({e})"
+                )],
+                None,
+            ))
         }
         Err(e) => return Err(e),
     };
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    integrity_on(&conn)
+    integrity_on(&conn, check)
 }
