@@ -657,6 +657,24 @@ fn the_auditors_skipped_list_is_exactly_the_cases_with_skipped_steps() {
         "{}",
         table.stdout
     );
+    // The listing is written a case at a time, laid out exactly as one pretty JSON document
+    // (and none, when nothing matches).
+    for args in [
+        &["case", "list", "--format", "json"][..],
+        &[
+            "case",
+            "list",
+            "--status",
+            "open",
+            "--skipped",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let out = ok(env.juece(args)).stdout;
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(out, serde_json::to_string_pretty(&doc).unwrap() + "\n");
+    }
 }
 
 #[test]

@@ -241,44 +241,81 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn table_plain(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cols = header.len();
-    let mut width = vec![0usize; cols];
-    for (i, h) in header.iter().enumerate() {
-        width[i] = h.width();
+    let width = column_widths(header, rows.iter().map(Vec::as_slice));
+    let mut s = plain_line(header, &width);
+    s.push_str(&rule_line(&width));
+    for row in rows {
+        s.push_str(&plain_line(row, &width));
     }
+    s
+}
+
+/// The width of each column: its widest cell or header.
+fn column_widths<'a, C: AsRef<str> + 'a>(
+    header: &[&str],
+    rows: impl Iterator<Item = &'a [C]>,
+) -> Vec<usize> {
+    let cols = header.len();
+    let mut width: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(cols) {
+            width[i] = width[i].max(cell.as_ref().width());
+        }
+    }
+    width
+}
+
+/// One line of a plain table: each cell padded to its column, the line's end trimmed.
+fn plain_line<C: AsRef<str>>(cells: &[C], width: &[usize]) -> String {
+    let mut l = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = cell.as_ref();
+        l.push_str(cell);
+        if i + 1 < cells.len() {
+            let w = width.get(i).copied().unwrap_or(0);
+            l.push_str(&" ".repeat(w.saturating_sub(cell.width()) + 2));
+        }
+    }
+    let mut l = l.trim_end().to_owned();
+    l.push('\n');
+    l
+}
+
+/// The rule under a table's header. The last column holds long messages: its rule stops at a
+/// readable width.
+fn rule_line(width: &[usize]) -> String {
+    let cols = width.len();
+    let rules: Vec<String> = width
+        .iter()
+        .enumerate()
+        .map(|(i, w)| "─".repeat(if i + 1 == cols { (*w).min(40) } else { *w }))
+        .collect();
+    plain_line(&rules, width)
+}
+
+/// Writes a plain table (as [`table`] gives it off a terminal) of `rows` to `out` a row at a
+/// time: the widths are measured in a first pass over the rows, so that a listing of a
+/// province's million cases never holds its text, or its cells, all at once.
+pub fn write_table<R>(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[R],
+    cells: impl Fn(&R) -> Vec<String>,
+) -> io::Result<()> {
+    let safe = |r: &R| -> Vec<String> { cells(r).iter().map(|c| safe_cell(c)).collect() };
+    let cols = header.len();
+    let mut width: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (i, cell) in safe(row).iter().enumerate().take(cols) {
             width[i] = width[i].max(cell.width());
         }
     }
-    let mut s = String::new();
-    let mut line = |cells: Vec<&str>| {
-        let mut l = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            l.push_str(cell);
-            if i + 1 < cells.len() {
-                l.push_str(&" ".repeat(width[i] - cell.width() + 2));
-            }
-        }
-        s.push_str(l.trim_end());
-        s.push('\n');
-    };
-    line(header.to_vec());
-    line(
-        width
-            .iter()
-            .enumerate()
-            // The last column holds long messages: its rule stops at a readable width.
-            .map(|(i, w)| "─".repeat(if i + 1 == cols { (*w).min(40) } else { *w }))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect(),
-    );
+    out.write_all(plain_line(header, &width).as_bytes())?;
+    out.write_all(rule_line(&width).as_bytes())?;
     for row in rows {
-        line(row.iter().map(String::as_str).collect());
+        out.write_all(plain_line(&safe(row), &width).as_bytes())?;
     }
-    s
+    Ok(())
 }
 
 /// The longest cell of a table, in characters.
@@ -363,4 +400,35 @@ pub fn write_file_atomic(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed table is the table written whole, control characters escaped alike.
+    #[test]
+    fn a_streamed_table_is_the_table_written_whole() -> io::Result<()> {
+        let header = ["案号", "title", "last"];
+        let rows = vec![
+            vec![
+                "东河县政府〔2019〕重大决策1号".to_owned(),
+                "a\nforged row".to_owned(),
+                "2026-01-01".to_owned(),
+            ],
+            vec!["r2".to_owned(), "短".to_owned(), String::new()],
+        ];
+        let mut streamed = Vec::new();
+        write_table(&mut streamed, &header, &rows, Clone::clone)?;
+        let safe: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| safe_cell(c)).collect())
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&streamed),
+            table_plain(&header, &safe)
+        );
+        assert!(!String::from_utf8_lossy(&streamed).contains("a\nforged"));
+        Ok(())
+    }
 }

@@ -289,7 +289,7 @@ fn json_text(s: &str) -> String {
 
 /// `text` with every line after the first (and the first too, with `first`) indented: pretty
 /// JSON nested one level deeper. JSON strings hold no raw line breaks, so lines are the layout's.
-fn write_indented(
+pub fn write_indented(
     out: &mut impl std::io::Write,
     text: &str,
     indent: &str,

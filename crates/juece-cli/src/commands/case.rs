@@ -1,12 +1,12 @@
 use clap::{Args, Subcommand, ValueEnum};
 use juece_core::event::{Attributes, Case, CaseHeader, Event, EventBody};
 use juece_core::ids::{Category, Status};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::commands::case_show::ShowArgs;
 use crate::context::GlobalArgs;
 use crate::error::{CliError, Exit};
-use crate::out::{csv_line, emit, table};
+use crate::out::{csv_line, emit, table, Emitter};
 use crate::write::{actor, event_time, role_for, WriteArgs};
 use crate::CmdResult;
 use juece_engine::import_cases;
@@ -323,25 +323,31 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
             overridden: a.overridden,
         },
     )?;
+    // Written a row at a time: a province's million cases are listed without their text (or a
+    // JSON tree of them) ever being in memory at once. To a terminal, the table goes whole
+    // through the pager, wrapped to its width.
+    let mut out = Emitter::new();
     match a.format {
         ListFormat::Json => {
-            let cases: Vec<Value> = rows
-                .iter()
-                .map(|c| {
-                    json!({ "ref": c.case_ref, "title": c.title, "workflow": c.workflow,
-                        "status": c.projection.status.as_str(), "skipped": c.projection.has_skipped,
-                        "overridden": c.projection.has_override, "violations": c.projection.violations,
-                        "warnings": c.projection.warnings, "last_event_at": c.last_at })
-                })
-                .collect();
-            let mut s =
-                serde_json::to_string_pretty(&json!({ "cases": cases })).unwrap_or_default();
-            s.push('\n');
-            emit(&s)?;
+            out.write("{\n  \"cases\": [")?;
+            for (i, c) in rows.iter().enumerate() {
+                let case = json!({ "ref": c.case_ref, "title": c.title, "workflow": c.workflow,
+                    "status": c.projection.status.as_str(), "skipped": c.projection.has_skipped,
+                    "overridden": c.projection.has_override, "violations": c.projection.violations,
+                    "warnings": c.projection.warnings, "last_event_at": c.last_at });
+                out.write(if i == 0 { "\n" } else { ",\n" })?;
+                let text = serde_json::to_string_pretty(&case).unwrap_or_default();
+                juece_engine::audit::write_indented(&mut out, &text, "    ", true)?;
+            }
+            out.write(if rows.is_empty() {
+                "]\n}\n"
+            } else {
+                "\n  ]\n}\n"
+            })?;
         }
         ListFormat::Csv => {
-            let mut s = String::from(crate::out::BOM);
-            s += &csv_line(&[
+            out.write(crate::out::BOM)?;
+            out.write(&csv_line(&[
                 "ref",
                 "title",
                 "workflow",
@@ -351,9 +357,9 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
                 "violations",
                 "warnings",
                 "last_event_at",
-            ]);
+            ]))?;
             for c in &rows {
-                s.push_str(&csv_line(&[
+                out.write(&csv_line(&[
                     &c.case_ref,
                     &c.title,
                     &c.workflow,
@@ -363,9 +369,8 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
                     &c.projection.violations.to_string(),
                     &c.projection.warnings.to_string(),
                     &c.last_at,
-                ]));
+                ]))?;
             }
-            emit(&s)?;
         }
         ListFormat::Table => {
             let zh = lang == juece_core::Lang::Zh;
@@ -401,22 +406,18 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
                     "last event",
                 ]
             };
-            let body: Vec<Vec<String>> = rows
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.case_ref.clone(),
-                        c.title.clone(),
-                        c.projection.status.label(lang).to_owned(),
-                        yes(c.projection.has_skipped).to_owned(),
-                        yes(c.projection.has_override).to_owned(),
-                        c.projection.violations.to_string(),
-                        c.last_at.get(..10).unwrap_or(&c.last_at).to_owned(),
-                    ]
-                })
-                .collect();
-            let mut s = table(&header, &body);
-            s.push_str(&if zh {
+            let cells = |c: &juece_store::CaseRow| {
+                vec![
+                    c.case_ref.clone(),
+                    c.title.clone(),
+                    c.projection.status.label(lang).to_owned(),
+                    yes(c.projection.has_skipped).to_owned(),
+                    yes(c.projection.has_override).to_owned(),
+                    c.projection.violations.to_string(),
+                    c.last_at.get(..10).unwrap_or(&c.last_at).to_owned(),
+                ]
+            };
+            let total = if zh {
                 format!("\n共 {} 件\n", rows.len())
             } else {
                 format!(
@@ -424,9 +425,18 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
                     rows.len(),
                     if rows.len() == 1 { "case" } else { "cases" }
                 )
-            });
-            emit(&s)?;
+            };
+            if crate::out::terminal_width().is_some() {
+                let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
+                let mut s = table(&header, &body);
+                s.push_str(&total);
+                emit(&s)?;
+            } else {
+                crate::out::write_table(&mut out, &header, &rows, cells)?;
+                out.write(&total)?;
+            }
         }
     }
+    out.finish()?;
     Ok(Exit::Ok)
 }

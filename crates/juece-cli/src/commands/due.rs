@@ -34,32 +34,48 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
         .checked_add_signed(Duration::days(i64::from(a.within)))
         .unwrap_or(chrono::NaiveDate::MAX);
     let mut estimated = std::collections::BTreeSet::new();
-    let mut items = Vec::new();
-    for stored in a.reader.scope(&store)?.load_all(&store)? {
-        let profile = profiles.resolve(&stored.pinned())?;
-        let last = stored
-            .case
-            .events
-            .iter()
-            .map(|e| e.at.date_naive())
-            .max()
-            .unwrap_or(today);
-        let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last)) else {
-            continue;
-        };
-        for d in key_dates(profile, &calendar, &stored.case, &eval) {
-            let Some(date) = d.date else {
-                items.push((None, stored.case.header.case_ref.clone(), d));
-                continue;
-            };
-            // Deadlines stay listed once overdue; milestones only while ahead.
-            let relevant = date <= horizon && (d.kind.is_deadline() || date >= today);
-            if relevant {
-                estimated.extend(&d.estimated);
-                items.push((Some(date), stored.case.header.case_ref.clone(), d));
+    let mut items: Vec<Item> = Vec::new();
+    // Every case, a chunk at a time, evaluated on two worker threads while the next chunk is
+    // read: a province's histories are never in memory at once, only the dates that are due.
+    a.reader.scope(&store)?.map_cases_each(
+        &store,
+        |chunk| -> Result<Vec<Item>, crate::error::CliError> {
+            let mut due = Vec::new();
+            for stored in chunk {
+                let profile = profiles.resolve(&stored.pinned())?;
+                let last = stored
+                    .case
+                    .events
+                    .iter()
+                    .map(|e| e.at.date_naive())
+                    .max()
+                    .unwrap_or(today);
+                let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last)) else {
+                    continue;
+                };
+                for d in key_dates(profile, &calendar, &stored.case, &eval) {
+                    let Some(date) = d.date else {
+                        due.push((None, stored.case.header.case_ref.clone(), d));
+                        continue;
+                    };
+                    // Deadlines stay listed once overdue; milestones only while ahead.
+                    if date <= horizon && (d.kind.is_deadline() || date >= today) {
+                        due.push((Some(date), stored.case.header.case_ref.clone(), d));
+                    }
+                }
             }
-        }
-    }
+            Ok(due)
+        },
+        |due| {
+            for (date, _, d) in &due {
+                if date.is_some() {
+                    estimated.extend(&d.estimated);
+                }
+            }
+            items.extend(due);
+            Ok(())
+        },
+    )?;
     items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let rows: Vec<Vec<String>> = items
         .iter()

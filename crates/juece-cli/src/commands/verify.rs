@@ -9,6 +9,7 @@ use crate::error::Exit;
 use crate::out::emit;
 use crate::CmdResult;
 use juece_engine::projection;
+use juece_store::Projection;
 
 /// Check the whole stored history: recompute the hash chain (exit 1 on any failure)
 #[derive(Args)]
@@ -283,43 +284,49 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             stored.iter().map(|r| (r.case_ref.as_str(), r)).collect();
         let mut differences = 0;
         crate::progress::total(stored.len() as u64, crate::progress::Unit::Cases);
-        // A chunk of cases at a time, not every history at once.
-        store.visit_cases(|chunk| -> Result<(), crate::error::CliError> {
-            for case in chunk {
-                let profile = profiles.resolve(&case.pinned())?;
-                let rebuilt = projection(profile, &calendar, &case.case);
-                match by_ref.get(case.case.header.case_ref.as_str()) {
-                    Some(r) if r.projection == rebuilt => {}
-                    Some(r) => {
-                        differences += 1;
-                        out.push_str(&crate::t!(
-                            format!(
-                                "重放：事项 `{}`：存储的投影 {:?} 与重建的 {:?} 不同\n",
-                                r.case_ref, r.projection, rebuilt
-                            ),
-                            format!(
-                                "replay: case `{}`: stored projection {:?} differs from the rebuilt {:?}\n",
-                                r.case_ref, r.projection, rebuilt
-                            )
-                        ));
-                    }
-                    None => {
-                        differences += 1;
-                        out.push_str(&crate::t!(
-                            format!(
-                                "重放：事项 `{}` 没有存储的投影\n",
-                                case.case.header.case_ref
-                            ),
-                            format!(
-                                "replay: case `{}` has no stored projection\n",
-                                case.case.header.case_ref
-                            )
-                        ));
+        // A chunk of cases at a time, not every history at once; each chunk read, parsed and
+        // replayed on two worker threads while the next is read (as the audit does), the
+        // answers compared here in the order of the references.
+        store.map_cases_each(
+            |chunk| -> Result<Vec<(String, Projection)>, crate::error::CliError> {
+                chunk
+                    .into_iter()
+                    .map(|case| {
+                        let profile = profiles.resolve(&case.pinned())?;
+                        let rebuilt = projection(profile, &calendar, &case.case);
+                        Ok((case.case.header.case_ref, rebuilt))
+                    })
+                    .collect()
+            },
+            |answers| {
+                for (case_ref, rebuilt) in answers {
+                    match by_ref.get(case_ref.as_str()) {
+                        Some(r) if r.projection == rebuilt => {}
+                        Some(r) => {
+                            differences += 1;
+                            out.push_str(&crate::t!(
+                                format!(
+                                    "重放：事项 `{}`：存储的投影 {:?} 与重建的 {:?} 不同\n",
+                                    r.case_ref, r.projection, rebuilt
+                                ),
+                                format!(
+                                    "replay: case `{}`: stored projection {:?} differs from the rebuilt {:?}\n",
+                                    r.case_ref, r.projection, rebuilt
+                                )
+                            ));
+                        }
+                        None => {
+                            differences += 1;
+                            out.push_str(&crate::t!(
+                                format!("重放：事项 `{case_ref}` 没有存储的投影\n"),
+                                format!("replay: case `{case_ref}` has no stored projection\n")
+                            ));
+                        }
                     }
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         if differences == 0 {
             out.push_str(&crate::t!(
                 format!(
