@@ -394,3 +394,30 @@ fn the_progress_line_shows_count_rate_and_time_left_on_a_terminal_only() {
     );
     assert!(!short.tty.contains('\r'), "{:?}", short.tty);
 }
+
+/// Piped, a table is written a row at a time (a province's audit or listing is never in memory
+/// whole): the same text a terminal wide enough for it shows, written at once.
+#[test]
+fn a_piped_table_is_the_table_a_wide_terminal_shows() {
+    let env = office();
+    for args in [
+        &["audit"][..],
+        &["audit", "--lang", "en"],
+        &["audit", "--only-findings"],
+        &["audit", "--as-of", "2000-01-01"],
+        &["case", "list"],
+        &["case", "list", "--lang", "en"],
+    ] {
+        let screen = run_on(
+            &env,
+            args,
+            (To::Tty, To::Pipe),
+            (1000, 500),
+            &[("NO_COLOR", "1")],
+        );
+        let piped = env.juece(args);
+        assert_eq!(screen.code, piped.code, "{args:?}");
+        assert_eq!(screen.tty.replace('\r', ""), piped.stdout, "{args:?}");
+        assert!(piped.stdout.lines().count() > 3, "{}", piped.stdout);
+    }
+}

@@ -295,27 +295,42 @@ fn rule_line(width: &[usize]) -> String {
 
 /// Writes a plain table (as [`table`] gives it off a terminal) of `rows` to `out` a row at a
 /// time: the widths are measured in a first pass over the rows, so that a listing of a
-/// province's million cases never holds its text, or its cells, all at once.
+/// province's million cases never holds its text all at once. `cells` gives a row's cells as
+/// shown, already through [`safe_cell`] (which a caller holding many rows applies once).
 pub fn write_table<R>(
     out: &mut impl Write,
     header: &[&str],
     rows: &[R],
     cells: impl Fn(&R) -> Vec<String>,
 ) -> io::Result<()> {
-    let safe = |r: &R| -> Vec<String> { cells(r).iter().map(|c| safe_cell(c)).collect() };
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
-        for (i, cell) in safe(row).iter().enumerate().take(cols) {
+        for (i, cell) in cells(row).iter().enumerate().take(cols) {
             width[i] = width[i].max(cell.width());
         }
     }
     out.write_all(plain_line(header, &width).as_bytes())?;
     out.write_all(rule_line(&width).as_bytes())?;
     for row in rows {
-        out.write_all(plain_line(&safe(row), &width).as_bytes())?;
+        out.write_all(plain_line(&cells(row), &width).as_bytes())?;
     }
     Ok(())
+}
+
+/// Cells as shown ([`safe_cell`]) kept in one string, for a table that is written once every
+/// row is known: shown cells hold no control character, so a NUL can part them.
+pub fn packed_row(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| safe_cell(c))
+        .collect::<Vec<_>>()
+        .join("\0")
+}
+
+/// The cells of a [`packed_row`].
+pub fn unpacked_row(row: &str) -> Vec<String> {
+    row.split('\0').map(str::to_owned).collect()
 }
 
 /// The longest cell of a table, in characters.
@@ -410,7 +425,7 @@ mod tests {
     #[test]
     fn a_streamed_table_is_the_table_written_whole() -> io::Result<()> {
         let header = ["案号", "title", "last"];
-        let rows = vec![
+        let rows = [
             vec![
                 "东河县政府〔2019〕重大决策1号".to_owned(),
                 "a\nforged row".to_owned(),
@@ -418,8 +433,9 @@ mod tests {
             ],
             vec!["r2".to_owned(), "短".to_owned(), String::new()],
         ];
+        let packed: Vec<String> = rows.iter().map(|r| packed_row(r)).collect();
         let mut streamed = Vec::new();
-        write_table(&mut streamed, &header, &rows, Clone::clone)?;
+        write_table(&mut streamed, &header, &packed, |r| unpacked_row(r))?;
         let safe: Vec<Vec<String>> = rows
             .iter()
             .map(|r| r.iter().map(|c| safe_cell(c)).collect())

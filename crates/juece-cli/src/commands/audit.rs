@@ -13,7 +13,7 @@ use juece_engine::catalogue::CatalogueAudit;
 
 use crate::context::{parse_date, GlobalArgs};
 use crate::error::{CliError, Exit};
-use crate::out::{emit, table, Emitter};
+use crate::out::{emit, packed_row, table, unpacked_row, write_table, Emitter};
 use crate::CmdResult;
 use std::io::IsTerminal;
 
@@ -49,6 +49,17 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let scope = args.reader.scope(&store)?;
     if !matches!(args.format, Format::Table) && !std::io::stdout().is_terminal() {
         return stream(
+            &store,
+            &profiles,
+            &calendar,
+            &scope,
+            as_of,
+            args,
+            global.lang(),
+        );
+    }
+    if !std::io::stdout().is_terminal() {
+        return stream_table(
             &store,
             &profiles,
             &calendar,
@@ -125,6 +136,52 @@ fn stream(
     Ok(if violation { Exit::Problems } else { Exit::Ok })
 }
 
+/// The table into a pipe or file, the audit evaluated a chunk of cases at a time as for JSON
+/// and CSV: only the table's rows (one string each) are held until the widths of its columns
+/// are known — a province's audit, its cases and findings, is never in memory at once. The
+/// text is the table [`render`] gives.
+fn stream_table(
+    store: &juece_store::Store,
+    profiles: &juece_core::registry::Profiles,
+    calendar: &juece_core::calendar::Calendar,
+    scope: &juece_engine::Scope,
+    as_of: NaiveDate,
+    args: &AuditArgs,
+    lang: Lang,
+) -> CmdResult {
+    let mut violation = false;
+    let mut tally = Tally::default();
+    let mut rows: Vec<String> = Vec::new();
+    let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
+        for a in &chunk {
+            violation |= a
+                .findings
+                .iter()
+                .any(|f| f.severity() == Severity::Violation);
+            tally.case(a);
+            if !args.only_findings || !a.findings.is_empty() {
+                rows.extend(table_rows(a, lang).iter().map(|r| packed_row(r)));
+            }
+        }
+        Ok::<(), CliError>(())
+    })?;
+    let mut out = Emitter::new();
+    out.write(&table_title(as_of, lang))?;
+    if rows.is_empty() {
+        out.write(if lang == Lang::Zh {
+            "（无）\n"
+        } else {
+            "(none)\n"
+        })?;
+    } else {
+        write_table(&mut out, &header(lang)[..7], &rows, |r| unpacked_row(r))?;
+    }
+    out.write(&catalogue_table(&catalogues, lang))?;
+    out.write(&tally.summary(&catalogues, lang))?;
+    out.finish()?;
+    Ok(if violation { Exit::Problems } else { Exit::Ok })
+}
+
 pub fn render(
     audits: &[CaseAudit],
     catalogues: &[CatalogueAudit],
@@ -152,40 +209,8 @@ fn render_table(
     lang: Lang,
 ) -> String {
     let h = header(lang);
-    let mut rows = Vec::new();
-    for a in shown {
-        if a.findings.is_empty() {
-            let ok = if lang == Lang::Zh {
-                "未发现问题"
-            } else {
-                "no findings"
-            };
-            rows.push(vec![
-                a.case_ref.clone(),
-                a.status.label(lang).to_owned(),
-                "—".into(),
-                "—".into(),
-                "—".into(),
-                "—".into(),
-                ok.into(),
-            ]);
-        }
-        for f in &a.findings {
-            rows.push(vec![
-                a.case_ref.clone(),
-                a.status.label(lang).to_owned(),
-                f.severity().label(lang).to_owned(),
-                f.step.map(|s| s.label(lang)).unwrap_or("—").to_owned(),
-                f.code.as_str().to_owned(),
-                f.article_in(lang),
-                message_of(f, lang),
-            ]);
-        }
-    }
-    let mut s = match lang {
-        Lang::Zh => format!("重大行政决策程序审计（截至 {as_of}）\n\n"),
-        Lang::En => format!("Major decision procedure audit (as of {as_of})\n\n"),
-    };
+    let rows: Vec<Vec<String>> = shown.iter().flat_map(|a| table_rows(a, lang)).collect();
+    let mut s = table_title(as_of, lang);
     if rows.is_empty() {
         s.push_str(if lang == Lang::Zh {
             "（无）\n"
@@ -219,38 +244,109 @@ fn render_table(
         s.push_str(&t);
     }
     s.push_str(&catalogue_table(catalogues, lang));
-    let count = |sev: Severity| {
-        all.iter()
-            .flat_map(|a| &a.findings)
-            .chain(
-                catalogues
-                    .iter()
-                    .flat_map(|c| c.findings.iter().map(|f| &f.finding)),
-            )
-            .filter(|f| f.severity() == sev)
-            .count()
-    };
-    let (v, w, i) = (
-        count(Severity::Violation),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let with = all.iter().filter(|a| !a.findings.is_empty()).count();
-    s.push('\n');
-    s.push_str(&match lang {
-        Lang::Zh => format!(
-            "共 {} 件事项，{with} 件有发现：违规 {v} 项，警告 {w} 项，提示 {i} 项\n",
-            all.len()
-        ),
-        Lang::En => format!(
-            "{} {}, {with} with findings: {v} {}, {w} {}, {i} info\n",
-            all.len(),
-            plural(all.len(), "case"),
-            plural(v, "violation"),
-            plural(w, "warning")
-        ),
-    });
+    let mut tally = Tally::default();
+    for a in all {
+        tally.case(a);
+    }
+    s.push_str(&tally.summary(catalogues, lang));
     s
+}
+
+/// The rows of one case in the table: one per finding, or one saying there is none.
+fn table_rows(a: &CaseAudit, lang: Lang) -> Vec<Vec<String>> {
+    if a.findings.is_empty() {
+        let ok = if lang == Lang::Zh {
+            "未发现问题"
+        } else {
+            "no findings"
+        };
+        return vec![vec![
+            a.case_ref.clone(),
+            a.status.label(lang).to_owned(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            ok.into(),
+        ]];
+    }
+    a.findings
+        .iter()
+        .map(|f| {
+            vec![
+                a.case_ref.clone(),
+                a.status.label(lang).to_owned(),
+                f.severity().label(lang).to_owned(),
+                f.step.map(|s| s.label(lang)).unwrap_or("—").to_owned(),
+                f.code.as_str().to_owned(),
+                f.article_in(lang),
+                message_of(f, lang),
+            ]
+        })
+        .collect()
+}
+
+/// The line above the table.
+fn table_title(as_of: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("重大行政决策程序审计（截至 {as_of}）\n\n"),
+        Lang::En => format!("Major decision procedure audit (as of {as_of})\n\n"),
+    }
+}
+
+/// What the line under the table counts, case by case.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    with_findings: usize,
+    violations: usize,
+    warnings: usize,
+    info: usize,
+}
+
+impl Tally {
+    fn case(&mut self, a: &CaseAudit) {
+        self.cases += 1;
+        self.with_findings += usize::from(!a.findings.is_empty());
+        for f in &a.findings {
+            self.finding(f);
+        }
+    }
+
+    fn finding(&mut self, f: &juece_core::finding::Finding) {
+        match f.severity() {
+            Severity::Violation => self.violations += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+
+    /// The line under the table (after a blank line), the catalogues' findings counted too.
+    fn summary(mut self, catalogues: &[CatalogueAudit], lang: Lang) -> String {
+        for c in catalogues {
+            for f in &c.findings {
+                self.finding(&f.finding);
+            }
+        }
+        let Tally {
+            cases,
+            with_findings: with,
+            violations: v,
+            warnings: w,
+            info: i,
+        } = self;
+        match lang {
+            Lang::Zh => format!(
+                "\n共 {cases} 件事项，{with} 件有发现：违规 {v} 项，警告 {w} 项，提示 {i} 项\n"
+            ),
+            Lang::En => format!(
+                "\n{cases} {}, {with} with findings: {v} {}, {w} {}, {i} info\n",
+                plural(cases, "case"),
+                plural(v, "violation"),
+                plural(w, "warning")
+            ),
+        }
+    }
 }
 
 /// The catalogues' findings under the cases' table (nothing when no catalogue is stored).

@@ -432,7 +432,10 @@ fn list(global: &GlobalArgs, a: &ListArgs) -> CmdResult {
                 s.push_str(&total);
                 emit(&s)?;
             } else {
-                crate::out::write_table(&mut out, &header, &rows, cells)?;
+                let shown = |c: &juece_store::CaseRow| -> Vec<String> {
+                    cells(c).iter().map(|c| crate::out::safe_cell(c)).collect()
+                };
+                crate::out::write_table(&mut out, &header, &rows, shown)?;
                 out.write(&total)?;
             }
         }
