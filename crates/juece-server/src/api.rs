@@ -441,35 +441,23 @@ pub async fn audit(
         // `?organ=` narrows to one of the user's organs.
         let scope = scope.narrow(organ.as_deref());
         let as_of = as_of.unwrap_or_else(|| state.now().date_naive());
-        match juece_engine::audit::audit_store(
+        // The same document as `juece audit --format json` (the catalogues beside the cases),
+        // written as the audit goes: only the document is held, not every case's audit.
+        match juece_engine::audit::audit_document(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
             &scope,
             as_of,
+            lang,
+            false,
         ) {
-            Ok(audits) => {
-                // The same document as `juece audit --format json`: the catalogues beside the cases.
-                let catalogues = match juece_engine::audit::catalogue_audits(
-                    engine.store(),
-                    &scope,
-                    &audits,
-                    as_of,
-                ) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let (s, v) = engine_error(&e, lang);
-                        return json_response(s, &v);
-                    }
-                };
-                let shown: Vec<_> = audits.iter().collect();
-                (
-                    StatusCode::OK,
-                    [(header::CONTENT_TYPE, "application/json")],
-                    juece_engine::audit::render_json(&shown, &catalogues, as_of, lang),
-                )
-                    .into_response()
-            }
+            Ok(text) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                text,
+            )
+                .into_response(),
             Err(e) => {
                 let (s, v) = engine_error(&e, lang);
                 json_response(s, &v)

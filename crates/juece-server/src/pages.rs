@@ -1121,35 +1121,24 @@ pub async fn audit_download(
         };
         let as_of = as_of_param(state, &q);
         let scope = v.scope.narrow(organ_param(&q).as_deref());
-        let audits = match juece_engine::audit::audit_store(
+        let csv = q.get("format").map(String::as_str) == Some("csv");
+        let (ctype, ext) = if csv {
+            ("text/csv; charset=utf-8", "csv")
+        } else {
+            ("application/json", "json")
+        };
+        // Written as the audit goes: only the document is held, not every case's audit.
+        let text = match juece_engine::audit::audit_document(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
             &scope,
             as_of,
+            lang,
+            csv,
         ) {
-            Ok(a) => a,
+            Ok(t) => t,
             Err(e) => return crate::internal(&e.message),
-        };
-        let catalogues =
-            match juece_engine::audit::catalogue_audits(engine.store(), &scope, &audits, as_of) {
-                Ok(c) => c,
-                Err(e) => return crate::internal(&e.message),
-            };
-        let shown: Vec<_> = audits.iter().collect();
-        let csv = q.get("format").map(String::as_str) == Some("csv");
-        let (text, ctype, ext) = if csv {
-            (
-                juece_engine::audit::render_csv(&shown, &catalogues, lang),
-                "text/csv; charset=utf-8",
-                "csv",
-            )
-        } else {
-            (
-                juece_engine::audit::render_json(&shown, &catalogues, as_of, lang),
-                "application/json",
-                "json",
-            )
         };
         (
             StatusCode::OK,
