@@ -43,15 +43,7 @@ pub fn case_view(
         juece_core::text::identifier("case reference", case_ref).map_err(EngineError::bad_input)?;
     let stored = scope.load_case(store, &case_ref, lang)?;
     let profile = profiles.resolve(&stored.pinned())?;
-    // Live view: everything recorded so far, judged as of today (or the last event, if later).
-    let last = stored
-        .case
-        .events
-        .iter()
-        .map(|e| e.at.date_naive())
-        .max()
-        .unwrap_or(now.date_naive());
-    let as_of = now.date_naive().max(last);
+    let as_of = live_as_of(&stored.case, now.date_naive());
     let Some(mut eval) = evaluate(profile, calendar, &stored.case, as_of) else {
         return Err(EngineError::bad_input(format!(
             "case `{case_ref}` has no history"
@@ -286,4 +278,11 @@ pub fn estimated_years(eval: &Evaluation, dates: &[KeyDate]) -> BTreeSet<i32> {
         years.extend(&d.estimated);
     }
     years
+}
+
+/// The date a live view judges a case as of: everything recorded so far, as of today (or its
+/// last event's day, if later).
+pub fn live_as_of(case: &juece_core::event::Case, today: chrono::NaiveDate) -> chrono::NaiveDate {
+    let last = case.events.iter().map(|e| e.at.date_naive()).max();
+    last.map_or(today, |last| today.max(last))
 }

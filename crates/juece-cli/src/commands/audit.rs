@@ -47,19 +47,8 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     let as_of = args.as_of.unwrap_or_else(|| global.today());
     crate::progress::total(store.case_count()?, crate::progress::Unit::Cases);
     let scope = args.reader.scope(&store)?;
-    if !matches!(args.format, Format::Table) && !std::io::stdout().is_terminal() {
-        return stream(
-            &store,
-            &profiles,
-            &calendar,
-            &scope,
-            as_of,
-            args,
-            global.lang(),
-        );
-    }
     if !std::io::stdout().is_terminal() {
-        return stream_table(
+        return stream(
             &store,
             &profiles,
             &calendar,
@@ -87,9 +76,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> CmdResult {
     Ok(if violation { Exit::Problems } else { Exit::Ok })
 }
 
-/// JSON or CSV into a pipe or file, written a chunk of cases at a time as the audit goes: a
-/// province's audit is never in memory at once. (To a terminal the report goes through the
-/// pager, whole.)
+/// Into a pipe or file, written a chunk of cases at a time as the audit goes (the table once its
+/// column widths are known): a province's audit is never in memory at once. (To a terminal the
+/// report goes through the pager, whole.)
 fn stream(
     store: &juece_store::Store,
     profiles: &juece_core::registry::Profiles,
@@ -120,7 +109,7 @@ fn stream(
             })?;
             doc.finish(&catalogues)?;
         }
-        Format::Csv | Format::Table => {
+        Format::Csv => {
             out.write(&csv_head(lang))?;
             let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
                 note(&chunk);
@@ -131,53 +120,35 @@ fn stream(
             })?;
             out.write(&csv_catalogues(&catalogues, lang))?;
         }
-    }
-    out.finish()?;
-    Ok(if violation { Exit::Problems } else { Exit::Ok })
-}
-
-/// The table into a pipe or file, the audit evaluated a chunk of cases at a time as for JSON
-/// and CSV: only the table's rows (one string each) are held until the widths of its columns
-/// are known — a province's audit, its cases and findings, is never in memory at once. The
-/// text is the table [`render`] gives.
-fn stream_table(
-    store: &juece_store::Store,
-    profiles: &juece_core::registry::Profiles,
-    calendar: &juece_core::calendar::Calendar,
-    scope: &juece_engine::Scope,
-    as_of: NaiveDate,
-    args: &AuditArgs,
-    lang: Lang,
-) -> CmdResult {
-    let mut violation = false;
-    let mut tally = Tally::default();
-    let mut rows: Vec<String> = Vec::new();
-    let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
-        for a in &chunk {
-            violation |= a
-                .findings
-                .iter()
-                .any(|f| f.severity() == Severity::Violation);
-            tally.case(a);
-            if !args.only_findings || !a.findings.is_empty() {
-                rows.extend(table_rows(a, lang).iter().map(|r| packed_row(r)));
+        Format::Table => {
+            // Only the table's rows (one string each) are held until the widths of its columns
+            // are known; the text is the table `render` gives.
+            let mut tally = Tally::default();
+            let mut rows: Vec<String> = Vec::new();
+            let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
+                note(&chunk);
+                for a in &chunk {
+                    tally.case(a);
+                    if shown(a) {
+                        rows.extend(table_rows(a, lang).iter().map(|r| packed_row(r)));
+                    }
+                }
+                Ok::<(), CliError>(())
+            })?;
+            out.write(&table_title(as_of, lang))?;
+            if rows.is_empty() {
+                out.write(if lang == Lang::Zh {
+                    "（无）\n"
+                } else {
+                    "(none)\n"
+                })?;
+            } else {
+                write_table(&mut out, &header(lang)[..7], &rows, |r| unpacked_row(r))?;
             }
+            out.write(&catalogue_table(&catalogues, lang))?;
+            out.write(&tally.summary(&catalogues, lang))?;
         }
-        Ok::<(), CliError>(())
-    })?;
-    let mut out = Emitter::new();
-    out.write(&table_title(as_of, lang))?;
-    if rows.is_empty() {
-        out.write(if lang == Lang::Zh {
-            "（无）\n"
-        } else {
-            "(none)\n"
-        })?;
-    } else {
-        write_table(&mut out, &header(lang)[..7], &rows, |r| unpacked_row(r))?;
     }
-    out.write(&catalogue_table(&catalogues, lang))?;
-    out.write(&tally.summary(&catalogues, lang))?;
     out.finish()?;
     Ok(if violation { Exit::Problems } else { Exit::Ok })
 }

@@ -43,14 +43,8 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
             let mut due = Vec::new();
             for stored in chunk {
                 let profile = profiles.resolve(&stored.pinned())?;
-                let last = stored
-                    .case
-                    .events
-                    .iter()
-                    .map(|e| e.at.date_naive())
-                    .max()
-                    .unwrap_or(today);
-                let Some(eval) = evaluate(profile, &calendar, &stored.case, today.max(last)) else {
+                let as_of = juece_engine::view::live_as_of(&stored.case, today);
+                let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
                     continue;
                 };
                 for d in key_dates(profile, &calendar, &stored.case, &eval) {
