@@ -1066,22 +1066,33 @@ pub async fn audit_dashboard(
         // One organ of the user's (the selector), or all of them.
         let organ = organ_param(&q);
         let scope = v.scope.narrow(organ.as_deref());
-        let audits = match juece_engine::audit::audit_store(engine.store(), engine.profiles(), engine.calendar(), &scope, as_of) {
-            Ok(a) => a,
-            Err(e) => return html_page(status_of(&e).0, lang, Some(&v), t(lang, "审计", "Audit"), error_box(lang, &e)),
-        };
+        // Counted as the audit goes, a chunk of cases at a time: a province's audit is never
+        // held, only the counts and the two lists the page shows.
+        let (mut cases, mut violations) = (0usize, 0usize);
         let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
         let mut by_step: std::collections::BTreeMap<String, usize> = Default::default();
-        for f in audits.iter().flat_map(|a| &a.findings) {
-            *by_code.entry(f.code.as_str()).or_default() += 1;
-            *by_step.entry(f.step.map(|s| s.label(lang).to_owned()).unwrap_or_else(|| "—".into())).or_default() += 1;
+        let mut skipped: Vec<(String, String)> = Vec::new();
+        let mut overridden: Vec<(String, String)> = Vec::new();
+        let counted = juece_engine::audit::audit_store_each(engine.store(), engine.profiles(), engine.calendar(), &scope, as_of, |chunk| {
+            for a in chunk {
+                cases += 1;
+                for f in &a.findings {
+                    *by_code.entry(f.code.as_str()).or_default() += 1;
+                    *by_step.entry(f.step.map(|s| s.label(lang).to_owned()).unwrap_or_else(|| "—".into())).or_default() += 1;
+                    violations += usize::from(f.severity() == Severity::Violation);
+                }
+                let has = |code: &str| a.findings.iter().any(|f| f.code.as_str() == code);
+                for (code, list) in [("SKIPPED_STEP", &mut skipped), ("GUARD_OVERRIDDEN", &mut overridden)] {
+                    if has(code) {
+                        list.push((a.case_ref.clone(), a.title.clone()));
+                    }
+                }
+            }
+            Ok::<(), juece_engine::EngineError>(())
+        });
+        if let Err(e) = counted {
+            return html_page(status_of(&e).0, lang, Some(&v), t(lang, "审计", "Audit"), error_box(lang, &e));
         }
-        let with = |code: &str| -> Vec<(&str, &str)> {
-            audits.iter().filter(|a| a.findings.iter().any(|f| f.code.as_str() == code)).map(|a| (a.case_ref.as_str(), a.title.as_str())).collect()
-        };
-        let skipped = with("SKIPPED_STEP");
-        let overridden = with("GUARD_OVERRIDDEN");
-        let violations = audits.iter().flat_map(|a| &a.findings).filter(|f| f.severity() == Severity::Violation).count();
         let body = html! {
             form.filters method="get" action="/audit" {
                 label { (t(lang, "截至日期", "As of")) input type="date" name="as_of" value=(as_of); }
@@ -1091,7 +1102,7 @@ pub async fn audit_dashboard(
                 " "
                 a href={ "/audit/download?format=json&as_of=" (as_of) "&organ=" (enc(organ.as_deref().unwrap_or_default())) } { "JSON" }
             }
-            p { (audits.len()) " " (t(lang, "件事项", "cases")) "，" (violations) " " (t(lang, "项违规", "violations")) }
+            p { (cases) " " (t(lang, "件事项", "cases")) "，" (violations) " " (t(lang, "项违规", "violations")) }
             h2 { (t(lang, "按问题代码", "By code")) }
             table { tbody { @for (c, n) in &by_code { tr { td { code { (c) } } td { (n) } } } } }
             h2 { (t(lang, "按步骤", "By step")) }

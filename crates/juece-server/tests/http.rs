@@ -1164,6 +1164,35 @@ async fn the_pages_work_through_forms_with_csrf_and_show_refusals_in_place() {
     assert!(en.body.contains("Cases") && en.cookies().iter().any(|c| c.starts_with("lang=en")));
     let audit = s.get_page("/audit", Some(&auditor)).await;
     assert!(audit.body.contains("GUARD_OVERRIDDEN"));
+    // Counted as the audit goes: the cases and violations of the audit document, and W1 under
+    // the overridden cases.
+    let doc: Value = serde_json::from_str(
+        &s.get_page("/audit/download?format=json", Some(&auditor))
+            .await
+            .body,
+    )
+    .unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    let violations = cases
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .filter(|f| f["severity"] == "violation")
+        .count();
+    assert!(violations > 0);
+    assert!(
+        audit.body.contains(&format!(
+            "<p>{} 件事项，{violations} 项违规</p>",
+            cases.len()
+        )),
+        "{}",
+        audit.body
+    );
+    let overridden = audit
+        .body
+        .split("强制推进的事项")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(overridden.contains("href=\"/cases/W1\""), "{}", audit.body);
     let csv = s
         .get_page("/audit/download?format=csv", Some(&auditor))
         .await;
