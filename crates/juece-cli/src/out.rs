@@ -241,7 +241,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn table_plain(header: &[&str], rows: &[Vec<String>]) -> String {
-    let width = column_widths(header, rows.iter().map(Vec::as_slice));
+    let width = column_widths(header, rows);
     let mut s = plain_line(header, &width);
     s.push_str(&rule_line(&width));
     for row in rows {
@@ -251,15 +251,15 @@ fn table_plain(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The width of each column: its widest cell or header.
-fn column_widths<'a, C: AsRef<str> + 'a>(
+fn column_widths<R: AsRef<[String]>>(
     header: &[&str],
-    rows: impl Iterator<Item = &'a [C]>,
+    rows: impl IntoIterator<Item = R>,
 ) -> Vec<usize> {
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
-        for (i, cell) in row.iter().enumerate().take(cols) {
-            width[i] = width[i].max(cell.as_ref().width());
+        for (i, cell) in row.as_ref().iter().enumerate().take(cols) {
+            width[i] = width[i].max(cell.width());
         }
     }
     width
@@ -303,13 +303,7 @@ pub fn write_table<R>(
     rows: &[R],
     cells: impl Fn(&R) -> Vec<String>,
 ) -> io::Result<()> {
-    let cols = header.len();
-    let mut width: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in rows {
-        for (i, cell) in cells(row).iter().enumerate().take(cols) {
-            width[i] = width[i].max(cell.width());
-        }
-    }
+    let width = column_widths(header, rows.iter().map(&cells));
     out.write_all(plain_line(header, &width).as_bytes())?;
     out.write_all(rule_line(&width).as_bytes())?;
     for row in rows {
