@@ -277,18 +277,16 @@ impl SqliteStore {
         });
         let (mut damage, index) = damage?;
         if let Some(index) = index {
-            // The table's side, from the chain's reader; read here when it stopped early.
-            let table = match source.table.take() {
-                Some(t) => Ok(t),
-                None => entry_sum(&self.conn, TABLE_ENTRIES, &key),
-            };
-            let lines = match table.map(|t| compare_entries(t, index)) {
-                Ok(lines) if lines.is_empty() => Vec::new(),
-                // The two sides were read on two connections, at two moments: a write between
-                // them differs too. Both again, in one snapshot, before a word of damage.
-                _ => self.events_index_check_now()?,
-            };
-            damage.extend(lines);
+            // The table's side comes from the chain's reader. When it stopped early, or the sides
+            // differ (they were read on two connections, at two moments: a write between them
+            // differs too), both are read again in one snapshot before a word of damage.
+            let agree = source
+                .table
+                .take()
+                .is_some_and(|table| compare_entries(table, index).is_empty());
+            if !agree {
+                damage.extend(self.events_index_check_now()?);
+            }
         }
         let mut report = match chain {
             Ok(r) => r,
