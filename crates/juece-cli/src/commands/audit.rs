@@ -137,11 +137,7 @@ fn stream(
             })?;
             out.write(&table_title(as_of, lang))?;
             if rows.is_empty() {
-                out.write(if lang == Lang::Zh {
-                    "（无）\n"
-                } else {
-                    "(none)\n"
-                })?;
+                out.write(no_rows(lang))?;
             } else {
                 write_table(&mut out, &header(lang)[..7], &rows, |r| unpacked_row(r))?;
             }
@@ -183,11 +179,7 @@ fn render_table(
     let rows: Vec<Vec<String>> = shown.iter().flat_map(|a| table_rows(a, lang)).collect();
     let mut s = table_title(as_of, lang);
     if rows.is_empty() {
-        s.push_str(if lang == Lang::Zh {
-            "（无）\n"
-        } else {
-            "(none)\n"
-        });
+        s.push_str(no_rows(lang));
     } else {
         let mut t = table(&h[..7], &rows);
         // On a terminal (and without NO_COLOR) the codes are coloured by severity: the padding
@@ -255,6 +247,15 @@ fn table_rows(a: &CaseAudit, lang: Lang) -> Vec<Vec<String>> {
             ]
         })
         .collect()
+}
+
+/// What stands in place of a table without rows.
+fn no_rows(lang: Lang) -> &'static str {
+    if lang == Lang::Zh {
+        "（无）\n"
+    } else {
+        "(none)\n"
+    }
 }
 
 /// The line above the table.
