@@ -51,9 +51,9 @@ pub fn audit_store(
 }
 
 /// The audit of [`audit_store`], handed to `each` a chunk of cases at a time in the order of the
-/// references as soon as it is done (read, parsed and evaluated on three threads at once), then
-/// the stored catalogues' findings: the audit of a whole province is written as it goes and is
-/// never in memory at once.
+/// references (read in the order of the file, parsed and evaluated on three threads at once, and
+/// put in order: see [`Store::map_cases_gathered`]), then the stored catalogues' findings. Only
+/// the cases' audits are held, never their histories.
 pub fn audit_store_each<E>(
     store: &Store,
     profiles: &Profiles,
@@ -70,9 +70,9 @@ where
     let in_scope = scope.catalogues(store)?;
     // What the catalogues' own findings need of the cases linked to one: a few fields each.
     let mut linked: Vec<Linked> = Vec::new();
-    scope.map_cases_each(
+    scope.map_cases_gathered(
         store,
-        |cases| audit_cases(profiles, calendar, cases, as_of).map_err(E::from),
+        |case| audit_case(profiles, calendar, case, as_of).map_err(E::from),
         |mut chunk| {
             for a in &mut chunk {
                 catalogue::complete_findings(
@@ -102,8 +102,7 @@ where
 }
 
 /// The audit's document, `juece-audit/1` JSON or its CSV, every case in `scope`, written as the
-/// audit goes: only the text is held (a quarter of a gigabyte at a million cases), never every
-/// case's audit (six times that). The text [`render_json`] and [`render_csv`] give.
+/// cases' audits come back in order. The text [`render_json`] and [`render_csv`] give.
 pub fn audit_document(
     store: &Store,
     profiles: &Profiles,
@@ -169,24 +168,34 @@ pub fn audit_cases(
 ) -> Result<Vec<CaseAudit>, EngineError> {
     let mut out = Vec::new();
     for stored in cases {
-        let pinned = stored.pinned();
-        let profile = profiles.resolve(&pinned)?;
-        let Some(eval) = evaluate(profile, calendar, &stored.case, as_of) else {
-            continue;
-        };
-        let h = stored.case.header;
-        out.push(CaseAudit {
-            case_ref: h.case_ref,
-            title: h.title,
-            workflow: pinned,
-            status: eval.status,
-            findings: eval.findings,
-            organ: h.organ,
-            catalogue: h.catalogue,
-            decision: eval.latest_decision,
-        });
+        out.extend(audit_case(profiles, calendar, stored, as_of)?);
     }
     Ok(out)
+}
+
+/// Evaluates one case, `None` when it was opened after `as_of`.
+pub fn audit_case(
+    profiles: &Profiles,
+    calendar: &Calendar,
+    stored: StoredCase,
+    as_of: NaiveDate,
+) -> Result<Option<CaseAudit>, EngineError> {
+    let pinned = stored.pinned();
+    let profile = profiles.resolve(&pinned)?;
+    let Some(eval) = evaluate(profile, calendar, &stored.case, as_of) else {
+        return Ok(None);
+    };
+    let h = stored.case.header;
+    Ok(Some(CaseAudit {
+        case_ref: h.case_ref,
+        title: h.title,
+        workflow: pinned,
+        status: eval.status,
+        findings: eval.findings,
+        organ: h.organ,
+        catalogue: h.catalogue,
+        decision: eval.latest_decision,
+    }))
 }
 
 /// `juece-audit/1`, FROZEN FORMAT: field names and order as in interchange.md, laid out as

@@ -221,6 +221,30 @@ impl Scope {
         )
     }
 
+    /// Every case in scope through `f` on worker threads, the results handed to `each` in the
+    /// order of the references (see [`Store::map_cases_gathered`]).
+    pub fn map_cases_gathered<R, E>(
+        &self,
+        store: &Store,
+        f: impl Fn(StoredCase) -> Result<Option<R>, E> + Sync,
+        each: impl FnMut(Vec<R>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        R: Send,
+        E: From<StoreError> + Send,
+    {
+        store.map_cases_gathered(
+            |case| {
+                if self.is_all() || self.sees_case(&case) {
+                    f(case)
+                } else {
+                    Ok(None)
+                }
+            },
+            each,
+        )
+    }
+
     /// The latest stored catalogues of the organs in scope.
     pub fn catalogues(&self, store: &Store) -> Result<Vec<StoredCatalogue>, StoreError> {
         let mut all = store.latest_catalogues()?;

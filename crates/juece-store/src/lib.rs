@@ -19,6 +19,7 @@ mod catalogue_verify;
 mod catalogues;
 mod facade;
 mod fs_check;
+mod gathered;
 mod location;
 mod migrations;
 mod pg;

@@ -115,10 +115,12 @@ pub(crate) struct RawCase {
     pub(crate) leaves: Vec<Vec<u8>>,
     /// The number of events the case's projection says it has (`last_seq + 1`), when known.
     pub(crate) stored_count: Option<i64>,
+    /// Its place in the order of the references, when read in the file's order (else 0).
+    pub(crate) rank: u32,
 }
 
 impl RawCase {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
         Ok(RawCase {
             case_ref: r.get(1)?,
             title: r.get(2)?,
@@ -131,6 +133,7 @@ impl RawCase {
             catalogue: r.get(10)?,
             leaves: Vec::new(),
             stored_count: r.get::<_, Option<i64>>(9)?.map(|last| last + 1),
+            rank: 0,
         })
     }
 
@@ -150,7 +153,7 @@ impl RawCase {
         }
     }
 
-    fn parse(self) -> Result<StoredCase, StoreError> {
+    pub(crate) fn parse(self) -> Result<StoredCase, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("case `{}`: {what}", self.case_ref));
         let category = Category::parse(&self.category)
             .ok_or_else(|| corrupt(&format!("unknown category `{}`", self.category)))?;
@@ -198,14 +201,14 @@ impl RawCase {
 /// be the case's next event. Anything else — an interleaved history, a count that differs (a
 /// lost index entry), a row out of place — is read entry by entry through the index, as
 /// before, which names the missing `seq`.
-struct HistoryReader<'c> {
+pub(crate) struct HistoryReader<'c> {
     span: rusqlite::CachedStatement<'c>,
     range: rusqlite::CachedStatement<'c>,
     by_index: rusqlite::CachedStatement<'c>,
 }
 
 impl<'c> HistoryReader<'c> {
-    fn new(conn: &'c rusqlite::Connection) -> Result<HistoryReader<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c rusqlite::Connection) -> Result<HistoryReader<'c>, StoreError> {
         Ok(HistoryReader {
             span: conn.prepare_cached(
                 "SELECT min(rowid), max(rowid), count(*) FROM events INDEXED BY sqlite_autoindex_events_1 WHERE case_id = ?1",
@@ -233,6 +236,16 @@ impl<'c> HistoryReader<'c> {
             }
             raw.leaves.clear();
         }
+        self.read_by_index(case_id, raw)
+    }
+
+    /// Appends the events of case `case_id` to `raw.leaves` through the index, entry by entry:
+    /// a missing `seq` is a gap.
+    pub(crate) fn read_by_index(
+        &mut self,
+        case_id: i64,
+        raw: &mut RawCase,
+    ) -> Result<(), StoreError> {
         let mut rows = self.by_index.query([case_id])?;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
@@ -269,6 +282,11 @@ impl<'c> HistoryReader<'c> {
         }
         Ok(raw.leaves.len() as i64 == last - first + 1)
     }
+}
+
+/// Parses cases as read, on this thread.
+pub(crate) fn parse_all(raw: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreError> {
+    raw.into_iter().map(RawCase::parse).collect()
 }
 
 /// Parses a chunk of cases, on two threads when there is enough to share: parsing the stored
@@ -405,7 +423,11 @@ impl SqliteStore {
         R: Send,
         E: From<StoreError> + Send,
     {
-        map_chunks_each(|read| self.read_chunks(None, read), f, each)
+        map_chunks_each(
+            |read| self.read_chunks(None, read),
+            |half| parse_all(half).map_err(E::from).and_then(&f),
+            each,
+        )
     }
 
     /// Reads every case (or the one `case_ref`), ordered by reference, and hands them to `f` as
@@ -511,7 +533,7 @@ pub(crate) fn map_chunks_each<R, E>(
     read_chunks: impl FnOnce(
         &mut dyn FnMut(Vec<RawCase>) -> Result<(), ReadError<E>>,
     ) -> Result<(), ReadError<E>>,
-    f: impl Fn(Vec<StoredCase>) -> Result<Vec<R>, E> + Sync,
+    work: impl Fn(Vec<RawCase>) -> Result<Vec<R>, E> + Sync,
     mut each: impl FnMut(Vec<R>) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -525,7 +547,7 @@ where
         ))
     };
     std::thread::scope(|s| {
-        let f = &f;
+        let work = &work;
         let mut feeds = Vec::new();
         let mut answers = Vec::new();
         for _ in 0..2 {
@@ -535,12 +557,7 @@ where
             s.spawn(move || {
                 for half in halves {
                     let n = half.len() as u64;
-                    let done = half
-                        .into_iter()
-                        .map(RawCase::parse)
-                        .collect::<Result<Vec<_>, StoreError>>()
-                        .map_err(E::from)
-                        .and_then(f);
+                    let done = work(half);
                     let failed = done.is_err();
                     crate::progress::advance(n);
                     if answer.send(done).is_err() || failed {

@@ -67,6 +67,19 @@ pub(crate) fn drop_index_entry(path: &Path, index: &str, k: usize) -> TestResult
     Ok(())
 }
 
+/// The number of cases the gathered pass (the audit's) reads.
+fn gathered_count(store: &Store) -> Result<usize, StoreError> {
+    let mut n = 0;
+    store.map_cases_gathered(
+        |_| Ok(Some(())),
+        |chunk| {
+            n += chunk.len();
+            Ok::<(), StoreError>(())
+        },
+    )?;
+    Ok(n)
+}
+
 #[test]
 fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -81,6 +94,7 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() -> TestResult
             store.load_case(first)?.map(|c| c.case.events.len()),
             Some(cases[0].events.len())
         );
+        assert_eq!(gathered_count(&store)?, cases.len());
         let report = store.verify(None)?;
         assert!(report.ok(), "{report:?}");
         assert!(report.damage.is_empty());
@@ -91,7 +105,7 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() -> TestResult
     );
     drop_index_entry(&path, "sqlite_autoindex_events_1", 3)?;
     let store = Store::open(&path)?;
-    match store.load_case(first) {
+    let gap_at_3 = |read: Result<(), StoreError>| match read {
         Err(StoreError::Gap {
             case_ref,
             missing_seq,
@@ -100,8 +114,11 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() -> TestResult
             assert_eq!(missing_seq, 3);
         }
         other => panic!("expected a gap, got {other:?}"),
-    }
+    };
+    gap_at_3(store.load_case(first).map(drop));
     assert!(matches!(store.load_all(), Err(StoreError::Gap { .. })));
+    // The whole-database pass in the file's order (the audit's) refuses it the same way.
+    gap_at_3(gathered_count(&store).map(drop));
     let report = store.verify(None)?;
     assert!(!report.ok());
     // Found by comparing the index with the table (whose side the chain's reader sums), which
@@ -128,6 +145,10 @@ fn a_lost_last_entry_shows_against_the_stored_count() -> TestResult {
     drop_index_entry(&path, "sqlite_autoindex_events_1", n - 1)?;
     let store = Store::open(&path)?;
     match store.load_case(&cases[0].header.case_ref) {
+        Err(StoreError::Gap { missing_seq, .. }) => assert_eq!(missing_seq as usize, n - 1),
+        other => panic!("expected a gap, got {other:?}"),
+    }
+    match gathered_count(&store) {
         Err(StoreError::Gap { missing_seq, .. }) => assert_eq!(missing_seq as usize, n - 1),
         other => panic!("expected a gap, got {other:?}"),
     }
@@ -453,5 +474,55 @@ fn organ_changes_are_chained_and_an_edited_membership_fails_verification() -> Te
     ));
     // The near miss: the untouched user still reads.
     assert!(store.user("李强")?.is_some());
+    Ok(())
+}
+
+/// The first import into an empty file goes through a rollback journal (its pages written once,
+/// not into the log and again into the file) and leaves the file in WAL, whole, with no
+/// journal beside it; one that fails leaves it empty and in WAL too.
+#[test]
+fn the_first_import_writes_its_pages_once_and_leaves_the_log_on() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("j.db");
+    let cases = example_db(&path)?;
+    let store = Store::open(&path)?;
+    assert_eq!(store.durability()?.0, "wal");
+    assert_eq!(store.case_count()? as usize, cases.len());
+    assert!(store.verify(None)?.ok());
+    drop(store);
+    assert!(!dir.path().join("j.db-journal").exists());
+    // A failed first import: a reference twice in one import. Nothing stays, and the log is on.
+    let failed = dir.path().join("failed.db");
+    let profiles = builtin::profiles()?;
+    let mut store = Store::open(&failed)?;
+    let twice = [&cases[0], &cases[0]];
+    let with: Vec<_> = twice
+        .iter()
+        .map(|c| Ok((*c, profiles.resolve(&c.header.workflow)?, projection())))
+        .collect::<Result<_, juece_core::registry::UnknownProfileError>>()?;
+    assert!(matches!(store.import(with), Err(StoreError::CaseExists(_))));
+    assert_eq!(store.durability()?.0, "wal");
+    assert_eq!(store.case_count()?, 0);
+    assert_eq!(store.event_count()?, 0);
+    Ok(())
+}
+
+/// Near miss: with another connection holding the file open, leaving the log is not possible
+/// without waiting for it; the import goes through the log at once, as any write does.
+#[test]
+fn a_first_import_beside_another_connection_goes_through_the_log() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("j.db");
+    let other = Store::open(&path)?;
+    assert_eq!(other.case_count()?, 0);
+    let started = std::time::Instant::now();
+    let cases = example_db(&path)?;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the import waited for the other connection"
+    );
+    assert_eq!(other.case_count()? as usize, cases.len());
+    assert_eq!(other.durability()?.0, "wal");
+    assert!(other.verify(None)?.ok());
     Ok(())
 }

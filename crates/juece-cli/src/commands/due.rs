@@ -37,36 +37,35 @@ pub fn run(global: &GlobalArgs, a: &DueArgs) -> CmdResult {
     let mut items: Vec<Item> = Vec::new();
     // Every case, a chunk at a time, evaluated on two worker threads while the next chunk is
     // read: a province's histories are never in memory at once, only the dates that are due.
-    a.reader.scope(&store)?.map_cases_each(
+    // (Read in the order of the file, as the audit is: the items are sorted below.)
+    a.reader.scope(&store)?.map_cases_gathered(
         &store,
-        |chunk| -> Result<Vec<Item>, crate::error::CliError> {
+        |stored| -> Result<Option<Vec<Item>>, crate::error::CliError> {
             let mut due = Vec::new();
-            for stored in chunk {
-                let profile = profiles.resolve(&stored.pinned())?;
-                let as_of = juece_engine::view::live_as_of(&stored.case, today);
-                let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
+            let profile = profiles.resolve(&stored.pinned())?;
+            let as_of = juece_engine::view::live_as_of(&stored.case, today);
+            let Some(eval) = evaluate(profile, &calendar, &stored.case, as_of) else {
+                return Ok(None);
+            };
+            for d in key_dates(profile, &calendar, &stored.case, &eval) {
+                let Some(date) = d.date else {
+                    due.push((None, stored.case.header.case_ref.clone(), d));
                     continue;
                 };
-                for d in key_dates(profile, &calendar, &stored.case, &eval) {
-                    let Some(date) = d.date else {
-                        due.push((None, stored.case.header.case_ref.clone(), d));
-                        continue;
-                    };
-                    // Deadlines stay listed once overdue; milestones only while ahead.
-                    if date <= horizon && (d.kind.is_deadline() || date >= today) {
-                        due.push((Some(date), stored.case.header.case_ref.clone(), d));
-                    }
+                // Deadlines stay listed once overdue; milestones only while ahead.
+                if date <= horizon && (d.kind.is_deadline() || date >= today) {
+                    due.push((Some(date), stored.case.header.case_ref.clone(), d));
                 }
             }
-            Ok(due)
+            Ok((!due.is_empty()).then_some(due))
         },
         |due| {
-            for (date, _, d) in &due {
+            for (date, _, d) in due.iter().flatten() {
                 if date.is_some() {
                     estimated.extend(&d.estimated);
                 }
             }
-            items.extend(due);
+            items.extend(due.into_iter().flatten());
             Ok(())
         },
     )?;

@@ -284,19 +284,19 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             stored.iter().map(|r| (r.case_ref.as_str(), r)).collect();
         let mut differences = 0;
         crate::progress::total(stored.len() as u64, crate::progress::Unit::Cases);
-        // A chunk of cases at a time, not every history at once; each chunk read, parsed and
-        // replayed on two worker threads while the next is read (as the audit does), the
-        // answers compared here in the order of the references.
-        store.map_cases_each(
-            |chunk| -> Result<Vec<(String, Projection)>, crate::error::CliError> {
-                chunk
-                    .into_iter()
-                    .map(|case| {
-                        let profile = profiles.resolve(&case.pinned())?;
-                        let rebuilt = projection(profile, &calendar, &case.case);
-                        Ok((case.case.header.case_ref, rebuilt))
-                    })
-                    .collect()
+        // A chunk of cases at a time, not every history at once; read in the order of the file
+        // (as the audit does), parsed and replayed on two worker threads while the next is
+        // read; only the cases whose projection differs come back, in the order of the
+        // references.
+        store.map_cases_gathered(
+            |case| -> Result<Option<(String, Projection)>, crate::error::CliError> {
+                let profile = profiles.resolve(&case.pinned())?;
+                let rebuilt = projection(profile, &calendar, &case.case);
+                let case_ref = case.case.header.case_ref;
+                let same = by_ref
+                    .get(case_ref.as_str())
+                    .is_some_and(|r| r.projection == rebuilt);
+                Ok((!same).then_some((case_ref, rebuilt)))
             },
             |answers| {
                 for (case_ref, rebuilt) in answers {

@@ -101,7 +101,34 @@ impl PgStore {
         R: Send,
         E: From<StoreError> + Send,
     {
-        crate::read::map_chunks_each(|read| self.read_chunks(None, read), f, each)
+        crate::read::map_chunks_each(
+            |read| self.read_chunks(None, read),
+            |half| crate::read::parse_all(half).map_err(E::from).and_then(&f),
+            each,
+        )
+    }
+
+    /// Every case through `f`, the results handed to `each` in the order of the references
+    /// ([`crate::SqliteStore::map_cases_gathered`]): the server reads in that order already.
+    pub(crate) fn map_cases_gathered<R, E>(
+        &self,
+        f: impl Fn(StoredCase) -> Result<Option<R>, E> + Sync,
+        each: impl FnMut(Vec<R>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        R: Send,
+        E: From<StoreError> + Send,
+    {
+        self.map_cases_each(
+            |chunk| {
+                let mut out = Vec::with_capacity(chunk.len());
+                for case in chunk {
+                    out.extend(f(case)?);
+                }
+                Ok(out)
+            },
+            each,
+        )
     }
 
     /// Reads the cases (or the one `case_ref`) by reference, a chunk at a time: each chunk's
@@ -165,6 +192,7 @@ impl PgStore {
                 catalogue: r.get(9),
                 leaves: Vec::new(),
                 stored_count: r.get::<_, Option<i64>>(10).map(|last| last + 1),
+                rank: 0,
             });
         }
         if ids.is_empty() {
