@@ -190,6 +190,18 @@ impl GlobalArgs {
         chrono::Local::now().fixed_offset()
     }
 
+    /// The time set by the test hook `--now` / `JUECE_NOW`, for a server to pass on.
+    #[cfg(any(debug_assertions, feature = "test-clock"))]
+    pub fn set_now(&self) -> Option<DateTime<FixedOffset>> {
+        self.now
+    }
+
+    /// An office's release build has no test hook for the time: always `None`.
+    #[cfg(not(any(debug_assertions, feature = "test-clock")))]
+    pub fn set_now(&self) -> Option<DateTime<FixedOffset>> {
+        None
+    }
+
     /// The language chosen.
     pub fn lang(&self) -> Lang {
         // Chosen before parsing (`--lang`, JUECE_LANG, the configuration file), so that help,

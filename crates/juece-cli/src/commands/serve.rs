@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CmdResult {
     )?;
     let config = juece_server::Config {
         secure_cookies: args.secure_cookies,
-        now: global.now,
+        now: global.set_now(),
         test_write_delay_ms: global.test_write_delay_ms,
         lang: global.lang(),
         ..juece_server::Config::default()
