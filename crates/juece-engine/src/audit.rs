@@ -101,6 +101,58 @@ where
     Ok(catalogue::audit_catalogues(&in_scope, &facts, as_of))
 }
 
+/// A document held as pieces of about a mebibyte: written into, it never copies what it holds
+/// into a buffer twice its size (a quarter-gigabyte audit grew by doubling, and for a moment
+/// held both the old buffer and the new one); a server sends the pieces one after another.
+#[derive(Debug, Default)]
+pub struct Pieces {
+    pieces: Vec<Vec<u8>>,
+}
+
+impl Pieces {
+    const PIECE: usize = 1 << 20;
+
+    /// The pieces, in order.
+    pub fn into_pieces(self) -> Vec<Vec<u8>> {
+        self.pieces
+    }
+
+    /// The whole document as one buffer.
+    pub fn into_vec(self) -> Vec<u8> {
+        self.pieces.concat()
+    }
+
+    fn extend(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let piece = match self.pieces.last_mut() {
+                Some(p) if p.len() < Self::PIECE => p,
+                _ => {
+                    self.pieces.push(Vec::with_capacity(Self::PIECE));
+                    match self.pieces.last_mut() {
+                        Some(p) => p,
+                        None => return,
+                    }
+                }
+            };
+            let room = Self::PIECE.saturating_sub(piece.len()).max(1);
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            piece.extend_from_slice(now);
+            bytes = rest;
+        }
+    }
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.extend(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The audit's document, `juece-audit/1` JSON or its CSV, every case in `scope`, written as the
 /// cases' audits come back in order. The text [`render_json`] and [`render_csv`] give.
 pub fn audit_document(
@@ -111,21 +163,22 @@ pub fn audit_document(
     as_of: NaiveDate,
     lang: Lang,
     csv: bool,
-) -> Result<Vec<u8>, EngineError> {
+) -> Result<Pieces, EngineError> {
     // Writing into memory cannot fail; the error type is the audit's.
     let io = |e: std::io::Error| EngineError::from(StoreError::Corrupt(e.to_string()));
     if csv {
-        let mut out = csv_head(lang).into_bytes();
+        let mut out = Pieces::default();
+        out.extend(csv_head(lang).as_bytes());
         let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
             for a in &chunk {
-                out.extend_from_slice(csv_case(a, lang).as_bytes());
+                out.extend(csv_case(a, lang).as_bytes());
             }
             Ok::<(), EngineError>(())
         })?;
-        out.extend_from_slice(csv_catalogues(&catalogues, lang).as_bytes());
+        out.extend(csv_catalogues(&catalogues, lang).as_bytes());
         return Ok(out);
     }
-    let mut doc = JsonAudit::start(Vec::new(), as_of, lang).map_err(io)?;
+    let mut doc = JsonAudit::start(Pieces::default(), as_of, lang).map_err(io)?;
     let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
         for a in &chunk {
             doc.case(a).map_err(io)?;
@@ -579,19 +632,41 @@ mod tests {
             for lang in [Lang::Zh, Lang::En] {
                 let json = audit_document(&store, &profiles, &calendar, &scope, as_of, lang, false)
                     .map_err(m)?;
+                assert!(json.pieces.iter().all(|p| p.len() <= Pieces::PIECE));
                 assert_eq!(
-                    String::from_utf8(json)?,
+                    String::from_utf8(json.into_vec())?,
                     render_json(&shown, &catalogues, as_of, lang)
                 );
                 let csv = audit_document(&store, &profiles, &calendar, &scope, as_of, lang, true)
                     .map_err(m)?;
                 assert_eq!(
-                    String::from_utf8(csv)?,
+                    String::from_utf8(csv.into_vec())?,
                     render_csv(&shown, &catalogues, lang)
                 );
             }
         }
         Ok(())
+    }
+
+    /// Written in writes of every size, across pieces, the pieces hold the bytes in order and
+    /// none is larger than a piece.
+    #[test]
+    fn pieces_hold_what_was_written_in_order() {
+        use std::io::Write as _;
+        let mut pieces = Pieces::default();
+        let mut all = Vec::new();
+        let mut n = 0u32;
+        while all.len() < 3 * Pieces::PIECE + Pieces::PIECE / 2 {
+            n += 1;
+            let chunk: Vec<u8> = (0..(n * 7919) % 300_000).map(|i| (i % 251) as u8).collect();
+            pieces.write_all(&chunk).unwrap_or_default();
+            all.extend_from_slice(&chunk);
+        }
+        assert!(pieces.pieces.iter().all(|p| p.len() <= Pieces::PIECE));
+        assert_eq!(pieces.pieces.len(), all.len().div_ceil(Pieces::PIECE));
+        assert_eq!(pieces.into_vec(), all);
+        // Near miss: nothing written, no piece.
+        assert!(Pieces::default().into_pieces().is_empty());
     }
 
     #[test]

@@ -442,7 +442,7 @@ pub async fn audit(
         let scope = scope.narrow(organ.as_deref());
         let as_of = as_of.unwrap_or_else(|| state.now().date_naive());
         // The same document as `juece audit --format json` (the catalogues beside the cases),
-        // written as the audit goes: only the document is held, not every case's audit.
+        // sent as the pieces it was written in.
         match juece_engine::audit::audit_document(
             engine.store(),
             engine.profiles(),
@@ -452,10 +452,10 @@ pub async fn audit(
             lang,
             false,
         ) {
-            Ok(text) => (
+            Ok(doc) => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json")],
-                text,
+                crate::pieces_body(doc),
             )
                 .into_response(),
             Err(e) => {

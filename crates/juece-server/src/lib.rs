@@ -173,6 +173,16 @@ where
     .await
 }
 
+/// A response body of the pieces a long document was written in, sent one after another: never
+/// copied into one buffer first (the audit of a province is a quarter of a gigabyte).
+pub(crate) fn pieces_body(doc: juece_engine::audit::Pieces) -> axum::body::Body {
+    axum::body::Body::from_stream(futures_util::stream::iter(
+        doc.into_pieces()
+            .into_iter()
+            .map(Ok::<_, std::convert::Infallible>),
+    ))
+}
+
 /// A 500 answer (JSON).
 pub fn internal(message: &str) -> Response {
     api::error_response(

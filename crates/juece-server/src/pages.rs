@@ -1138,8 +1138,8 @@ pub async fn audit_download(
         } else {
             ("application/json", "json")
         };
-        // Written as the audit goes: only the document is held, not every case's audit.
-        let text = match juece_engine::audit::audit_document(
+        // Sent as the pieces it was written in.
+        let doc = match juece_engine::audit::audit_document(
             engine.store(),
             engine.profiles(),
             engine.calendar(),
@@ -1160,7 +1160,7 @@ pub async fn audit_download(
                     format!("attachment; filename=\"juece-audit-{as_of}.{ext}\""),
                 ),
             ],
-            text,
+            crate::pieces_body(doc),
         )
             .into_response()
     })
