@@ -295,21 +295,13 @@ pub(crate) fn parse_chunk(chunk: Vec<RawCase>) -> Result<Vec<StoredCase>, StoreE
     // A few cases (one, for every live write) are parsed here: asking how many cores there are
     // reads cgroup files and cost more than parsing one case.
     if chunk.len() < 64 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-        return chunk.into_iter().map(RawCase::parse).collect();
+        return parse_all(chunk);
     }
     let mut first = chunk;
     let second = first.split_off(first.len() / 2);
     std::thread::scope(|s| {
-        let handle = s.spawn(move || {
-            second
-                .into_iter()
-                .map(RawCase::parse)
-                .collect::<Result<Vec<_>, _>>()
-        });
-        let mut out = first
-            .into_iter()
-            .map(RawCase::parse)
-            .collect::<Result<Vec<_>, _>>()?;
+        let handle = s.spawn(move || parse_all(second));
+        let mut out = parse_all(first)?;
         match handle.join() {
             Ok(rest) => out.extend(rest?),
             Err(_) => return Err(StoreError::Corrupt("a parsing thread failed".into())),

@@ -299,9 +299,9 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
                 Ok((!same).then_some((case_ref, rebuilt)))
             },
             |answers| {
+                // Only the cases that differ (or have no stored projection) come here.
                 for (case_ref, rebuilt) in answers {
                     match by_ref.get(case_ref.as_str()) {
-                        Some(r) if r.projection == rebuilt => {}
                         Some(r) => {
                             differences += 1;
                             out.push_str(&crate::t!(
