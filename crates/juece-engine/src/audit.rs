@@ -124,17 +124,13 @@ impl Pieces {
 
     fn extend(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
-            let piece = match self.pieces.last_mut() {
-                Some(p) if p.len() < Self::PIECE => p,
-                _ => {
-                    self.pieces.push(Vec::with_capacity(Self::PIECE));
-                    match self.pieces.last_mut() {
-                        Some(p) => p,
-                        None => return,
-                    }
-                }
+            if self.pieces.last().is_none_or(|p| p.len() >= Self::PIECE) {
+                self.pieces.push(Vec::with_capacity(Self::PIECE));
+            }
+            let Some(piece) = self.pieces.last_mut() else {
+                return;
             };
-            let room = Self::PIECE.saturating_sub(piece.len()).max(1);
+            let room = Self::PIECE.saturating_sub(piece.len());
             let (now, rest) = bytes.split_at(room.min(bytes.len()));
             piece.extend_from_slice(now);
             bytes = rest;
@@ -210,20 +206,6 @@ pub fn catalogue_audits(
         })
         .collect();
     Ok(catalogue::audit_catalogues(&stored, &facts, as_of))
-}
-
-/// Evaluates the given cases opened on or before `as_of`, in the given order.
-pub fn audit_cases(
-    profiles: &Profiles,
-    calendar: &Calendar,
-    cases: Vec<StoredCase>,
-    as_of: NaiveDate,
-) -> Result<Vec<CaseAudit>, EngineError> {
-    let mut out = Vec::new();
-    for stored in cases {
-        out.extend(audit_case(profiles, calendar, stored, as_of)?);
-    }
-    Ok(out)
 }
 
 /// Evaluates one case, `None` when it was opened after `as_of`.
