@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::Rows;
 
-use crate::read::{map_chunks_each, HistoryReader, RawCase, StoredCase, CHUNK};
+use crate::read::{map_chunks_each, HistoryReader, RawCase, StoredCase, CASE_COLUMNS, CHUNK};
 use crate::{SqliteStore, StoreError};
 
 /// Results held at once: a pass over more cases reads the file once per window of this many
@@ -166,12 +166,7 @@ impl SqliteStore {
     ) -> Result<(), E> {
         let conn = &self.conn;
         let mut cases_stmt = conn
-            .prepare_cached(
-                "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                        c.profile_version, c.attributes, p.last_seq, c.catalogue
-                 FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
-                 ORDER BY c.case_id",
-            )
+            .prepare_cached(&format!("SELECT {CASE_COLUMNS} ORDER BY c.case_id"))
             .map_err(StoreError::from)?;
         // The index's entries, covering (the rowid is in the index): which rows are each case's.
         let mut entries_stmt = conn

@@ -119,7 +119,14 @@ pub(crate) struct RawCase {
     pub(crate) rank: u32,
 }
 
+/// The columns [`RawCase::read`] takes, in its order, and the tables they come from.
+pub(crate) const CASE_COLUMNS: &str =
+    "c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
+     c.profile_version, c.attributes, p.last_seq, c.catalogue
+     FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id";
+
 impl RawCase {
+    /// A case as read by a `SELECT` of [`CASE_COLUMNS`].
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
         Ok(RawCase {
             case_ref: r.get(1)?,
@@ -445,13 +452,7 @@ impl SqliteStore {
         } else {
             "WHERE ?1 IS NULL"
         };
-        let sql = format!(
-            "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                    c.profile_version, c.attributes, p.last_seq, c.catalogue
-             FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
-             {filter}
-             ORDER BY c.ref"
-        );
+        let sql = format!("SELECT {CASE_COLUMNS} {filter} ORDER BY c.ref");
         let mut stmt = self.conn.prepare_cached(&sql).map_err(StoreError::from)?;
         let mut history = HistoryReader::new(&self.conn)?;
         let mut rows = stmt.query([case_ref]).map_err(StoreError::from)?;
