@@ -186,6 +186,22 @@ pub(crate) struct SqliteStore {
 /// The oldest SQLite this program opens a database with (3.51.3).
 pub const MIN_SQLITE: i32 = 3_051_003;
 
+/// How long a connection waits for another's lock before it gives up (a writer's commit, a
+/// checkpoint), for every connection juece opens.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `f` on `conn` without waiting for another connection's lock (busy comes back at once),
+/// then waits as every connection does again.
+pub(crate) fn without_waiting<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<rusqlite::Result<T>, StoreError> {
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    let done = f(conn);
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(done)
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// Refuses an SQLite older than 3.51.3 and a database on a network filesystem.
@@ -218,7 +234,7 @@ impl SqliteStore {
             path: path.display().to_string(),
             source,
         })?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         migrations::check_not_newer(&conn)?;
         conn.pragma_update(None, "query_only", true)?;
         conn.set_db_config(
@@ -239,7 +255,7 @@ impl SqliteStore {
 
     fn setup(conn: Connection, wal: bool) -> Result<SqliteStore, StoreError> {
         // The busy timeout comes first, so that switching to WAL waits for other writers too.
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // A database from a newer juece is refused before anything changes it (not even the
         // switch to WAL).
         migrations::check_not_newer(&conn)?;
@@ -317,13 +333,11 @@ impl SqliteStore {
     /// made every later command 180 ms slower.
     pub fn fold_wal(&self) -> Result<bool, StoreError> {
         // Never wait for readers here: the write is already committed.
-        self.conn.busy_timeout(std::time::Duration::ZERO)?;
-        let busy = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        let busy = without_waiting(&self.conn, |conn| {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
                 r.get::<_, i64>(0)
-            });
-        self.conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            })
+        })?;
         match busy {
             Ok(b) => Ok(b == 0),
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -354,7 +368,7 @@ impl SqliteStore {
                 why: e.to_string(),
             })?;
         let mut copy = Connection::open(dest).map_err(open_err)?;
-        copy.busy_timeout(std::time::Duration::from_secs(30))?;
+        copy.busy_timeout(BUSY_TIMEOUT)?;
         let pages = {
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
             // All pages in one step: one read transaction, so one consistent snapshot.

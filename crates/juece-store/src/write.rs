@@ -533,10 +533,11 @@ impl<'a> RollbackJournal<'a> {
         if !empty {
             return Ok(None);
         }
-        conn.busy_timeout(std::time::Duration::ZERO)?;
-        let left: Result<String, rusqlite::Error> =
-            conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let left = crate::without_waiting(conn, |conn| {
+            conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            })
+        })?;
         match left {
             Ok(mode) if mode.eq_ignore_ascii_case("delete") => Ok(Some(RollbackJournal(conn))),
             // Another connection has the file open (busy), or it stayed in WAL.

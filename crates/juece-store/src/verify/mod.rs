@@ -729,6 +729,6 @@ fn integrity_of_file(
         }
         Err(e) => return Err(e),
     };
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.busy_timeout(crate::BUSY_TIMEOUT)?;
     integrity_on(&conn, check)
 }
