@@ -142,6 +142,41 @@ fn a_lost_index_entry_is_refused_by_reads_and_reported_by_verify() {
 }
 
 #[test]
+fn a_projection_counting_other_events_than_the_chain_is_reported_by_verify() {
+    let env = with_examples();
+    // Near miss: every case's projection counts the events its chain holds.
+    let run = ok(env.juece(&["verify", "--lang", "en"]));
+    assert!(!run.stdout.contains("should have"), "{}", run.stdout);
+    let (case_ref, events): (String, i64) = {
+        let run = ok(env.juece(&["export"]));
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+        let case = &doc["cases"][1];
+        (
+            case["ref"].as_str().unwrap().to_owned(),
+            case["events"].as_array().unwrap().len() as i64,
+        )
+    };
+    // The projection's count edited outside juece: the chain is untouched and sound, so only
+    // the comparison of each case's count with its events can say so.
+    env.execute_sql(&format!(
+        "UPDATE case_projection SET last_seq = last_seq + 1 WHERE case_id = (SELECT case_id FROM cases WHERE ref = '{case_ref}')"
+    ));
+    let run = env.juece(&["verify", "--lang", "en"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("\nchain: OK"), "{}", run.stdout);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(&case_ref))
+        .unwrap_or_else(|| panic!("no line names `{case_ref}`: {}", run.stdout));
+    assert!(
+        line.contains(&format!("should have {} events", events + 1))
+            && line.contains(&format!("{events}: reads of it would lose events")),
+        "{line}"
+    );
+}
+
+#[test]
 fn damage_sqlite_cannot_read_is_reported_in_plain_words_exit_1() {
     let env = with_examples();
     let conn = rusqlite::Connection::open(env.db()).unwrap();

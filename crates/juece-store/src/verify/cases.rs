@@ -122,6 +122,13 @@ impl Cases {
         Some((case, bytes))
     }
 
+    /// Whether a projection's `last_seq` counts the events the chain found for its case (one
+    /// not in the table is not compared: the count check joins the two).
+    pub(crate) fn counted(&self, case_id: i64, last_seq: i64) -> bool {
+        self.get(case_id)
+            .is_none_or(|c| last_seq.checked_add(1) == Some(c.next_seq))
+    }
+
     /// The reference of a case, for messages.
     pub(crate) fn case_ref(&self, case_id: i64) -> Option<String> {
         self.get(case_id).map(|c| self.arena.bytes(c).case_ref())
