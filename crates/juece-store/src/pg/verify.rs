@@ -64,6 +64,44 @@ impl PgStore {
 }
 
 impl ChainSource for PgStore {
+    /// Every case first, then the events: a connection streams one query at a time.
+    fn read_rows(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        self.read_cases(feed)?;
+        self.read_events(feed)
+    }
+
+    fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError> {
+        let rows = self
+            .client()?
+            .query("SELECT case_id, ref FROM cases ORDER BY ref", &[])?;
+        for r in rows {
+            let case_id: i64 = r.get(0);
+            if cases.get(case_id).is_none_or(|c| c.next_seq <= 0) {
+                return Ok(Some(VerifyFailure {
+                    position: None,
+                    case_ref: Some(r.get(1)),
+                    seq: None,
+                    what: "the case has no events: its history was removed".into(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn projection_agrees(&self, cases: &Cases) -> Result<bool, StoreError> {
+        let mut c = self.client()?;
+        let no_params: [&str; 0] = [];
+        let mut rows = c.query_raw("SELECT case_id, last_seq FROM case_projection", no_params)?;
+        while let Some(r) = rows.next()? {
+            if !cases.counted(r.try_get(0)?, r.try_get(1)?) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl PgStore {
     fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
         let mut c = self.client()?;
         let no_params: [&str; 0] = [];
@@ -78,9 +116,9 @@ impl ChainSource for PgStore {
             let mut ends = [0; 7];
             for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
                 batch
-                    .bytes
+                    .case_bytes
                     .extend_from_slice(r.try_get::<_, &str>(i)?.as_bytes());
-                *end = batch.bytes.len();
+                *end = batch.case_bytes.len();
             }
             batch.cases.push(CaseRow {
                 case_id: r.try_get(0)?,
@@ -129,35 +167,5 @@ impl ChainSource for PgStore {
         }
         feed.send(batch);
         Ok(())
-    }
-
-    fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError> {
-        let rows = self
-            .client()?
-            .query("SELECT case_id, ref FROM cases ORDER BY ref", &[])?;
-        for r in rows {
-            let case_id: i64 = r.get(0);
-            if cases.get(case_id).is_none_or(|c| c.next_seq <= 0) {
-                return Ok(Some(VerifyFailure {
-                    position: None,
-                    case_ref: Some(r.get(1)),
-                    seq: None,
-                    what: "the case has no events: its history was removed".into(),
-                }));
-            }
-        }
-        Ok(None)
-    }
-
-    fn projection_agrees(&self, cases: &Cases) -> Result<bool, StoreError> {
-        let mut c = self.client()?;
-        let no_params: [&str; 0] = [];
-        let mut rows = c.query_raw("SELECT case_id, last_seq FROM case_projection", no_params)?;
-        while let Some(r) = rows.next()? {
-            if !cases.counted(r.try_get(0)?, r.try_get(1)?) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 }

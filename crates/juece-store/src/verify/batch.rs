@@ -28,17 +28,21 @@ pub(crate) struct CaseRow {
     pub(crate) case_id: i64,
     pub(crate) profile_version: i64,
     /// Ends of `ref`, `attributes`, `title`, `organ`, `undertaking_unit`, `category` and
-    /// `profile_id` in the buffer, back to back (the first starts where the previous row ends).
+    /// `profile_id` in the batch's `case_bytes`, back to back (the first starts where the
+    /// previous case's last ends).
     pub(crate) ends: [usize; 7],
     /// The case's catalogue link (`juece-cases/2`), as stored: chained in the header when set.
     pub(crate) catalogue: Option<String>,
 }
 
-/// Consecutive rows of the `cases` table, or of the events in global order: their byte columns
-/// back to back in one buffer.
+/// Consecutive events in global order, and rows of the `cases` table: the byte columns of each
+/// kind back to back in a buffer of its own.
 #[derive(Default)]
 pub(crate) struct Batch {
+    /// The events' byte columns.
     pub(crate) bytes: Vec<u8>,
+    /// The cases' text columns.
+    pub(crate) case_bytes: Vec<u8>,
     pub(crate) cases: Vec<CaseRow>,
     pub(crate) rows: Vec<RowMeta>,
 }
@@ -46,6 +50,7 @@ pub(crate) struct Batch {
 impl Batch {
     pub(crate) fn clear(&mut self) {
         self.bytes.clear();
+        self.case_bytes.clear();
         self.cases.clear();
         self.rows.clear();
     }
@@ -73,6 +78,7 @@ impl Feed<'_> {
                 self.allocated += 1;
                 Some(Batch {
                     bytes: Vec::with_capacity(BATCH * 512),
+                    case_bytes: Vec::new(),
                     cases: Vec::new(),
                     rows: Vec::with_capacity(BATCH),
                 })

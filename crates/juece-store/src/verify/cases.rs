@@ -1,5 +1,5 @@
-//! What each case's events must show, derived once from the `cases` table: the reference, the
-//! `{"case":REF,` prefix and the canonical bytes of the header chained with its first event.
+//! What each case's events must show, derived from the `cases` table: the reference, the
+//! `{"case":REF,` prefix and the header chained with its first event (kept until that event).
 
 use super::*;
 
@@ -7,21 +7,29 @@ use super::*;
 /// (serde_json refuses 128 levels).
 pub(crate) const MAX_PLAIN_DEPTH: usize = 64;
 
-/// A case as its events must show it, derived once from the `cases` table. Its bytes are kept
-/// in the arena of `Cases`.
+/// A case as its events must show it, derived from its row of the `cases` table. Its
+/// reference and prefix are kept in the arena of `Cases`.
 pub(crate) struct CaseInfo {
-    /// Its bytes: `chunk` of the arena, from `start`: the reference, the prefix, the header.
+    /// Its bytes: `chunk` of the arena, from `start`: the reference, then the prefix.
     pub(crate) chunk: usize,
     pub(crate) start: usize,
     pub(crate) ref_len: usize,
     pub(crate) prefix_len: usize,
-    pub(crate) header_len: usize,
-    /// The header, kept only when comparing canonical bytes is not conclusive (a number that is
-    /// not an integer, or deep nesting): then the first event is parsed and compared as JSON.
-    /// Otherwise the header is exactly what parsing its canonical bytes gives.
-    pub(crate) header: Option<Box<Value>>,
+    /// The header its first event must carry, until that event is checked; then dropped, so
+    /// that a pass holds the headers of the cases whose first event is still to come, not all.
+    pub(crate) first: Option<FirstHeader>,
     /// The sequence number its next event must carry; 0 while none was seen.
     pub(crate) next_seq: i64,
+}
+
+/// The header chained with a case's first event.
+pub(crate) enum FirstHeader {
+    /// Its canonical bytes, when they parse back to the header itself: compared as bytes.
+    Canonical(Box<[u8]>),
+    /// The header as a value, when comparing canonical bytes is not conclusive (a number that
+    /// is not an integer, deep nesting, a catalogue link): the first event is parsed and
+    /// compared as JSON.
+    Json(Box<Value>),
 }
 
 /// The bytes of a case.
@@ -30,9 +38,6 @@ pub(crate) struct CaseBytes<'a> {
     pub(crate) case_ref: &'a [u8],
     /// `{"case":REF,` — how each of its events' canonical bytes begins.
     pub(crate) prefix: &'a [u8],
-    /// The canonical form of the header chained with its first event (empty when `header`
-    /// is kept).
-    pub(crate) header: &'a [u8],
 }
 
 impl CaseBytes<'_> {
@@ -75,19 +80,16 @@ impl Arena {
         let all = self
             .chunks
             .get(case.chunk)
-            .and_then(|c| {
-                c.get(case.start..case.start + case.ref_len + case.prefix_len + case.header_len)
-            })
+            .and_then(|c| c.get(case.start..case.start + case.ref_len + case.prefix_len))
             .unwrap_or_default();
-        let (case_ref, rest) = all.split_at(case.ref_len.min(all.len()));
-        let (prefix, header) = rest.split_at(case.prefix_len.min(rest.len()));
-        CaseBytes {
-            case_ref,
-            prefix,
-            header,
-        }
+        let (case_ref, prefix) = all.split_at(case.ref_len.min(all.len()));
+        CaseBytes { case_ref, prefix }
     }
 }
+
+/// How far past the end of the dense vector an id may be and still be put in it (the slots
+/// between stay empty): ids are dense in practice, but need not be.
+const DENSE_GAP: usize = 1024;
 
 /// The cases by id: a vector for the usual dense ids 1..N, a map for the others.
 #[derive(Default)]
@@ -134,38 +136,44 @@ impl Cases {
         self.get(case_id).map(|c| self.arena.bytes(c).case_ref())
     }
 
-    /// The cases read from the table, in its order (a repeated id keeps the last).
-    pub(crate) fn new(loaded: Vec<(i64, CaseInfo)>, arena: Arena) -> Cases {
-        let max = loaded.iter().map(|(id, _)| *id).max().unwrap_or(0);
-        // A vector up to the largest id when ids are dense enough, else up to a bound.
-        let len = usize::try_from(max)
+    /// Adds a case read from the table (a repeated id keeps the last).
+    pub(crate) fn insert(&mut self, case_id: i64, case: CaseInfo) {
+        if let Some(i) = usize::try_from(case_id)
             .ok()
-            .filter(|&m| m <= 2 * loaded.len() + 1024)
-            .map_or(loaded.len(), |m| m + 1);
-        let mut cases = Cases {
-            dense: Vec::with_capacity(len),
-            arena,
-            ..Cases::default()
+            .filter(|&i| i >= self.dense.len() && i < self.dense.len() + DENSE_GAP)
+        {
+            self.grow_dense(i + 1);
+        }
+        let replaced = match self.slot(case_id) {
+            Some(i) => self.dense.get_mut(i).and_then(|slot| slot.replace(case)),
+            None => self.sparse.insert(case_id, case),
         };
-        cases.dense.resize_with(len, || None);
-        for (id, case) in loaded {
-            let replaced = match cases.slot(id) {
-                Some(i) => cases.dense.get_mut(i).and_then(|slot| slot.replace(case)),
-                None => cases.sparse.insert(id, case),
-            };
-            if replaced.is_none() {
-                cases.count += 1;
+        if replaced.is_none() {
+            self.count += 1;
+        }
+    }
+
+    /// Extends the dense vector to `len` slots, moving in the cases kept in the map until now.
+    fn grow_dense(&mut self, len: usize) {
+        let from = self.dense.len();
+        self.dense.resize_with(len, || None);
+        if self.sparse.is_empty() {
+            return;
+        }
+        for i in from..len {
+            if let Some(case) = i64::try_from(i).ok().and_then(|id| self.sparse.remove(&id)) {
+                if let Some(slot) = self.dense.get_mut(i) {
+                    *slot = Some(case);
+                }
             }
         }
-        cases
     }
 }
 
 /// Derives, case by case, what the events of each case must show (on the worker).
 #[derive(Default)]
 pub(crate) struct CaseLoader {
-    pub(crate) loaded: Vec<(i64, CaseInfo)>,
-    pub(crate) arena: Arena,
+    pub(crate) cases: Cases,
     /// The canonical form of each distinct attributes text (a few combinations of flags), or
     /// `None` when it would not parse back to the same value.
     pub(crate) attributes_seen: HashMap<String, Option<Vec<u8>>>,
@@ -180,7 +188,7 @@ impl CaseLoader {
             let mut columns = [""; 7];
             for (column, &end) in columns.iter_mut().zip(&row.ends) {
                 // Read as text by `read_cases`, so UTF-8.
-                *column = std::str::from_utf8(batch.bytes.get(start..end).unwrap_or_default())
+                *column = std::str::from_utf8(batch.case_bytes.get(start..end).unwrap_or_default())
                     .unwrap_or_default();
                 start = end;
             }
@@ -208,9 +216,9 @@ impl CaseLoader {
                 .catalogue
                 .as_deref()
                 .map(|c| serde_json::from_str::<serde_json::Value>(c).unwrap_or_default());
-            let header = match self.attributes_seen.get(attributes) {
+            let first = match self.attributes_seen.get(attributes) {
                 // A case linked to a catalogue item: the link is chained too (`header_json`).
-                _ if catalogue.is_some() => Some(Box::new(serde_json::json!({
+                _ if catalogue.is_some() => FirstHeader::Json(Box::new(serde_json::json!({
                     "ref": case_ref,
                     "title": title,
                     "organ": organ,
@@ -221,6 +229,8 @@ impl CaseLoader {
                     "catalogue": catalogue,
                 }))),
                 Some(Some(attributes)) => {
+                    // Written after the prefix in the scratch buffer, then copied out whole.
+                    let start = scratch.len();
                     scratch.extend_from_slice(b"{\"attributes\":");
                     scratch.extend_from_slice(attributes);
                     for (key, value) in [
@@ -235,10 +245,12 @@ impl CaseLoader {
                         push_json_string(scratch, value);
                     }
                     scratch.push(b'}');
-                    None
+                    let header = Box::from(scratch.get(start..).unwrap_or_default());
+                    scratch.truncate(start);
+                    FirstHeader::Canonical(header)
                 }
                 // Compared as JSON: built as it always was.
-                _ => Some(Box::new(serde_json::json!({
+                _ => FirstHeader::Json(Box::new(serde_json::json!({
                     "ref": case_ref,
                     "title": title,
                     "organ": organ,
@@ -248,24 +260,19 @@ impl CaseLoader {
                     "attributes": parse_attributes(attributes),
                 }))),
             };
-            let (chunk, at) = self.arena.push(scratch);
-            self.loaded.push((
+            let (chunk, at) = self.cases.arena.push(scratch);
+            self.cases.insert(
                 row.case_id,
                 CaseInfo {
                     chunk,
                     start: at,
                     ref_len: case_ref.len(),
                     prefix_len,
-                    header_len: scratch.len() - case_ref.len() - prefix_len,
-                    header,
+                    first: Some(first),
                     next_seq: 0,
                 },
-            ));
+            );
         }
-    }
-
-    pub(crate) fn finish(self) -> Cases {
-        Cases::new(self.loaded, self.arena)
     }
 }
 
@@ -295,5 +302,54 @@ pub(crate) fn reparses_equal(value: &Value, depth: usize) -> bool {
             depth <= MAX_PLAIN_DEPTH && map.values().all(|v| reparses_equal(v, depth + 1))
         }
         Value::String(_) | Value::Bool(_) | Value::Null => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(next_seq: i64) -> CaseInfo {
+        CaseInfo {
+            chunk: 0,
+            start: 0,
+            ref_len: 0,
+            prefix_len: 0,
+            first: None,
+            next_seq,
+        }
+    }
+
+    #[test]
+    fn cases_added_in_any_order_are_all_found_once() {
+        let mut cases = Cases::default();
+        // Far ahead of the dense vector: kept in the map, then moved in as the vector grows
+        // past it.
+        cases.insert(2500, case(77));
+        cases.insert(-7, case(-7));
+        cases.insert(i64::MAX, case(1));
+        for id in (1..=3000).filter(|&id| id != 2500) {
+            cases.insert(id, case(id));
+        }
+        // A repeated id keeps the last and is counted once.
+        cases.insert(10, case(99));
+        assert_eq!(cases.count, 3002);
+        assert!(cases.dense.len() > 3000, "ids 1..=3000 are dense");
+        assert_eq!(
+            cases.sparse.len(),
+            2,
+            "only -7 and i64::MAX stay in the map"
+        );
+        for id in 1..=3000 {
+            let expected = match id {
+                10 => 99,
+                2500 => 77,
+                _ => id,
+            };
+            assert_eq!(cases.get(id).map(|c| c.next_seq), Some(expected), "{id}");
+        }
+        assert_eq!(cases.get(-7).map(|c| c.next_seq), Some(-7));
+        assert_eq!(cases.get(i64::MAX).map(|c| c.next_seq), Some(1));
+        assert!(cases.get(0).is_none() && cases.get(3001).is_none());
     }
 }

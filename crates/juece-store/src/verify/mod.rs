@@ -23,10 +23,10 @@ use self::row::*;
 /// Where a verification reads its rows from: the backend fills the batches, the checks are
 /// the same for both (so the same history verifies to the same head, and fails the same way).
 pub(crate) trait ChainSource {
-    /// The `cases` table, into batches.
-    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError>;
-    /// The events in global order, into batches.
-    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError>;
+    /// The rows of the `cases` table and the events in global order, into batches: each case
+    /// before the first event that names it (the worker keeps a case's header only until its
+    /// first event), every case once.
+    fn read_rows(&self, feed: &mut Feed<'_>) -> Result<(), StoreError>;
     /// Every case has its history, starting at 0 with no gap.
     fn check_cases(&self, cases: &Cases) -> Result<Option<VerifyFailure>, StoreError>;
     /// Whether every case's projection counts the events the chain found for it (after a
@@ -240,7 +240,8 @@ impl SqliteStore {
     /// from what was hashed; with `anchor`, also whether the log still extends it.
     ///
     /// Two threads: this one steps SQLite (a connection stays on its thread) and copies rows into
-    /// batches; the other hashes and checks them in order, and hands each batch back for reuse.
+    /// batches, the cases alongside the events; the other hashes and checks them in order, and
+    /// hands each batch back for reuse.
     pub fn verify(&self, anchor: Option<Anchor>) -> Result<VerifyReport, StoreError> {
         self.unmapped(|| self.verify_unmapped(anchor))
     }
@@ -389,57 +390,45 @@ struct SqliteChain<'a> {
 }
 
 impl ChainSource for SqliteChain<'_> {
-    /// Reads the `cases` table into batches for the worker, which derives from each case what
-    /// its events must show.
-    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
-        let mut stmt = self.store.conn.prepare(
-            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases",
+    /// Reads the events in global order and, alongside, the `cases` table in id order: before
+    /// each event, every case up to its case's id. A case is written with its first event, so
+    /// the worker gets each case just before that event and holds its header only briefly.
+    fn read_rows(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        let conn = &self.store.conn;
+        let mut cases_stmt = conn.prepare(
+            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases ORDER BY case_id",
         )?;
-        let mut rows = stmt.query([])?;
-        let Some(mut batch) = feed.take() else {
-            return Ok(());
-        };
-        while let Some(r) = rows.next()? {
-            // Columns in the order they were always read, so that a damaged row reports the
-            // same error.
-            let mut ends = [0; 7];
-            for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
-                batch.bytes.extend_from_slice(text(r, i)?.as_bytes());
-                *end = batch.bytes.len();
-            }
-            let profile_version = r.get(7)?;
-            batch.cases.push(CaseRow {
-                case_id: r.get(0)?,
-                profile_version,
-                ends,
-                catalogue: r.get(9)?,
-            });
-            if !feed.pass_if_full(&mut batch) {
-                return Ok(());
-            }
-        }
-        feed.send(batch);
-        Ok(())
-    }
-
-    /// Reads the events in global order into batches for the worker.
-    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        let mut cases = cases_stmt.query([])?;
         // A scan in append order (the rowid), without a join: the case of each row comes from
-        // the cases, loaded once.
-        let mut stmt = self.store.conn.prepare(
+        // the cases read alongside.
+        let mut events_stmt = conn.prepare(
             "SELECT event_id, case_id, seq, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id",
         )?;
-        let mut rows = stmt.query([])?;
+        let mut events = events_stmt.query([])?;
         let Some(mut batch) = feed.take() else {
             return Ok(());
         };
+        // The id of the last case read, `None` before the first; `cases_done` once all are.
+        let mut last_case: Option<i64> = None;
+        let mut cases_done = false;
         let mut entries = EntrySum::default();
-        while let Some(r) = rows.next()? {
+        while let Some(r) = events.next()? {
             // Columns in the order they were always read, so that a damaged row reports the
             // same error.
             let case_id: i64 = r.get(1)?;
             let event_id: i64 = r.get(0)?;
             let seq: i64 = r.get(2)?;
+            while !cases_done && last_case.is_none_or(|last| last < case_id) {
+                match cases.next()? {
+                    Some(c) => {
+                        last_case = Some(push_case(c, &mut batch)?);
+                        if !feed.pass_if_full(&mut batch) {
+                            return Ok(());
+                        }
+                    }
+                    None => cases_done = true,
+                }
+            }
             entries.add(self.key, (event_id, Some(case_id), Some(seq)));
             batch.bytes.extend_from_slice(blob(r, 3)?);
             let canonical_end = batch.bytes.len();
@@ -454,6 +443,13 @@ impl ChainSource for SqliteChain<'_> {
                 leaf_end,
                 chain_end: batch.bytes.len(),
             });
+            if !feed.pass_if_full(&mut batch) {
+                return Ok(());
+            }
+        }
+        // The cases after the last event's (cases with no events fail in `check_cases`).
+        while let Some(c) = cases.next()? {
+            push_case(c, &mut batch)?;
             if !feed.pass_if_full(&mut batch) {
                 return Ok(());
             }
@@ -499,6 +495,25 @@ impl ChainSource for SqliteChain<'_> {
     }
 }
 
+/// Copies one row of the `cases` table into `batch`; returns its id.
+fn push_case(r: &rusqlite::Row<'_>, batch: &mut Batch) -> Result<i64, StoreError> {
+    // Columns in the order they were always read, so that a damaged row reports the same error.
+    let mut ends = [0; 7];
+    for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
+        batch.case_bytes.extend_from_slice(text(r, i)?.as_bytes());
+        *end = batch.case_bytes.len();
+    }
+    let profile_version = r.get(7)?;
+    let case_id = r.get(0)?;
+    batch.cases.push(CaseRow {
+        case_id,
+        profile_version,
+        ends,
+        catalogue: r.get(9)?,
+    });
+    Ok(case_id)
+}
+
 /// Recomputes the chain from `source`'s rows: one thread reads them into batches, another hashes
 /// and checks them in order. With the report, whether the chain was sound and every case's
 /// projection counts the events found for it ([`ChainSource::projection_agrees`]).
@@ -513,28 +528,25 @@ pub(crate) fn verify_chain(
         let state = &mut chain;
         let worker = s.spawn(move || {
             let mut loading = CaseLoader::default();
-            let mut cases = None;
             for mut batch in full_rx {
+                // A batch's cases come before its events (`read_rows`).
                 loading.add(&batch);
                 if !batch.rows.is_empty() {
-                    let cases = cases.get_or_insert_with(|| std::mem::take(&mut loading).finish());
-                    state.batch(&batch, cases);
+                    state.batch(&batch, &mut loading.cases);
                     crate::progress::advance(batch.rows.len() as u64);
                 }
                 batch.clear();
                 // The reader is gone only once it has sent its last batch.
                 let _ = empty_tx.send(batch);
             }
-            cases.unwrap_or_else(|| loading.finish())
+            loading.cases
         });
         let mut feed = Feed {
             full: &full_tx,
             empty: &empty_rx,
             allocated: 0,
         };
-        let read = source
-            .read_cases(&mut feed)
-            .and_then(|()| source.read_events(&mut feed));
+        let read = source.read_rows(&mut feed);
         // No more batches: the worker finishes the ones it has, then stops.
         drop(full_tx);
         (read, worker.join())

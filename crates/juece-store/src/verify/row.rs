@@ -66,19 +66,26 @@ pub(crate) fn check_row(
         ));
     }
     case.next_seq = expected_seq + 1;
-    if row.seq == 0 && !first_header_is_plainly_equal(case, &bytes, canonical) {
-        // Not settled on the bytes: parse and compare as JSON.
-        let value: Value = match serde_json::from_slice(canonical) {
-            Ok(v) => v,
-            Err(e) => return at(format!("the stored event is not JSON ({e})")),
-        };
-        let same = match &case.header {
-            Some(header) => value.get("header") == Some(&**header),
-            None => serde_json::from_slice::<Value>(bytes.header)
-                .is_ok_and(|header| value.get("header") == Some(&header)),
-        };
-        if !same {
-            return at("the case's title, attributes or workflow differ from those chained with its first event".into());
+    if row.seq == 0 {
+        // Needed for this one event only: taken out of the case, and dropped after it.
+        let first = case.first.take();
+        let plainly = matches!(&first, Some(FirstHeader::Canonical(header))
+            if first_header_is_plainly_equal(header, &bytes, canonical));
+        if !plainly {
+            // Not settled on the bytes: parse and compare as JSON.
+            let value: Value = match serde_json::from_slice(canonical) {
+                Ok(v) => v,
+                Err(e) => return at(format!("the stored event is not JSON ({e})")),
+            };
+            let same = match first {
+                Some(FirstHeader::Json(header)) => value.get("header") == Some(&*header),
+                Some(FirstHeader::Canonical(header)) => serde_json::from_slice::<Value>(&header)
+                    .is_ok_and(|header| value.get("header") == Some(&header)),
+                None => false,
+            };
+            if !same {
+                return at("the case's title, attributes or workflow differ from those chained with its first event".into());
+            }
         }
     }
     if stored.leaf != leaf.as_slice() {
@@ -118,21 +125,18 @@ pub(crate) fn seq_suffix(seq: i64, buf: &mut [u8; 32]) -> &[u8] {
 }
 
 /// Whether the canonical bytes of a case's first event, already known to begin with the case's
-/// prefix and to end with `,"seq":0}`, end with `,"header":HEADER,"seq":0}`, HEADER being the
-/// canonical form of the case's header (one that parses back to itself): decided on the bytes,
+/// prefix and to end with `,"seq":0}`, end with `,"header":HEADER,"seq":0}`, HEADER being
+/// `header`, the canonical form of the case's header (one that parses back to itself): decided on the bytes,
 /// without building the JSON. Canonical bytes end so exactly when their `header` is the case's.
 /// Anything else is settled by parsing and comparing as JSON. (Bytes that end so but are not JSON
 /// elsewhere fail the leaf hash below, unless the whole chain was rewritten, which only a
 /// checkpoint reveals.)
 pub(crate) fn first_header_is_plainly_equal(
-    case: &CaseInfo,
+    header: &[u8],
     bytes: &CaseBytes<'_>,
     canonical: &[u8],
 ) -> bool {
-    if case.header.is_some() {
-        return false;
-    }
-    let tail = HEADER_KEY.len() + bytes.header.len() + FIRST_SEQ.len();
+    let tail = HEADER_KEY.len() + header.len() + FIRST_SEQ.len();
     let Some(members_end) = canonical.len().checked_sub(tail) else {
         return false;
     };
@@ -142,13 +146,13 @@ pub(crate) fn first_header_is_plainly_equal(
     let Some(rest) = canonical.get(members_end..) else {
         return false;
     };
-    let Some(header) = rest
+    let Some(stored) = rest
         .strip_prefix(HEADER_KEY)
         .and_then(|r| r.strip_suffix(FIRST_SEQ))
     else {
         return false;
     };
-    header == bytes.header
+    stored == header
 }
 
 #[cfg(test)]
