@@ -61,6 +61,75 @@ impl PgStore {
             })
             .collect())
     }
+
+    /// The `cases` table in id order, into batches.
+    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        let mut c = self.client()?;
+        let no_params: [&str; 0] = [];
+        let mut rows = c.query_raw(
+            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases ORDER BY case_id",
+            no_params,
+        )?;
+        let Some(mut batch) = feed.take() else {
+            return Ok(());
+        };
+        while let Some(r) = rows.next()? {
+            let mut ends = [0; 7];
+            for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
+                batch
+                    .case_bytes
+                    .extend_from_slice(r.try_get::<_, &str>(i)?.as_bytes());
+                *end = batch.case_bytes.len();
+            }
+            batch.cases.push(CaseRow {
+                case_id: r.try_get(0)?,
+                profile_version: r.try_get(7)?,
+                ends,
+                catalogue: r.try_get(9)?,
+            });
+            if !feed.pass_if_full(&mut batch) {
+                return Ok(());
+            }
+        }
+        feed.send(batch);
+        Ok(())
+    }
+
+    /// The events in global order, into batches.
+    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
+        let mut c = self.client()?;
+        let no_params: [&str; 0] = [];
+        let mut rows = c.query_raw(
+            "SELECT event_id, case_id, seq, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id",
+            no_params,
+        )?;
+        let Some(mut batch) = feed.take() else {
+            return Ok(());
+        };
+        while let Some(r) = rows.next()? {
+            let event_id: i64 = r.try_get(0)?;
+            let case_id: i64 = r.try_get(1)?;
+            let seq: i64 = r.try_get(2)?;
+            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(3)?);
+            let canonical_end = batch.bytes.len();
+            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(4)?);
+            let leaf_end = batch.bytes.len();
+            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(5)?);
+            batch.rows.push(RowMeta {
+                event_id,
+                case_id,
+                seq,
+                canonical_end,
+                leaf_end,
+                chain_end: batch.bytes.len(),
+            });
+            if !feed.pass_if_full(&mut batch) {
+                return Ok(());
+            }
+        }
+        feed.send(batch);
+        Ok(())
+    }
 }
 
 impl ChainSource for PgStore {
@@ -98,74 +167,5 @@ impl ChainSource for PgStore {
             }
         }
         Ok(true)
-    }
-}
-
-impl PgStore {
-    fn read_cases(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
-        let mut c = self.client()?;
-        let no_params: [&str; 0] = [];
-        let mut rows = c.query_raw(
-            "SELECT case_id, ref, title, organ, undertaking_unit, category, profile_id, profile_version, attributes, catalogue FROM cases ORDER BY case_id",
-            no_params,
-        )?;
-        let Some(mut batch) = feed.take() else {
-            return Ok(());
-        };
-        while let Some(r) = rows.next()? {
-            let mut ends = [0; 7];
-            for (end, i) in ends.iter_mut().zip([1, 8, 2, 3, 4, 5, 6]) {
-                batch
-                    .case_bytes
-                    .extend_from_slice(r.try_get::<_, &str>(i)?.as_bytes());
-                *end = batch.case_bytes.len();
-            }
-            batch.cases.push(CaseRow {
-                case_id: r.try_get(0)?,
-                profile_version: r.try_get(7)?,
-                ends,
-                catalogue: r.try_get(9)?,
-            });
-            if !feed.pass_if_full(&mut batch) {
-                return Ok(());
-            }
-        }
-        feed.send(batch);
-        Ok(())
-    }
-
-    fn read_events(&self, feed: &mut Feed<'_>) -> Result<(), StoreError> {
-        let mut c = self.client()?;
-        let no_params: [&str; 0] = [];
-        let mut rows = c.query_raw(
-            "SELECT event_id, case_id, seq, canonical, leaf_hash, chain_hash FROM events ORDER BY event_id",
-            no_params,
-        )?;
-        let Some(mut batch) = feed.take() else {
-            return Ok(());
-        };
-        while let Some(r) = rows.next()? {
-            let event_id: i64 = r.try_get(0)?;
-            let case_id: i64 = r.try_get(1)?;
-            let seq: i64 = r.try_get(2)?;
-            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(3)?);
-            let canonical_end = batch.bytes.len();
-            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(4)?);
-            let leaf_end = batch.bytes.len();
-            batch.bytes.extend_from_slice(r.try_get::<_, &[u8]>(5)?);
-            batch.rows.push(RowMeta {
-                event_id,
-                case_id,
-                seq,
-                canonical_end,
-                leaf_end,
-                chain_end: batch.bytes.len(),
-            });
-            if !feed.pass_if_full(&mut batch) {
-                return Ok(());
-            }
-        }
-        feed.send(batch);
-        Ok(())
     }
 }
