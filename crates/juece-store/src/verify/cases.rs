@@ -87,8 +87,9 @@ impl Arena {
     }
 }
 
-/// How far past the end of the dense vector an id may be and still be put in it (the slots
-/// between stay empty): ids are dense in practice, but need not be.
+/// Slack in how large an id the dense vector grows to: up to twice the cases held plus this.
+/// Ids are dense in practice, but need not be: the bound keeps the vector's empty slots at
+/// most as many as the cases, plus this.
 const DENSE_GAP: usize = 1024;
 
 /// The cases by id: a vector for the usual dense ids 1..N, a map for the others.
@@ -138,9 +139,13 @@ impl Cases {
 
     /// Adds a case read from the table (a repeated id keeps the last).
     pub(crate) fn insert(&mut self, case_id: i64, case: CaseInfo) {
+        let dense_enough = usize::try_from(self.count)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .saturating_add(DENSE_GAP);
         if let Some(i) = usize::try_from(case_id)
             .ok()
-            .filter(|&i| i >= self.dense.len() && i < self.dense.len() + DENSE_GAP)
+            .filter(|&i| i >= self.dense.len() && i < dense_enough)
         {
             self.grow_dense(i + 1);
         }
@@ -351,5 +356,22 @@ mod tests {
         assert_eq!(cases.get(-7).map(|c| c.next_seq), Some(-7));
         assert_eq!(cases.get(i64::MAX).map(|c| c.next_seq), Some(1));
         assert!(cases.get(0).is_none() && cases.get(3001).is_none());
+    }
+
+    #[test]
+    fn ids_far_apart_do_not_grow_the_vector_past_twice_the_cases() {
+        let mut cases = Cases::default();
+        for n in 0..2000 {
+            cases.insert(1 + 1000 * n, case(n));
+        }
+        assert_eq!(cases.count, 2000);
+        assert!(
+            cases.dense.len() <= 2 * 2000 + DENSE_GAP,
+            "{} slots for 2000 cases",
+            cases.dense.len()
+        );
+        for n in 0..2000 {
+            assert_eq!(cases.get(1 + 1000 * n).map(|c| c.next_seq), Some(n));
+        }
     }
 }
