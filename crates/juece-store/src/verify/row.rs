@@ -126,11 +126,11 @@ pub(crate) fn seq_suffix(seq: i64, buf: &mut [u8; 32]) -> &[u8] {
 
 /// Whether the canonical bytes of a case's first event, already known to begin with the case's
 /// prefix and to end with `,"seq":0}`, end with `,"header":HEADER,"seq":0}`, HEADER being
-/// `header`, the canonical form of the case's header (one that parses back to itself): decided on the bytes,
-/// without building the JSON. Canonical bytes end so exactly when their `header` is the case's.
-/// Anything else is settled by parsing and comparing as JSON. (Bytes that end so but are not JSON
-/// elsewhere fail the leaf hash below, unless the whole chain was rewritten, which only a
-/// checkpoint reveals.)
+/// `header`, the canonical form of the case's header (one that parses back to itself): decided
+/// on the bytes, without building the JSON. Canonical bytes end so exactly when their `header`
+/// is the case's. Anything else is settled by parsing and comparing as JSON. (Bytes that end so
+/// but are not JSON elsewhere fail the leaf hash below, unless the whole chain was rewritten,
+/// which only a checkpoint reveals.)
 pub(crate) fn first_header_is_plainly_equal(
     header: &[u8],
     bytes: &CaseBytes<'_>,
