@@ -218,8 +218,9 @@ impl Store {
 
     /// Every case through `f` on worker threads, the results handed to `each` in the order of
     /// the references; `f` answers `None` for a case it leaves out. SQLite reads the cases in
-    /// the order of its file and holds up to half a million results to put them in order: for
-    /// a pass whose result per case is small (the audit).
+    /// the order of its file and holds up to 1 048 576 results to put them in order (a larger
+    /// database is read once per window of that many): for a pass whose result per case is
+    /// small (the audit).
     pub fn map_cases_gathered<R, E>(
         &self,
         f: impl Fn(StoredCase) -> Result<Option<R>, E> + Sync,
