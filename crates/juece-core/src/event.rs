@@ -836,7 +836,7 @@ pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
 }
 
 /// The members of a JSON object, in order, their values unparsed (keys without escapes only).
-struct Members<'a>(Vec<(&'a str, &'a serde_json::value::RawValue)>);
+pub(crate) struct Members<'a>(pub(crate) Vec<(&'a str, &'a serde_json::value::RawValue)>);
 
 impl<'de> Deserialize<'de> for Members<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

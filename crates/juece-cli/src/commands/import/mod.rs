@@ -75,8 +75,14 @@ impl<'m> GiveBack<'m> {
         GiveBack { map, released: 0 }
     }
 
-    /// The parser has read the map up to `pos` and will not read before it again.
+    /// The parser has read the map up to `pos` and will not read before it again in this
+    /// reading of it.
     fn read_to(&mut self, pos: usize) {
+        if pos < self.released {
+            // A second reading from the start (the quick reading stopped at something it does
+            // not read: `casefile::stream_cases_reporting`): what it reads again counts again.
+            self.released = 0;
+        }
         if pos.saturating_sub(self.released) >= RELEASE_EVERY {
             // Both ends on a RELEASE_EVERY boundary: page-aligned on every platform, and the
             // page holding `pos` is never in the range.
