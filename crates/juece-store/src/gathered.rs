@@ -279,7 +279,7 @@ fn read_run(
         if rowid != span.first + k || owner != case_id || seq != k {
             return Ok(false);
         }
-        raw.leaves.push(row.get(3)?);
+        raw.leaves.push_column(row, 3)?;
         table.advance()?;
     }
     Ok(true)

@@ -112,11 +112,72 @@ pub(crate) struct RawCase {
     pub(crate) profile_version: i64,
     pub(crate) attributes: String,
     pub(crate) catalogue: Option<String>,
-    pub(crate) leaves: Vec<Vec<u8>>,
+    pub(crate) leaves: Leaves,
     /// The number of events the case's projection says it has (`last_seq + 1`), when known.
     pub(crate) stored_count: Option<i64>,
     /// Its place in the order of the references, when read in the file's order (else 0).
     pub(crate) rank: u32,
+}
+
+/// A case's stored events as read (their canonical bytes), in one buffer: two allocations for a
+/// case's events instead of one for each, which at a million cases (13 million events, each
+/// allocated by the reader and freed by a worker) was a tenth of a whole-database read's time.
+#[derive(Debug, Default)]
+pub(crate) struct Leaves {
+    bytes: Vec<u8>,
+    /// Where each event ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl Leaves {
+    pub(crate) fn push(&mut self, leaf: &[u8]) {
+        if self.ends.is_empty() {
+            // The first event (with the case's header) is about twice the others, and a case
+            // has about 13: room for most cases at once rather than doubling up to them.
+            self.bytes.reserve(leaf.len() * 8);
+            self.ends.reserve(16);
+        }
+        self.bytes.extend_from_slice(leaf);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Appends column `idx` of `row`, a blob, copied straight from SQLite's buffer.
+    pub(crate) fn push_column(
+        &mut self,
+        row: &rusqlite::Row<'_>,
+        idx: usize,
+    ) -> rusqlite::Result<()> {
+        match row.get_ref(idx)? {
+            rusqlite::types::ValueRef::Blob(leaf) => self.push(leaf),
+            // Not a blob (the file was changed outside SQLite's types): the error reading it
+            // as bytes gives.
+            _ => self.push(&row.get::<_, Vec<u8>>(idx)?),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// The events' bytes, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let leaf = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
+            leaf
+        })
+    }
 }
 
 /// The columns [`RawCase::read`] takes, in its order, and the tables they come from.
@@ -138,7 +199,7 @@ impl RawCase {
             profile_version: r.get(7)?,
             attributes: r.get(8)?,
             catalogue: r.get(10)?,
-            leaves: Vec::new(),
+            leaves: Leaves::default(),
             stored_count: r.get::<_, Option<i64>>(9)?.map(|last| last + 1),
             rank: 0,
         })
@@ -264,7 +325,7 @@ impl<'c> HistoryReader<'c> {
                     missing_seq: expected,
                 });
             }
-            raw.leaves.push(r.get(1)?);
+            raw.leaves.push_column(r, 1)?;
         }
         Ok(())
     }
@@ -285,7 +346,7 @@ impl<'c> HistoryReader<'c> {
             if owner != case_id || seq != raw.leaves.len() as i64 {
                 return Ok(false);
             }
-            raw.leaves.push(r.get(2)?);
+            raw.leaves.push_column(r, 2)?;
         }
         Ok(raw.leaves.len() as i64 == last - first + 1)
     }
@@ -601,4 +662,25 @@ where
             _ => Ok(()),
         }
     })
+}
+
+#[cfg(test)]
+mod leaves_tests {
+    use super::Leaves;
+
+    #[test]
+    fn leaves_give_back_each_event_as_pushed_and_clear_to_nothing() {
+        let events: [&[u8]; 4] = [b"{\"a\":1}", b"", &[0xff; 5000], b"x"];
+        let mut leaves = Leaves::default();
+        for e in events {
+            leaves.push(e);
+        }
+        assert_eq!(leaves.len(), 4);
+        assert_eq!(leaves.iter().collect::<Vec<_>>(), events);
+        leaves.clear();
+        assert!(leaves.is_empty());
+        assert_eq!(leaves.iter().count(), 0);
+        leaves.push(b"y");
+        assert_eq!(leaves.iter().collect::<Vec<_>>(), [b"y"]);
+    }
 }

@@ -190,7 +190,7 @@ impl PgStore {
                 profile_version: r.get(7),
                 attributes: r.get(8),
                 catalogue: r.get(9),
-                leaves: Vec::new(),
+                leaves: crate::read::Leaves::default(),
                 stored_count: r.get::<_, Option<i64>>(10).map(|last| last + 1),
                 rank: 0,
             });
@@ -215,7 +215,7 @@ impl PgStore {
                     missing_seq: expected,
                 });
             }
-            raw.leaves.push(r.get(2));
+            raw.leaves.push(r.get::<_, &[u8]>(2));
         }
         for raw in &chunk {
             raw.check_whole()?;
