@@ -144,11 +144,11 @@ pub fn stream_cases_reporting<E: From<CaseFileError>>(
 ) -> Result<(), E> {
     // The quick reading takes each case's text as it stands and reads it straight into a case
     // (`parse_case_fast`), without building a JSON tree of it first (a quarter off the parsing
-    // thread's time at a million cases, docs/performance.md). On anything
-    // it does not find plainly right, the document is read again the strict way, handing on
-    // cases from the one where the quick reading stopped: every error is then the strict
-    // reading's own, in its words and at the line and column it gives. The cases handed on
-    // before are the same in both readings (tested: `the_quick_reading_reads_as_the_strict_one`).
+    // thread's time at a million cases, docs/performance.md). On anything it does not find
+    // plainly right, the document is read again the strict way, handing on cases from the one
+    // where the quick reading stopped: every error is then the strict reading's own, in its
+    // words and at the line and column it gives. The cases handed on before are the same in
+    // both readings (tested: `the_quick_reading_reads_as_the_strict_one`).
     let (outcome, again_from) = read_document(bytes, Reading::Quick, &mut on_read, &mut on_case);
     match again_from {
         None => outcome,
