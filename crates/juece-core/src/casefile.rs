@@ -149,41 +149,146 @@ pub fn stream_cases_reporting<E: From<CaseFileError>>(
     // where the quick reading stopped: every error is then the strict reading's own, in its
     // words and at the line and column it gives. The cases handed on before are the same in
     // both readings (tested: `the_quick_reading_reads_as_the_strict_one`).
-    let (outcome, again_from) = read_document(bytes, Reading::Quick, &mut on_read, &mut on_case);
-    match again_from {
-        None => outcome,
-        Some(from) => {
-            read_document(
-                bytes,
-                Reading::Strict { hand_on_from: from },
-                &mut on_read,
-                &mut on_case,
-            )
-            .0
+    match read_quickly(bytes, &mut on_read, &mut on_case) {
+        Ok(()) => Ok(()),
+        Err(QuickStop::Failed(e)) => Err(e),
+        Err(QuickStop::ReadAgainFrom(from)) => {
+            read_document(bytes, from, &mut on_read, &mut on_case)
         }
     }
 }
 
-/// How a document is read: see [`stream_cases_reporting`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reading {
-    /// Each case's text read straight into a case when it is plainly right.
-    Quick,
-    /// Every value built as a strict JSON tree first; cases before `hand_on_from` are read and
-    /// checked (their references count as duplicates) but not handed on again.
-    Strict { hand_on_from: usize },
+/// Why the quick reading stopped short.
+enum QuickStop<E> {
+    /// Read the document again the strict way, handing on cases from this one.
+    ReadAgainFrom(usize),
+    /// A case the strict reading refuses in the same words, or `on_case` refused it.
+    Failed(E),
 }
 
-/// One reading of a document: its outcome and, when the quick reading stopped short, the
-/// index of the case to read again from (the outcome is then to be ignored).
-fn read_document<E: From<CaseFileError>>(
+/// The longest case the quick reading takes (a case is a few kilobytes). Each case is read
+/// from a window of at most this many bytes: serde_json skips over a value it is not asked to
+/// build without its depth limit, keeping a byte for each open bracket, and a file of
+/// gigabytes of `[` would otherwise cost as many bytes of memory where the strict reading stops
+/// at its depth limit at once. A longer case is left to the strict reading.
+const QUICK_CASE_WINDOW: usize = 1 << 20;
+
+/// The quick reading of [`stream_cases_reporting`]: the document laid out as juece writes it,
+/// `{"format": "…", "cases": [ … ]}` with only whitespace between (anything else is left to
+/// the strict reading), each case read straight from its text.
+fn read_quickly<E: From<CaseFileError>>(
     bytes: &[u8],
-    reading: Reading,
     on_read: &mut dyn FnMut(usize),
     on_case: &mut dyn FnMut(usize, Case) -> Result<(), E>,
-) -> (Result<(), E>, Option<usize>) {
+) -> Result<(), QuickStop<E>> {
+    let mut i = 0;
+    let again = |i: usize| QuickStop::ReadAgainFrom(i);
+    let skip_space = |mut at: usize| {
+        while bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            at += 1;
+        }
+        at
+    };
+    let expect = |at: usize, token: &[u8]| {
+        let at = skip_space(at);
+        match bytes.get(at..at + token.len()) {
+            Some(found) if found == token => Some(at + token.len()),
+            _ => None,
+        }
+    };
+    // The head, with a format this version reads, written without escapes.
+    let mut at = expect(0, b"{")
+        .and_then(|at| expect(at, b"\"format\""))
+        .and_then(|at| expect(at, b":"));
+    at = at.and_then(|at| {
+        CASES_FORMATS_READ
+            .iter()
+            .find_map(|f| expect(at, format!("\"{f}\"").as_bytes()))
+    });
+    let mut at = at
+        .and_then(|at| expect(at, b","))
+        .and_then(|at| expect(at, b"\"cases\""))
+        .and_then(|at| expect(at, b":"))
+        .and_then(|at| expect(at, b"["))
+        .ok_or(again(0))?;
+    let mut refs: HashMap<String, usize> = HashMap::new();
+    if let Some(after) = expect(at, b"]") {
+        at = after;
+    } else {
+        loop {
+            let start = skip_space(at);
+            let window = bytes
+                .get(start..bytes.len().min(start.saturating_add(QUICK_CASE_WINDOW)))
+                .unwrap_or_default();
+            let mut one = serde_json::Deserializer::from_slice(window)
+                .into_iter::<&serde_json::value::RawValue>();
+            let Some(Ok(raw)) = one.next() else {
+                return Err(again(i));
+            };
+            let end = start + one.byte_offset();
+            let text = raw.get();
+            let case = match parse_case_fast(text) {
+                Some(case) => case,
+                None => match crate::json::from_str(text) {
+                    // Worded as the strict reading words it: no place in the document in it.
+                    Ok(value) => parse_case(i, value).map_err(|e| QuickStop::Failed(e.into()))?,
+                    // A repeated key, a number out of range, …: the strict reading says where.
+                    Err(_) => return Err(again(i)),
+                },
+            };
+            let case = not_repeated(&mut refs, i, case).map_err(|e| QuickStop::Failed(e.into()))?;
+            on_case(i, case).map_err(QuickStop::Failed)?;
+            on_read(end);
+            i += 1;
+            if let Some(after) = expect(end, b",") {
+                at = after;
+            } else if let Some(after) = expect(end, b"]") {
+                at = after;
+                break;
+            } else {
+                return Err(again(i));
+            }
+        }
+    }
+    // The end: the object closed, and nothing after it but whitespace.
+    match expect(at, b"}") {
+        Some(after) if skip_space(after) == bytes.len() => Ok(()),
+        _ => Err(again(i)),
+    }
+}
+
+/// `case`, unless an earlier case of the document has its reference.
+fn not_repeated(
+    refs: &mut HashMap<String, usize>,
+    i: usize,
+    case: Case,
+) -> Result<Case, CaseFileError> {
+    match refs.insert(case.header.case_ref.clone(), i) {
+        Some(first) => Err(CaseFileError {
+            case_index: Some(i),
+            case_ref: Some(case.header.case_ref.clone()),
+            event_index: None,
+            field: Some("ref".into()),
+            message: format!("duplicate `ref`: cases[{first}] has the same one"),
+            help: Some("every case needs its own reference number".into()),
+        }),
+        None => Ok(case),
+    }
+}
+
+/// The strict reading of a document: every value built as a strict JSON tree first. Cases
+/// before `hand_on_from` are read and checked (their references count as duplicates) but not
+/// handed on (the quick reading did).
+fn read_document<E: From<CaseFileError>>(
+    bytes: &[u8],
+    hand_on_from: usize,
+    on_read: &mut dyn FnMut(usize),
+    on_case: &mut dyn FnMut(usize, Case) -> Result<(), E>,
+) -> Result<(), E> {
     let mut stopped: Option<E> = None;
-    let again_from = std::cell::Cell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let base = bytes.as_ptr() as usize;
     let read_to = std::cell::Cell::new(base);
@@ -193,38 +298,33 @@ fn read_document<E: From<CaseFileError>>(
         stopped: &mut stopped,
         read_to: &read_to,
         on_read: &mut on_read,
-        reading,
-        again_from: &again_from,
+        hand_on_from,
     };
     let result = serde::Deserializer::deserialize_any(&mut de, visitor).and_then(|seen| {
         de.end()?;
         Ok(seen)
     });
-    if let Some(from) = again_from.get() {
-        return (Ok(()), Some(from));
-    }
     if let Some(e) = stopped {
-        return (Err(e), None);
+        return Err(e);
     }
-    let outcome = match result {
+    match result {
         Err(e) => Err(CaseFileError::document(format!("not valid JSON: {e}")).into()),
         Ok(seen) => {
             if !seen.format {
                 let mut e = CaseFileError::document("missing field `format`");
                 e.field = Some("format".into());
-                Err(e
+                return Err(e
                     .with_help(format!("add `\"format\": \"{CASES_FORMAT}\"`"))
-                    .into())
-            } else if !seen.cases {
+                    .into());
+            }
+            if !seen.cases {
                 let mut e = CaseFileError::document("missing field `cases`");
                 e.field = Some("cases".into());
-                Err(e.into())
-            } else {
-                Ok(())
+                return Err(e.into());
             }
+            Ok(())
         }
-    };
-    (outcome, None)
+    }
 }
 
 /// What the top level of a document held.
@@ -244,8 +344,7 @@ struct DocVisitor<'a, E> {
     stopped: &'a mut Option<E>,
     read_to: &'a std::cell::Cell<usize>,
     on_read: &'a mut dyn FnMut(usize),
-    reading: Reading,
-    again_from: &'a std::cell::Cell<Option<usize>>,
+    hand_on_from: usize,
 }
 
 impl<'de, E> serde::de::Visitor<'de> for DocVisitor<'_, E>
@@ -295,8 +394,7 @@ where
                         stopped: &mut *self.stopped,
                         read_to: self.read_to,
                         on_read: &mut *self.on_read,
-                        reading: self.reading,
-                        again_from: self.again_from,
+                        hand_on_from: self.hand_on_from,
                     })?;
                     seen.cases = true;
                 }
@@ -329,8 +427,7 @@ struct CasesSeed<'a, E> {
     stopped: &'a mut Option<E>,
     read_to: &'a std::cell::Cell<usize>,
     on_read: &'a mut dyn FnMut(usize),
-    reading: Reading,
-    again_from: &'a std::cell::Cell<Option<usize>>,
+    hand_on_from: usize,
 }
 
 impl<'de, E> serde::de::DeserializeSeed<'de> for CasesSeed<'_, E>
@@ -357,66 +454,17 @@ where
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut refs: HashMap<String, usize> = HashMap::new();
         let mut i = 0;
-        loop {
-            let parsed = match self.reading {
-                Reading::Quick => {
-                    let raw = match seq.next_element::<&'de serde_json::value::RawValue>() {
-                        Ok(Some(raw)) => raw,
-                        Ok(None) => break,
-                        Err(e) => {
-                            // Not valid JSON somewhere from here on: the strict reading says
-                            // where and what.
-                            self.again_from.set(Some(i));
-                            return Err(e);
-                        }
-                    };
-                    let text = raw.get();
-                    self.read_to.set(text.as_ptr() as usize + text.len());
-                    match parse_case_fast(text) {
-                        Some(case) => Ok(case),
-                        None => match crate::json::from_str(text) {
-                            Ok(value) => parse_case(i, value),
-                            Err(_) => {
-                                // A repeated key, a number out of range, …: worded with its
-                                // place in the document by the strict reading.
-                                self.again_from.set(Some(i));
-                                return Err(stop());
-                            }
-                        },
-                    }
-                }
-                Reading::Strict { .. } => {
-                    // Strict: a key repeated in any object of a case is refused, naming it.
-                    let tracked = crate::json::TrackedStrictValue {
-                        read_to: self.read_to,
-                    };
-                    match seq.next_element_seed(tracked)? {
-                        Some(value) => parse_case(i, value),
-                        None => break,
-                    }
-                }
-            };
+        // Strict: a key repeated in any object of a case is refused, naming it.
+        let tracked = || crate::json::TrackedStrictValue {
+            read_to: self.read_to,
+        };
+        while let Some(value) = seq.next_element_seed(tracked())? {
             let outcome =
-                parsed.and_then(|case| match refs.insert(case.header.case_ref.clone(), i) {
-                    Some(first) => Err(CaseFileError {
-                        case_index: Some(i),
-                        case_ref: Some(case.header.case_ref.clone()),
-                        event_index: None,
-                        field: Some("ref".into()),
-                        message: format!("duplicate `ref`: cases[{first}] has the same one"),
-                        help: Some("every case needs its own reference number".into()),
-                    }),
-                    None => Ok(case),
-                });
-            let handed_on = match self.reading {
-                Reading::Strict { hand_on_from } => i >= hand_on_from,
-                Reading::Quick => true,
-            };
-            let outcome = match outcome {
-                Ok(case) if handed_on => (self.on_case)(i, case),
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.into()),
-            };
+                match parse_case(i, value).and_then(|case| not_repeated(&mut refs, i, case)) {
+                    Ok(case) if i >= self.hand_on_from => (self.on_case)(i, case),
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e.into()),
+                };
             if let Err(e) = outcome {
                 *self.stopped = Some(e);
                 return Err(stop());
@@ -853,13 +901,7 @@ mod tests {
                 Ok::<(), CaseFileError>(())
             };
             if strict_only {
-                read_document(
-                    bytes,
-                    Reading::Strict { hand_on_from: 0 },
-                    &mut |_| {},
-                    &mut on_case,
-                )
-                .0
+                read_document(bytes, 0, &mut |_| {}, &mut on_case)
             } else {
                 stream_cases_reporting(bytes, |_| {}, on_case)
             }
@@ -927,6 +969,57 @@ mod tests {
                 docs.push(d.into_bytes());
             }
         }
+        // The head and tail laid out otherwise than juece writes them (left to the strict
+        // reading, which reads them the same), and what follows the document.
+        let reordered = base
+            .replacen("\"format\": \"juece-cases/1\",", "", 1)
+            .replacen("\n  ]\n}", "\n  ],\n  \"format\": \"juece-cases/1\"\n}", 1);
+        for d in [
+            reordered,
+            base.replacen("juece-cases/1", "juece-cases\\/1", 1),
+            base.replacen("juece-cases/1", "juece-cases/2", 1),
+            base.replacen("juece-cases/1", "juece-cases/3", 1),
+            format!("{base} x"),
+            format!("{base}\n\n"),
+            format!("  {base}"),
+            base.replacen("\n  ]\n}", "\n  ], \"extra\": 1\n}", 1),
+            base.replacen("\n  ]\n}", "\n  ]\n", 1),
+            base.replacen("\n  ]\n}", "\n  ]\n}}", 1),
+            r#"{"format":"juece-cases/1","cases":[]}"#.to_owned(),
+            r#"{"format":"juece-cases/1","cases":[ ] }"#.to_owned(),
+            r#"{"format":"juece-cases/1","cases":[1 2]}"#.to_owned(),
+            r#"{"format":"juece-cases/1","cases":[12345678901234567890123]}"#.to_owned(),
+            r#"{"format":"juece-cases/1","cases":["x"]}"#.to_owned(),
+        ] {
+            docs.push(d.into_bytes());
+        }
+        // Nested deeper than the strict reading goes (it stops at its depth limit; the quick
+        // reading reads no case from more than a window of the file), and a case longer than
+        // the window (a title over the field limit).
+        let deep = 100_000;
+        docs.push(
+            format!(
+                "{{\"format\":\"juece-cases/1\",\"cases\":[{}{}]}}",
+                "[".repeat(deep),
+                "]".repeat(deep)
+            )
+            .into_bytes(),
+        );
+        docs.push(
+            format!(
+                "{{\"format\":\"juece-cases/1\",\"cases\":[{}]}}",
+                "[".repeat(2 * QUICK_CASE_WINDOW)
+            )
+            .into_bytes(),
+        );
+        docs.push(
+            base.replacen(
+                "\"title\": \"",
+                &format!("\"title\": \"{}", "长".repeat(QUICK_CASE_WINDOW / 2)),
+                1,
+            )
+            .into_bytes(),
+        );
         // A case repeated (a duplicate reference), and the last case cut off.
         if let (Some(first), Some(last)) = (base.find("\n    {"), base.rfind("\n    }")) {
             let case = &base[first..last + 6];
@@ -958,5 +1051,36 @@ mod tests {
         // The edits reach both sides: most documents are refused, some still read.
         assert!(errors > docs.len() / 2, "{errors} of {}", docs.len());
         assert!(errors < docs.len(), "{errors} of {}", docs.len());
+    }
+
+    #[test]
+    fn the_quick_reading_reads_what_juece_writes_and_leaves_the_rest() {
+        // What juece writes, it reads by itself: the strict reading is not what passes the
+        // test above.
+        let mut handed = 0;
+        let outcome = read_quickly::<CaseFileError>(
+            crate::builtin::EXAMPLE_CASES.as_bytes(),
+            &mut |_| {},
+            &mut |_, _| {
+                handed += 1;
+                Ok(())
+            },
+        );
+        assert!(outcome.is_ok());
+        assert_eq!(handed, 3);
+        // A case longer than its window is not read past it (however deep it nests), and the
+        // strict reading words the error.
+        let deep = format!(
+            "{{\"format\":\"juece-cases/1\",\"cases\":[{}]}}",
+            "[".repeat(2 * QUICK_CASE_WINDOW)
+        );
+        let outcome =
+            read_quickly::<CaseFileError>(deep.as_bytes(), &mut |_| {}, &mut |_, _| Ok(()));
+        assert!(matches!(outcome, Err(QuickStop::ReadAgainFrom(0))));
+        let e = stream_cases(deep.as_bytes(), |_, _| Ok::<(), CaseFileError>(()))
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("recursion limit exceeded"), "{e}");
     }
 }
