@@ -228,6 +228,11 @@ fn read_quickly<E: From<CaseFileError>>(
             let Some(Ok(raw)) = one.next() else {
                 return Err(again(i));
             };
+            if one.byte_offset() == window.len() && start + window.len() < bytes.len() {
+                // It runs to the window's cut and may go on past it (a number): left to the
+                // strict reading, which reads it whole.
+                return Err(again(i));
+            }
             let end = start + one.byte_offset();
             let text = raw.get();
             let case = match parse_case_fast(text) {
@@ -990,6 +995,14 @@ mod tests {
             r#"{"format":"juece-cases/1","cases":[1 2]}"#.to_owned(),
             r#"{"format":"juece-cases/1","cases":[12345678901234567890123]}"#.to_owned(),
             r#"{"format":"juece-cases/1","cases":["x"]}"#.to_owned(),
+            format!(
+                "{{\"format\":\"juece-cases/1\",\"cases\":[0.{}x]}}",
+                "0".repeat(QUICK_CASE_WINDOW)
+            ),
+            format!(
+                "{{\"format\":\"juece-cases/1\",\"cases\":[{}]}}",
+                "1".repeat(QUICK_CASE_WINDOW)
+            ),
         ] {
             docs.push(d.into_bytes());
         }
