@@ -47,13 +47,12 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> CmdResult {
         }
         Input::Read(_) => juece_engine::import_bytes(&mut store, &profiles, &calendar, data),
     };
-    let summary =
-        imported
-            .map_err(CliError::from)
-            .map_err(|e| match std::str::from_utf8(data) {
-                Err(_) => crate::context::text_of(&args.file, data).err().unwrap_or(e),
-                Ok(_) => e,
-            })?;
+    let summary = imported
+        .map_err(CliError::from)
+        .map_err(|e| match is_utf8(&input, start) {
+            false => crate::context::text_of(&args.file, data).err().unwrap_or(e),
+            true => e,
+        })?;
     emit(&report(&summary, Path::new(&global.location().shown())))?;
     Ok(Exit::Ok)
 }
@@ -91,6 +90,32 @@ impl<'m> GiveBack<'m> {
             self.released = end;
         }
     }
+}
+
+/// Whether `input` after `start` is UTF-8 (asked when an import failed, to tell a GBK file by
+/// its name). A mapped file is checked a piece at a time and its pages given back behind the
+/// check, as the import gives them back: checked whole, a failed import of a million cases
+/// ended holding the 2.7 GB file in its memory.
+fn is_utf8(input: &Input, start: usize) -> bool {
+    let data = input.get(start..).unwrap_or_default();
+    let Input::Mapped(map) = input else {
+        return std::str::from_utf8(data).is_ok();
+    };
+    let mut behind = GiveBack::new(map);
+    let mut from = 0;
+    while from < data.len() {
+        let to = data.len().min(from + RELEASE_EVERY);
+        match std::str::from_utf8(data.get(from..to).unwrap_or_default()) {
+            Ok(_) => from = to,
+            // A character cut at the piece's end: checked with the next piece.
+            Err(e) if e.error_len().is_none() && to < data.len() && e.valid_up_to() > 0 => {
+                from += e.valid_up_to();
+            }
+            Err(_) => return false,
+        }
+        behind.read_to(start + from);
+    }
+    true
 }
 
 /// Gives the mapped pages of `map` from `from` to `to` back to the kernel: the process stops
@@ -367,6 +392,47 @@ mod tests {
         );
         // A page given back reads the file's bytes again.
         assert_eq!(sum(0, size), expected);
+        Ok(())
+    }
+
+    /// A file of `bytes`, mapped as the import maps it.
+    fn mapped(bytes: &[u8]) -> Result<(tempfile::TempDir, Input), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("cases.json");
+        std::fs::write(&path, bytes)?;
+        let input = read_bytes(&path).map_err(|_| "cannot read the file")?;
+        Ok((dir, input))
+    }
+
+    #[test]
+    fn a_failed_imports_utf8_check_reads_piece_by_piece_and_gives_the_pages_back(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        // A three-byte character across the first piece's end: UTF-8, checked whole.
+        let mut text = vec![b'a'; 3 * RELEASE_EVERY - 1];
+        text.extend_from_slice("长b".as_bytes());
+        let (_dir, input) = mapped(&text)?;
+        let Input::Mapped(map) = &input else {
+            return Err("a regular file is mapped".into());
+        };
+        assert!(is_utf8(&input, 0));
+        // Checked whole in one piece, the map would hold its 192 MiB.
+        let held = mapped_rss(map.as_ptr()).ok_or("no smaps entry for the map")?;
+        assert!(
+            held <= RELEASE_EVERY as u64,
+            "the map still holds {held} of {} bytes",
+            text.len()
+        );
+        assert!(is_utf8(&Input::Read(text.clone()), 0));
+        // The character cut short, or a stray byte after the first piece: not UTF-8.
+        let mut cut = text.clone();
+        cut.remove(3 * RELEASE_EVERY);
+        assert!(!is_utf8(&mapped(&cut)?.1, 0));
+        let mut stray = text;
+        stray.push(0xff);
+        assert!(!is_utf8(&mapped(&stray)?.1, 0));
+        assert!(!is_utf8(&Input::Read(stray), 0));
+        // Checked from `start` (after a byte-order mark).
+        assert!(is_utf8(&mapped(&[0xEF, 0xBB, 0xBF, b'{'])?.1, 3));
         Ok(())
     }
 
