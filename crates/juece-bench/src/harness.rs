@@ -327,8 +327,9 @@ pub(crate) fn remove_db(path: &Path) -> Result<(), Error> {
 
 /// Reads a database file and its log once, untimed, before the timed reads. Every read here is
 /// measured with the file in the kernel's cache (docs/performance.md), as on a machine where the
-/// database is in daily use; but the steps before them write as many bytes again (the baseline's
-/// insert) and can push part of it out, so that the first timed run measured the disk (at a
+/// database is in daily use; but `juece import` leaves the file out of the cache (its
+/// write-behind; the first read after it is timed on its own) and the baseline's insert writes
+/// as many bytes again, so that without this the first timed run measured the disk (at a
 /// million cases: 20 s for an audit that takes 14 s with the file cached).
 fn warm(path: &Path) {
     use std::io::Read as _;
@@ -369,6 +370,8 @@ struct SizeResult {
     baseline_import: Vec<Duration>,
     /// PostgreSQL: `VACUUM (ANALYZE)` of juece's database after the imports.
     vacuum: Option<Duration>,
+    /// SQLite: `juece verify` right after the import, the file not in the kernel's cache.
+    cold_verify: Option<Duration>,
     db_bytes: u64,
     event_bytes: u64,
     audit: Vec<Duration>,
@@ -506,6 +509,21 @@ fn measure_size(
         None => file_size(&db) + file_size(&with_suffix(&db, "-wal")),
     };
     let event_bytes = rows.event_bytes();
+
+    // The first read after the import: `juece import` leaves the file out of the kernel's
+    // cache (its write-behind), so the first command reads it from the disk; timed once, as a
+    // user's first `verify` after an import.
+    let mut cold_verify = None;
+    if pg.is_none() {
+        let r = juece.on(&db, &["verify"], Out::Capture, false)?;
+        if r.code == 0 {
+            progress(format_args!(
+                "[{n_shown}] juece verify, the first read after the import (file not cached): {}",
+                time(r.wall)
+            ));
+            cold_verify = Some(r.wall);
+        }
+    }
 
     // Audit of every case, and the bare read of every event row; the file in the cache first.
     if pg.is_none() {
@@ -722,6 +740,7 @@ fn measure_size(
         import_rss_kib,
         baseline_import,
         vacuum,
+        cold_verify,
         db_bytes,
         event_bytes,
         audit,
@@ -1387,17 +1406,23 @@ fn size_lines(results: &[SizeResult], lines: &mut Vec<Line>) {
                 .import_rss_kib
                 .and_then(|k| at_scale(n, k * 1024 < 500 * 1024 * 1024))]),
         });
-        if let Some(took) = r.vacuum {
-            lines.push(Line {
-                step: "`VACUUM (ANALYZE)` after the import (autovacuum's work after a bulk load, done before the reads below are timed)".into(),
-                cases: cases.clone(),
-                runs: "1".into(),
-                juece: time(took),
-                baseline: "—".into(),
-                ratio: "—".into(),
-                target: "—".into(),
-                met: "—".into(),
-            });
+        let once = [
+            (r.vacuum, "`VACUUM (ANALYZE)` after the import (autovacuum's work after a bulk load, done before the reads below are timed)"),
+            (r.cold_verify, "`verify` as the first command after the import (the import leaves the file out of the kernel's cache; every timed read below has it cached)"),
+        ];
+        for (took, step) in once {
+            if let Some(took) = took {
+                lines.push(Line {
+                    step: step.into(),
+                    cases: cases.clone(),
+                    runs: "1".into(),
+                    juece: time(took),
+                    baseline: "—".into(),
+                    ratio: "—".into(),
+                    target: "—".into(),
+                    met: "—".into(),
+                });
+            }
         }
         let per_case = r.db_bytes / (n as u64).max(1);
         lines.push(Line {

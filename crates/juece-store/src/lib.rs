@@ -30,6 +30,7 @@ mod users;
 mod verify;
 mod web;
 mod write;
+mod write_behind;
 
 pub use catalogue_verify::{CatalogueChainFailure, CatalogueChainReport};
 pub use catalogues::{catalogue_leaf, CatalogueImport, CatalogueSummary, StoredCatalogue};

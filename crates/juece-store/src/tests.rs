@@ -77,6 +77,27 @@ fn a_failed_import_writes_nothing() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[test]
+fn an_import_into_a_file_writes_behind_and_one_in_memory_does_not() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let profiles = builtin::profiles()?;
+    let mut on_file = Store::open(&dir.path().join("juece.db"))?;
+    let mut import = on_file.begin_import()?;
+    assert_eq!(import.writes_behind(), cfg!(target_os = "linux"));
+    import.add(
+        &cases[0],
+        profiles.resolve(&cases[0].header.workflow)?,
+        &projection(),
+    )?;
+    import.commit()?;
+    // The thread is gone with the import; the case is there.
+    assert_eq!(on_file.event_count()? as usize, cases[0].events.len());
+    let mut in_memory = Store::open_in_memory()?;
+    assert!(!in_memory.begin_import()?.writes_behind());
+    Ok(())
+}
+
+#[test]
 fn foreign_keys_are_on_again_after_an_import_ends() -> Result<(), Box<dyn std::error::Error>> {
     let profiles = builtin::profiles()?;
     let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;

@@ -6,6 +6,7 @@ use juece_core::log::{chain_hash, header_json, leaf_bytes, leaf_hash, Hash, GENE
 use juece_core::profile::Profile;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::write_behind::WriteBehind;
 use crate::{Projection, SqliteStore, StoreError};
 
 /// What an import wrote, and what it found already there.
@@ -173,12 +174,20 @@ impl SqliteStore {
         let foreign_keys_off = ForeignKeysOff(&self.conn);
         let rollback_journal = RollbackJournal::for_first_import(&self.conn)?;
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        // Started once the transaction holds the file: the pages it writes go to the disk behind
+        // it and leave the page cache (see `write_behind`).
+        let write_behind = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| WriteBehind::start(std::path::Path::new(p)));
         let prev = last_chain_hash(&tx)?;
         let was_empty = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM cases)", [], |r| {
             r.get::<_, bool>(0)
         })?;
         Ok(SqliteImportTx {
             tx,
+            _write_behind: write_behind,
             _rollback_journal: rollback_journal,
             _foreign_keys_off: foreign_keys_off,
             was_empty,
@@ -390,6 +399,8 @@ impl PreparedCase {
 /// An import in progress: see [`SqliteStore::begin_import`].
 pub struct SqliteImportTx<'a> {
     tx: Transaction<'a>,
+    /// Stopped after `tx` has ended.
+    _write_behind: Option<WriteBehind>,
     /// Dropped after `tx`: the write-ahead log comes back once the transaction has ended.
     _rollback_journal: Option<RollbackJournal<'a>>,
     /// Declared after `tx`, so dropped after it: foreign keys come back on once the transaction
@@ -404,6 +415,12 @@ pub struct SqliteImportTx<'a> {
 }
 
 impl SqliteImportTx<'_> {
+    /// Whether the write-behind thread follows this import's files.
+    #[cfg(test)]
+    pub(crate) fn writes_behind(&self) -> bool {
+        self._write_behind.is_some()
+    }
+
     /// Compares a prepared case with the stored case of the same reference.
     pub fn compare_prepared(
         &self,
