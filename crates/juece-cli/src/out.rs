@@ -6,6 +6,13 @@ pub use crate::progress::{start as start_progress, stop as stop_progress};
 
 use unicode_width::UnicodeWidthStr;
 
+/// Standard output, when it is a regular file (not a terminal, pipe or device).
+fn stdout_file() -> Option<std::fs::File> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned().ok()?);
+    file.metadata().ok()?.file_type().is_file().then_some(file)
+}
+
 /// Writes `text` to stdout; a closed pipe (`juece export | head`) is not an error.
 pub fn emit(text: &str) -> io::Result<()> {
     stop_progress();
@@ -23,6 +30,11 @@ pub fn emit(text: &str) -> io::Result<()> {
 pub struct Emitter {
     out: io::BufWriter<io::StdoutLock<'static>>,
     closed: bool,
+    /// Bytes written so far, until the output is long enough to be written behind.
+    written: u64,
+    /// Syncs a long output redirected to a file and drops it from the page cache as it goes
+    /// (`juece_store::WriteBehind`); started once the output passes its step.
+    behind: Option<juece_store::WriteBehind>,
 }
 
 impl Emitter {
@@ -34,6 +46,8 @@ impl Emitter {
         Emitter {
             out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
             closed: false,
+            written: 0,
+            behind: None,
         }
     }
 
@@ -44,6 +58,12 @@ impl Emitter {
     pub fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         if self.closed {
             return Ok(());
+        }
+        if self.written < juece_store::WriteBehind::STEP {
+            self.written += bytes.len() as u64;
+            if self.written >= juece_store::WriteBehind::STEP {
+                self.behind = stdout_file().and_then(juece_store::WriteBehind::follow);
+            }
         }
         match self.out.write_all(bytes) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {

@@ -43,6 +43,7 @@ pub use users::UserRow;
 pub use verify::{Anchor, VerifyFailure, VerifyReport};
 pub use web::{KeptAnswer, SessionRow, TokenRow};
 pub use write::{case_leaves, AppendItem, Appended, Difference, ImportSummary, PreparedCase};
+pub use write_behind::WriteBehind;
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]

@@ -38,7 +38,7 @@ const STEP: u64 = if cfg!(test) { 1 << 20 } else { 32 << 20 };
 const POLL: Duration = Duration::from_millis(5);
 
 /// The running write-behind thread; stopped and joined when dropped.
-pub(crate) struct WriteBehind {
+pub struct WriteBehind {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -47,11 +47,23 @@ impl WriteBehind {
     /// Starts the thread for the database file at `db` and its `-wal` file. `None` where there
     /// is nothing to do (not Linux) or the thread cannot start: the import then runs as before.
     pub(crate) fn start(db: &Path) -> Option<WriteBehind> {
+        WriteBehind::spawn(vec![
+            Followed::new(db.to_path_buf()),
+            Followed::new(wal_path(db)),
+        ])
+    }
+
+    /// Starts the thread for a file already open for writing (a command's output redirected to
+    /// a file: `juece export > cases.json` writes gigabytes at a million cases).
+    pub fn follow(file: std::fs::File) -> Option<WriteBehind> {
+        WriteBehind::spawn(vec![Followed::open(file)])
+    }
+
+    fn spawn(files: Vec<Followed>) -> Option<WriteBehind> {
         if !cfg!(target_os = "linux") {
             return None;
         }
         let stop = Arc::new(AtomicBool::new(false));
-        let files = vec![Followed::new(db.to_path_buf()), Followed::new(wal_path(db))];
         let thread = std::thread::Builder::new()
             .name("juece-write-behind".to_owned())
             .spawn({
@@ -64,6 +76,9 @@ impl WriteBehind {
             thread: Some(thread),
         })
     }
+
+    /// How much a file grows between two rounds: an output shorter than this is never followed.
+    pub const STEP: u64 = STEP;
 }
 
 impl Drop for WriteBehind {
@@ -85,7 +100,8 @@ fn wal_path(db: &Path) -> PathBuf {
 
 /// One file followed: opened when it first exists, then synced and dropped behind its growth.
 struct Followed {
-    path: PathBuf,
+    /// Where to open it, until it is open.
+    path: Option<PathBuf>,
     file: Option<std::fs::File>,
     /// The file's size at the last round of syncing and dropping.
     dropped: u64,
@@ -94,16 +110,24 @@ struct Followed {
 impl Followed {
     fn new(path: PathBuf) -> Followed {
         Followed {
-            path,
+            path: Some(path),
             file: None,
+            dropped: 0,
+        }
+    }
+
+    fn open(file: std::fs::File) -> Followed {
+        Followed {
+            path: None,
+            file: Some(file),
             dropped: 0,
         }
     }
 
     /// One look at the file: sync and drop when it has grown by a step. True if it did.
     fn round(&mut self) -> bool {
-        if self.file.is_none() {
-            self.file = std::fs::File::open(&self.path).ok();
+        if let (None, Some(path)) = (&self.file, &self.path) {
+            self.file = std::fs::File::open(path).ok();
         }
         let Some(file) = &self.file else {
             return false;
