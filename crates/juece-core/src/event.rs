@@ -770,7 +770,25 @@ fn check_body(body: &EventBody, at: DateTime<FixedOffset>) -> Result<(), FieldEr
 /// `parse_event_owned` returns the same one for the same text (tested on every fuzzing input and
 /// on generated cases).
 pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
-    let Members(members) = serde_json::from_str(json).ok()?;
+    event_of_members(serde_json::from_str(json).ok()?, supplied)
+}
+
+/// The event of a stored leaf (`{"case":…,"event":{…},"header":…,"seq":…}`, canonical JSON),
+/// read as [`parse_event_fast`] reads the event's own text, in one pass over the leaf: its
+/// event's members are taken where they lie instead of the event being cut out first and read
+/// again (a whole-database read parses 13 million of them at a million cases). `None` wherever
+/// `parse_event_fast` of the leaf's event would give `None`, or the leaf is not plainly one.
+pub fn parse_leaf_event_fast(leaf: &[u8]) -> Option<Event> {
+    #[derive(Deserialize)]
+    struct LeafEvent<'a> {
+        #[serde(borrow)]
+        event: Members<'a>,
+    }
+    let leaf: LeafEvent<'_> = serde_json::from_slice(leaf).ok()?;
+    event_of_members(leaf.event, &Supplied::default())
+}
+
+fn event_of_members(Members(members): Members<'_>, supplied: &Supplied) -> Option<Event> {
     let (mut type_name, mut at, mut actor, mut role, mut recorded) = (None, None, None, None, None);
     let mut rest = Vec::with_capacity(members.len());
     for (key, value) in members {
@@ -838,18 +856,18 @@ pub fn parse_event_fast(json: &str, supplied: &Supplied) -> Option<Event> {
 /// The members of a JSON object, in order, their values unparsed (keys without escapes only).
 pub(crate) struct Members<'a>(pub(crate) Vec<(&'a str, &'a serde_json::value::RawValue)>);
 
-impl<'de> Deserialize<'de> for Members<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members<'de>;
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Members<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<Members<'de>, A::Error> {
+            ) -> Result<Members<'a>, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
                 while let Some(entry) = map.next_entry()? {
                     out.push(entry);
@@ -857,7 +875,7 @@ impl<'de> Deserialize<'de> for Members<'de> {
                 Ok(Members(out))
             }
         }
-        d.deserialize_map(Visit)
+        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 

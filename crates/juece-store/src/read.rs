@@ -1,7 +1,7 @@
 //! Reads: cases with their histories, listings, profiles.
 
 use juece_core::event::{
-    parse_event_fast, parse_event_owned, Attributes, Case, CaseHeader, CatalogueRef, Event,
+    parse_event_owned, parse_leaf_event_fast, Attributes, Case, CaseHeader, CatalogueRef, Event,
     Supplied,
 };
 use juece_core::ids::{Category, Status};
@@ -56,19 +56,11 @@ impl StoredCase {
 
 /// Parses the event out of a stored leaf's canonical bytes.
 pub(crate) fn event_of(canonical: &[u8], case_ref: &str) -> Result<Event, StoreError> {
-    /// Only the event of a stored leaf, unparsed: its case, sequence and header are checked by
-    /// `verify`.
-    #[derive(serde::Deserialize)]
-    struct RawLeaf<'a> {
-        #[serde(borrow)]
-        event: &'a serde_json::value::RawValue,
-    }
     // The bytes were written by this program: the fast parser nearly always takes them, and the
-    // full one below words the error when it does not.
-    if let Ok(leaf) = serde_json::from_slice::<RawLeaf<'_>>(canonical) {
-        if let Some(event) = parse_event_fast(leaf.event.get(), &Supplied::default()) {
-            return Ok(event);
-        }
+    // full one below words the error when it does not. Only the event is read: the leaf's case,
+    // sequence and header are checked by `verify`.
+    if let Some(event) = parse_leaf_event_fast(canonical) {
+        return Ok(event);
     }
     let corrupt = |what: String| StoreError::Corrupt(format!("case `{case_ref}`: {what}"));
     /// Only the event of a stored leaf.
@@ -682,5 +674,54 @@ mod leaves_tests {
         assert_eq!(leaves.iter().count(), 0);
         leaves.push(b"y");
         assert_eq!(leaves.iter().collect::<Vec<_>>(), [b"y"]);
+    }
+}
+
+#[cfg(test)]
+mod leaf_event_tests {
+    use juece_core::event::parse_leaf_event_fast;
+    use juece_core::{builtin, casefile};
+
+    use super::event_of;
+
+    #[test]
+    fn a_stored_leaf_reads_in_one_pass_as_its_event_reads_alone() {
+        let cases = casefile::parse_cases(builtin::EXAMPLE_CASES).unwrap();
+        let mut read = 0;
+        for case in &cases {
+            let leaves = crate::case_leaves(case, &case.header.workflow);
+            for (leaf, event) in leaves.iter().zip(&case.events) {
+                assert_eq!(parse_leaf_event_fast(leaf).as_ref(), Some(event));
+                assert_eq!(&event_of(leaf, &case.header.case_ref).unwrap(), event);
+                read += 1;
+            }
+        }
+        assert!(read >= 29, "{read} leaves");
+    }
+
+    #[test]
+    fn a_leaf_not_plainly_one_goes_to_the_full_reading() {
+        let cases = casefile::parse_cases(builtin::EXAMPLE_CASES).unwrap();
+        let case = &cases[0];
+        let leaves = crate::case_leaves(case, &case.header.workflow);
+        let leaf = std::str::from_utf8(&leaves[1]).unwrap();
+        let edits = [
+            // The event twice: the full reading refuses it.
+            (leaf.replacen(",\"seq\"", ",\"event\":{},\"seq\"", 1), false),
+            // Trailing text after the leaf.
+            (format!("{leaf} x"), false),
+            // Not an object at all.
+            ("[1,2]".to_owned(), false),
+            // An escaped key inside the event: the full reading takes it.
+            (leaf.replacen("\"actor\"", "\"\\u0061ctor\"", 1), true),
+        ];
+        for (edited, full_reads_it) in edits {
+            assert_ne!(edited, leaf);
+            assert_eq!(parse_leaf_event_fast(edited.as_bytes()), None, "{edited}");
+            let full = event_of(edited.as_bytes(), &case.header.case_ref);
+            assert_eq!(full.is_ok(), full_reads_it, "{edited}: {full:?}");
+        }
+        // Near-miss: the leaf as written reads.
+        assert!(parse_leaf_event_fast(leaf.as_bytes()).is_some());
     }
 }
