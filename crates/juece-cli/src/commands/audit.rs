@@ -6,8 +6,8 @@ use juece_core::ids::Severity;
 use juece_core::Lang;
 pub use juece_engine::audit::{audit_store, catalogue_audits, CaseAudit};
 use juece_engine::audit::{
-    audit_store_each, csv_case, csv_catalogues, csv_head, header, message_of, render_csv,
-    render_json, JsonAudit,
+    audit_store_each, audit_store_rendered, csv_case, csv_catalogues, csv_head, header, json_case,
+    message_of, render_csv, render_json, JsonAudit,
 };
 use juece_engine::catalogue::CatalogueAudit;
 
@@ -91,33 +91,54 @@ fn stream(
     let mut violation = false;
     let mut out = Emitter::new();
     let shown = |a: &CaseAudit| !args.only_findings || !a.findings.is_empty();
-    let mut note = |chunk: &[CaseAudit]| {
-        violation |= chunk
+    let has_violation = |a: &CaseAudit| {
+        a.findings
             .iter()
-            .flat_map(|a| &a.findings)
-            .any(|f| f.severity() == Severity::Violation);
+            .any(|f| f.severity() == Severity::Violation)
     };
     match args.format {
+        // JSON and CSV: each case's text is made on the threads that evaluate the cases,
+        // with whether it has a violation; only the text (of a case shown) is held.
         Format::Json => {
             let mut doc = JsonAudit::start(&mut out, as_of, lang)?;
-            let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
-                note(&chunk);
-                for a in chunk.iter().filter(|a| shown(a)) {
-                    doc.case(a)?;
-                }
-                Ok::<(), CliError>(())
-            })?;
+            let catalogues = audit_store_rendered(
+                store,
+                profiles,
+                calendar,
+                scope,
+                as_of,
+                |a| (has_violation(&a), shown(&a).then(|| json_case(&a, lang))),
+                |chunk| {
+                    for (violates, text) in chunk {
+                        violation |= violates;
+                        if let Some(text) = text {
+                            doc.case_written(&text)?;
+                        }
+                    }
+                    Ok::<(), CliError>(())
+                },
+            )?;
             doc.finish(&catalogues)?;
         }
         Format::Csv => {
             out.write(&csv_head(lang))?;
-            let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
-                note(&chunk);
-                for a in chunk.iter().filter(|a| shown(a)) {
-                    out.write(&csv_case(a, lang))?;
-                }
-                Ok::<(), CliError>(())
-            })?;
+            let catalogues = audit_store_rendered(
+                store,
+                profiles,
+                calendar,
+                scope,
+                as_of,
+                |a| (has_violation(&a), shown(&a).then(|| csv_case(&a, lang))),
+                |chunk| {
+                    for (violates, text) in chunk {
+                        violation |= violates;
+                        if let Some(text) = text {
+                            out.write(&text)?;
+                        }
+                    }
+                    Ok::<(), CliError>(())
+                },
+            )?;
             out.write(&csv_catalogues(&catalogues, lang))?;
         }
         Format::Table => {
@@ -126,7 +147,7 @@ fn stream(
             let mut tally = Tally::default();
             let mut rows: Vec<String> = Vec::new();
             let catalogues = audit_store_each(store, profiles, calendar, scope, as_of, |chunk| {
-                note(&chunk);
+                violation |= chunk.iter().any(has_violation);
                 for a in &chunk {
                     tally.case(a);
                     if shown(a) {
