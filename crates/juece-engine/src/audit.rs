@@ -192,42 +192,62 @@ pub fn audit_document(
 ) -> Result<Pieces, EngineError> {
     // Writing into memory cannot fail; the error type is the audit's.
     let io = |e: std::io::Error| EngineError::from(StoreError::Corrupt(e.to_string()));
-    if csv {
-        let mut out = Pieces::default();
-        out.extend(csv_head(lang).as_bytes());
-        let catalogues = audit_store_rendered(
-            store,
-            profiles,
-            calendar,
-            scope,
-            as_of,
-            |a| csv_case(&a, lang),
-            |chunk| {
-                for text in &chunk {
-                    out.extend(text.as_bytes());
-                }
-                Ok::<(), EngineError>(())
-            },
-        )?;
-        out.extend(csv_catalogues(&catalogues, lang).as_bytes());
-        return Ok(out);
-    }
-    let mut doc = JsonAudit::start(Pieces::default(), as_of, lang).map_err(io)?;
-    let catalogues = audit_store_rendered(
-        store,
-        profiles,
-        calendar,
-        scope,
-        as_of,
-        |a| json_case(&a, lang),
-        |chunk| {
+    let mut doc = AuditWriter::start(Pieces::default(), csv, as_of, lang).map_err(io)?;
+    let text = |a: CaseAudit| case_text(&a, lang, csv);
+    let catalogues =
+        audit_store_rendered(store, profiles, calendar, scope, as_of, text, |chunk| {
             for text in &chunk {
                 doc.case_written(text).map_err(io)?;
             }
             Ok::<(), EngineError>(())
-        },
-    )?;
-    doc.finish(&catalogues).map_err(io)
+        })?;
+    doc.finish(&catalogues, lang).map_err(io)
+}
+
+/// The audit's document, `juece-audit/1` JSON or its CSV, written a case at a time: each case's
+/// text made by [`case_text`] (on the threads that evaluate the cases), handed over in order.
+pub enum AuditWriter<W> {
+    Json(JsonAudit<W>),
+    Csv(W),
+}
+
+impl<W: std::io::Write> AuditWriter<W> {
+    /// The document's start (CSV: its head).
+    pub fn start(mut out: W, csv: bool, as_of: NaiveDate, lang: Lang) -> std::io::Result<Self> {
+        if csv {
+            out.write_all(csv_head(lang).as_bytes())?;
+            return Ok(AuditWriter::Csv(out));
+        }
+        Ok(AuditWriter::Json(JsonAudit::start(out, as_of, lang)?))
+    }
+
+    /// Writes a case's text made by [`case_text`].
+    pub fn case_written(&mut self, text: &[u8]) -> std::io::Result<()> {
+        match self {
+            AuditWriter::Json(doc) => doc.case_written(text),
+            AuditWriter::Csv(out) => out.write_all(text),
+        }
+    }
+
+    /// The catalogues and the end of the document; gives the writer back.
+    pub fn finish(self, catalogues: &[CatalogueAudit], lang: Lang) -> std::io::Result<W> {
+        match self {
+            AuditWriter::Json(doc) => doc.finish(catalogues),
+            AuditWriter::Csv(mut out) => {
+                out.write_all(csv_catalogues(catalogues, lang).as_bytes())?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// A case's text in the audit's JSON ([`json_case`]) or CSV ([`csv_case`]) document.
+pub fn case_text(a: &CaseAudit, lang: Lang, csv: bool) -> Vec<u8> {
+    if csv {
+        csv_case(a, lang).into_bytes()
+    } else {
+        json_case(a, lang)
+    }
 }
 
 /// A case linked to a catalogue item: its organ, the link and its latest decision.

@@ -6,8 +6,8 @@ use juece_core::ids::Severity;
 use juece_core::Lang;
 pub use juece_engine::audit::{audit_store, catalogue_audits, CaseAudit};
 use juece_engine::audit::{
-    audit_store_each, audit_store_rendered, csv_case, csv_catalogues, csv_head, header, json_case,
-    message_of, render_csv, render_json, JsonAudit,
+    audit_store_each, audit_store_rendered, case_text, header, message_of, render_csv, render_json,
+    AuditWriter,
 };
 use juece_engine::catalogue::CatalogueAudit;
 
@@ -99,16 +99,15 @@ fn stream(
     match args.format {
         // JSON and CSV: each case's text is made on the threads that evaluate the cases,
         // with whether it has a violation; only the text (of a case shown) is held.
-        Format::Json => {
-            let mut doc = JsonAudit::start(&mut out, as_of, lang)?;
-            let catalogues = audit_store_rendered(
-                store,
-                profiles,
-                calendar,
-                scope,
-                as_of,
-                |a| (has_violation(&a), shown(&a).then(|| json_case(&a, lang))),
-                |chunk| {
+        Format::Json | Format::Csv => {
+            let csv = matches!(args.format, Format::Csv);
+            let mut doc = AuditWriter::start(&mut out, csv, as_of, lang)?;
+            let text = |a: CaseAudit| {
+                let text = shown(&a).then(|| case_text(&a, lang, csv));
+                (has_violation(&a), text)
+            };
+            let catalogues =
+                audit_store_rendered(store, profiles, calendar, scope, as_of, text, |chunk| {
                     for (violates, text) in chunk {
                         violation |= violates;
                         if let Some(text) = text {
@@ -116,30 +115,8 @@ fn stream(
                         }
                     }
                     Ok::<(), CliError>(())
-                },
-            )?;
-            doc.finish(&catalogues)?;
-        }
-        Format::Csv => {
-            out.write(&csv_head(lang))?;
-            let catalogues = audit_store_rendered(
-                store,
-                profiles,
-                calendar,
-                scope,
-                as_of,
-                |a| (has_violation(&a), shown(&a).then(|| csv_case(&a, lang))),
-                |chunk| {
-                    for (violates, text) in chunk {
-                        violation |= violates;
-                        if let Some(text) = text {
-                            out.write(&text)?;
-                        }
-                    }
-                    Ok::<(), CliError>(())
-                },
-            )?;
-            out.write(&csv_catalogues(&catalogues, lang))?;
+                })?;
+            doc.finish(&catalogues, lang)?;
         }
         Format::Table => {
             // Only the table's rows (one string each) are held until the widths of its columns
