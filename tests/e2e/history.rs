@@ -286,18 +286,45 @@ fn a_truncated_log_fails_against_its_checkpoint() {
 }
 
 #[test]
+fn replay_names_a_case_whose_projection_is_gone_and_counts_the_others() {
+    let env = with_examples();
+    let whole = ok(env.juece(&["--lang", "en", "verify", "--replay"]));
+    let stored: i64 = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM case_projection", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 3);
+    assert!(
+        whole.stdout.contains(&format!(
+            "replay: OK — {stored} projections rebuilt from the events match the stored ones"
+        )),
+        "{}",
+        whole.stdout
+    );
+    sql(
+        &env,
+        "DELETE FROM case_projection WHERE case_id = (SELECT case_id FROM cases WHERE ref = 'XX县政府〔2023〕重大决策7号')",
+    );
+    replay_finds(
+        &env,
+        "replay: case `XX县政府〔2023〕重大决策7号` has no stored projection",
+    );
+}
+
+/// `verify --replay` (in English), which must exit 1 saying `what`.
+fn replay_finds(env: &Env, what: &str) -> Run {
+    let run = env.juece(&["--lang", "en", "verify", "--replay"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains(what), "{}", run.stdout);
+    run
+}
+
+#[test]
 fn replay_reports_a_projection_that_differs() {
     let env = with_examples();
     ok(env.juece(&["--lang", "en", "verify", "--replay"]));
     sql(&env, "UPDATE case_projection SET has_skipped = 0");
-    let run = env.juece(&["--lang", "en", "verify", "--replay"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout
-            .contains("replay: case `XX县政府〔2023〕重大决策7号`"),
-        "{}",
-        run.stdout
-    );
+    let run = replay_finds(&env, "replay: case `XX县政府〔2023〕重大决策7号`");
     assert!(
         run.stdout.contains("chain: OK"),
         "the events themselves are intact: {}",

@@ -105,16 +105,18 @@ where
                 a.decision,
                 as_of,
             );
+            // Boxed: held beside every case's result until the order is known, and most cases
+            // have no link.
             let link = a
                 .catalogue
                 .as_ref()
-                .map(|link| (a.organ.clone(), link.clone(), a.decision));
+                .map(|link| Box::new((a.organ.clone(), link.clone(), a.decision)));
             Ok(Some((link, render(a))))
         },
         |chunk| {
             let mut rendered = Vec::with_capacity(chunk.len());
             for (link, r) in chunk {
-                linked.extend(link);
+                linked.extend(link.map(|link| *link));
                 rendered.push(r);
             }
             each(rendered)

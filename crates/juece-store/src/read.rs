@@ -45,6 +45,9 @@ pub struct StoredCase {
     pub profile_id: String,
     /// The pinned profile version.
     pub profile_version: u32,
+    /// The projection stored for it (`None` when it has none), read alongside: what
+    /// `verify --replay` compares the rebuilt one with.
+    pub stored_projection: Option<Projection>,
 }
 
 impl StoredCase {
@@ -109,6 +112,17 @@ pub(crate) struct RawCase {
     pub(crate) stored_count: Option<i64>,
     /// Its place in the order of the references, when read in the file's order (else 0).
     pub(crate) rank: u32,
+    /// Its stored projection as read (the status still text), when it has one.
+    pub(crate) projection: Option<RawProjection>,
+}
+
+/// A stored projection as read, its status not yet checked.
+pub(crate) struct RawProjection {
+    pub(crate) status: String,
+    pub(crate) has_skipped: bool,
+    pub(crate) has_override: bool,
+    pub(crate) violations: u32,
+    pub(crate) warnings: u32,
 }
 
 /// A case's stored events as read (their canonical bytes), in one buffer: two allocations for a
@@ -175,7 +189,8 @@ impl Leaves {
 /// The columns [`RawCase::read`] takes, in its order, and the tables they come from.
 pub(crate) const CASE_COLUMNS: &str =
     "c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-     c.profile_version, c.attributes, p.last_seq, c.catalogue
+     c.profile_version, c.attributes, p.last_seq, c.catalogue,
+     p.status, p.has_skipped, p.has_override, p.violations, p.warnings
      FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id";
 
 impl RawCase {
@@ -194,6 +209,16 @@ impl RawCase {
             leaves: Leaves::default(),
             stored_count: r.get::<_, Option<i64>>(9)?.map(|last| last + 1),
             rank: 0,
+            projection: match r.get::<_, Option<String>>(11)? {
+                Some(status) => Some(RawProjection {
+                    status,
+                    has_skipped: r.get(12)?,
+                    has_override: r.get(13)?,
+                    violations: r.get(14)?,
+                    warnings: r.get(15)?,
+                }),
+                None => None,
+            },
         })
     }
 
@@ -231,6 +256,17 @@ impl RawCase {
             .iter()
             .map(|leaf| event_of(leaf, &self.case_ref))
             .collect::<Result<Vec<_>, _>>()?;
+        let stored_projection = match self.projection {
+            Some(p) => Some(Projection {
+                status: Status::parse(&p.status)
+                    .ok_or_else(|| corrupt(&format!("unknown status `{}`", p.status)))?,
+                has_skipped: p.has_skipped,
+                has_override: p.has_override,
+                violations: p.violations,
+                warnings: p.warnings,
+            }),
+            None => None,
+        };
         Ok(StoredCase {
             case: Case {
                 header: CaseHeader {
@@ -247,6 +283,7 @@ impl RawCase {
             },
             profile_id: self.profile_id,
             profile_version: self.profile_version as u32,
+            stored_projection,
         })
     }
 }

@@ -163,7 +163,8 @@ impl PgStore {
         // Typed queries: one round trip each, nothing prepared first (a case page reads one).
         let rows = c.query_typed(
             "SELECT c.case_id, c.ref, c.title, c.organ, c.undertaking_unit, c.category, c.profile_id,
-                    c.profile_version, c.attributes, c.catalogue, p.last_seq
+                    c.profile_version, c.attributes, c.catalogue, p.last_seq,
+                    p.status, p.has_skipped, p.has_override, p.violations, p.warnings
              FROM cases c LEFT JOIN case_projection p ON p.case_id = c.case_id
              WHERE ($1::text IS NULL OR c.ref = $1) AND ($2::text IS NULL OR c.ref > $2)
              ORDER BY c.ref LIMIT $3",
@@ -193,6 +194,19 @@ impl PgStore {
                 leaves: crate::read::Leaves::default(),
                 stored_count: r.get::<_, Option<i64>>(10).map(|last| last + 1),
                 rank: 0,
+                projection: r.get::<_, Option<String>>(11).map(|status| {
+                    let count = |i: usize| {
+                        u32::try_from(r.get::<_, Option<i64>>(i).unwrap_or_default())
+                            .unwrap_or(u32::MAX)
+                    };
+                    crate::read::RawProjection {
+                        status,
+                        has_skipped: r.get::<_, Option<bool>>(12).unwrap_or_default(),
+                        has_override: r.get::<_, Option<bool>>(13).unwrap_or_default(),
+                        violations: count(14),
+                        warnings: count(15),
+                    }
+                }),
             });
         }
         if ids.is_empty() {
