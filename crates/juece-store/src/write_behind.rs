@@ -1,6 +1,7 @@
-//! Write-behind for an import: the pages SQLite writes are sent to the disk as they come and
-//! then dropped from the kernel's page cache, so that a bulk import does not leave gigabytes
-//! of page cache behind it and takes its pages from the few it gives back.
+//! Write-behind for a bulk write (an import's database file and log; a command's long output
+//! redirected to a file): the pages written are sent to the disk as they come and then dropped
+//! from the kernel's page cache, so that gigabytes written do not stay behind in the page cache
+//! and the writing takes its pages from the few it gives back.
 //!
 //! Why: at a million cases an import writes 5.4 GB. Every page the kernel takes for the page
 //! cache is a page of memory it has to find first, and on a virtual machine a page the guest
@@ -10,14 +11,14 @@
 //! spent 14–29 s of its time on the copying alone. Sent behind and dropped, the same few pages
 //! of memory are used again and again.
 //!
-//! How: a thread opens the database file (and its write-ahead log, when the import goes through
-//! it) on its own descriptor and, each time the file has grown by [`STEP`], calls `fdatasync`
-//! (which writes and waits for what SQLite has written so far) and then
-//! `posix_fadvise(DONTNEED)` over the file up to the size it synced. Both concern the file's pages, not the
-//! descriptor: SQLite's writes and reads are unchanged, and a page it needs again is read back
-//! from the disk. Dropping only ever drops clean pages. A write error is not lost to SQLite by
-//! the extra `fdatasync`: Linux reports a writeback error to every descriptor opened before it
-//! happened, and SQLite's was opened first, so its own sync at commit still fails.
+//! How: a thread follows each file on a descriptor of its own and, each time the file has grown
+//! by [`STEP`], calls `fdatasync` (which writes and waits for what has been written so far) and
+//! then `posix_fadvise(DONTNEED)` over the file up to the size it synced. Both concern the
+//! file's pages, not the descriptor: the writer's writes and reads are unchanged, and a page it
+//! needs again is read back from the disk. Dropping only ever drops clean pages. A write error
+//! is not lost to SQLite by the extra `fdatasync`: Linux reports a writeback error to every
+//! descriptor opened before it happened, and SQLite's was opened first, so its own sync at
+//! commit still fails.
 //!
 //! What it costs: after the import the file is not in the page cache, and the first command
 //! that reads all of it reads it from the disk (as it would after a restart).
@@ -142,7 +143,7 @@ impl Followed {
         // From the start each time, not from the last round's end: SQLite does not write a
         // file in order (a page spilled from its cache may lie past pages it writes later), so
         // pages below the last round's size are written after it.
-        sync_and_drop(file, 0, size);
+        sync_and_drop(file, size);
         self.dropped = size;
         true
     }
@@ -160,24 +161,21 @@ fn follow(mut files: Vec<Followed>, stop: &AtomicBool) {
     }
 }
 
-/// Writes the file's pages out and waits for them, then drops `from..to` from the page cache
-/// (pages dirtied again meanwhile stay: only clean pages are dropped).
-/// Errors are ignored: this only saves memory and time, and SQLite's own sync at commit is the
-/// one that decides (see the module's comment for why an error here is not lost to it).
+/// Writes the file's pages out and waits for them, then drops its first `size` bytes from the
+/// page cache (pages dirtied again meanwhile stay: only clean pages are dropped). Errors are
+/// ignored: this only saves memory and time, and the writer's own sync is the one that decides
+/// (see the module's comment for why an error here is not lost to SQLite).
 #[cfg(target_os = "linux")]
-fn sync_and_drop(file: &std::fs::File, from: u64, to: u64) {
+fn sync_and_drop(file: &std::fs::File, size: u64) {
     use rustix::fs::{fadvise, fdatasync, Advice};
     if fdatasync(file).is_err() {
         return;
     }
-    let Some(len) = to.checked_sub(from).and_then(std::num::NonZeroU64::new) else {
-        return;
-    };
-    let _ = fadvise(file, from, Some(len), Advice::DontNeed);
+    let _ = fadvise(file, 0, std::num::NonZeroU64::new(size), Advice::DontNeed);
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_and_drop(_file: &std::fs::File, _from: u64, _to: u64) {}
+fn sync_and_drop(_file: &std::fs::File, _size: u64) {}
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
