@@ -311,6 +311,23 @@ fn replay_names_a_case_whose_projection_is_gone_and_counts_the_others() {
     );
 }
 
+#[test]
+fn a_stored_status_juece_does_not_know_stops_the_replay_but_not_the_audit() {
+    let env = with_examples();
+    let audit_before = env.juece(&["--lang", "en", "audit", "--format", "json"]);
+    sql(
+        &env,
+        "UPDATE case_projection SET status = 'bogus' WHERE case_id = (SELECT case_id FROM cases WHERE ref = 'XX县政府〔2023〕重大决策7号')",
+    );
+    let run = env.juece(&["--lang", "en", "verify", "--replay"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("unknown status `bogus`"), "{run:?}");
+    // The audit reads the events, not the projection: the same report as before.
+    let audit = env.juece(&["--lang", "en", "audit", "--format", "json"]);
+    assert_eq!(audit.code, audit_before.code, "{audit:?}");
+    assert_eq!(audit.stdout, audit_before.stdout);
+}
+
 /// `verify --replay` (in English), which must exit 1 saying `what`.
 fn replay_finds(env: &Env, what: &str) -> Run {
     let run = env.juece(&["--lang", "en", "verify", "--replay"]);

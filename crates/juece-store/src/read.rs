@@ -46,8 +46,10 @@ pub struct StoredCase {
     /// The pinned profile version.
     pub profile_version: u32,
     /// The projection stored for it (`None` when it has none), read alongside: what
-    /// `verify --replay` compares the rebuilt one with.
-    pub stored_projection: Option<Projection>,
+    /// `verify --replay` compares the rebuilt one with. An error (what is wrong, for a
+    /// [`StoreError::Corrupt`]) when its stored status is none juece knows: only the replay
+    /// asks, the other reads do not look at the projection.
+    pub stored_projection: Option<Result<Projection, String>>,
 }
 
 impl StoredCase {
@@ -116,9 +118,9 @@ pub(crate) struct RawCase {
     pub(crate) projection: Option<RawProjection>,
 }
 
-/// A stored projection as read, its status not yet checked.
+/// A stored projection as read; a status juece does not know kept as its text.
 pub(crate) struct RawProjection {
-    pub(crate) status: String,
+    pub(crate) status: Result<Status, String>,
     pub(crate) has_skipped: bool,
     pub(crate) has_override: bool,
     pub(crate) violations: u32,
@@ -209,9 +211,9 @@ impl RawCase {
             leaves: Leaves::default(),
             stored_count: r.get::<_, Option<i64>>(9)?.map(|last| last + 1),
             rank: 0,
-            projection: match r.get::<_, Option<String>>(11)? {
+            projection: match r.get_ref(11)?.as_str_or_null()? {
                 Some(status) => Some(RawProjection {
-                    status,
+                    status: Status::parse(status).ok_or_else(|| status.to_owned()),
                     has_skipped: r.get(12)?,
                     has_override: r.get(13)?,
                     violations: r.get(14)?,
@@ -256,17 +258,20 @@ impl RawCase {
             .iter()
             .map(|leaf| event_of(leaf, &self.case_ref))
             .collect::<Result<Vec<_>, _>>()?;
-        let stored_projection = match self.projection {
-            Some(p) => Some(Projection {
-                status: Status::parse(&p.status)
-                    .ok_or_else(|| corrupt(&format!("unknown status `{}`", p.status)))?,
+        let stored_projection = self.projection.map(|p| {
+            Ok(Projection {
+                status: p.status.map_err(|status| {
+                    format!(
+                        "case `{}`: stored projection: unknown status `{status}`",
+                        self.case_ref
+                    )
+                })?,
                 has_skipped: p.has_skipped,
                 has_override: p.has_override,
                 violations: p.violations,
                 warnings: p.warnings,
-            }),
-            None => None,
-        };
+            })
+        });
         Ok(StoredCase {
             case: Case {
                 header: CaseHeader {

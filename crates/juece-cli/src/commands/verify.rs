@@ -291,11 +291,17 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> CmdResult {
             |case| -> Result<Option<(String, Option<Projection>, Projection)>, crate::error::CliError> {
                 let profile = profiles.resolve(&case.pinned())?;
                 let rebuilt = projection(profile, &calendar, &case.case);
-                if case.stored_projection.is_some() {
+                // A stored status juece does not know: the file is damaged (exit 2), as when
+                // the replay listed the projections first.
+                let stored = case
+                    .stored_projection
+                    .transpose()
+                    .map_err(juece_store::StoreError::Corrupt)?;
+                if stored.is_some() {
                     replayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                Ok((case.stored_projection.as_ref() != Some(&rebuilt))
-                    .then_some((case.case.header.case_ref, case.stored_projection, rebuilt)))
+                Ok((stored.as_ref() != Some(&rebuilt))
+                    .then_some((case.case.header.case_ref, stored, rebuilt)))
             },
             |answers| {
                 // Only the cases that differ (or have no stored projection) come here.

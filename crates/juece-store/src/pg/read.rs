@@ -200,7 +200,7 @@ impl PgStore {
                             .unwrap_or(u32::MAX)
                     };
                     crate::read::RawProjection {
-                        status,
+                        status: Status::parse(&status).ok_or(status),
                         has_skipped: r.get::<_, Option<bool>>(12).unwrap_or_default(),
                         has_override: r.get::<_, Option<bool>>(13).unwrap_or_default(),
                         violations: count(14),
