@@ -188,6 +188,9 @@ pub(crate) struct SqliteStore {
 /// The oldest SQLite this program opens a database with (3.51.3).
 pub const MIN_SQLITE: i32 = 3_051_003;
 
+/// The page size of a database file juece creates (one made with another size keeps it).
+pub const PAGE_SIZE: i64 = 16384;
+
 /// How long a connection waits for another's lock before it gives up (a writer's commit, a
 /// checkpoint), for every connection juece opens.
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -261,6 +264,13 @@ impl SqliteStore {
         // A database from a newer juece is refused before anything changes it (not even the
         // switch to WAL).
         migrations::check_not_newer(&conn)?;
+        // A new file is laid out in pages of 16 KiB (SQLite's default is 4 KiB). It only takes
+        // effect before the file's first page is written, so it must come before the switch to
+        // WAL; a file that exists keeps the size it was made with (both read the same). At a
+        // million cases, a page four times larger made an import take 31 s instead of 46 and a
+        // verify 7.0 s instead of 8.2: a quarter as many pages to read, check and fetch from the
+        // kernel one call at a time (docs/performance.md).
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         if wal {
             let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }

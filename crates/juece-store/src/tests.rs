@@ -98,6 +98,34 @@ fn an_import_into_a_file_writes_behind_and_one_in_memory_does_not() -> TestResul
 }
 
 #[test]
+fn a_new_file_has_pages_of_16_kib_and_an_older_file_keeps_its_own() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
+    let page_size = |store: &Store| -> rusqlite::Result<i64> {
+        store.conn.query_row("PRAGMA page_size", [], |r| r.get(0))
+    };
+    let new = dir.path().join("new.db");
+    let mut store = Store::open(&new)?;
+    import_under_their_profiles(&mut store, &cases)?;
+    assert_eq!(page_size(&store)?, crate::PAGE_SIZE);
+    drop(store);
+    // A file laid out in SQLite's default pages (as every juece before this one made them),
+    // already in WAL mode: it keeps them, and reads and verifies as the new one does.
+    let old = dir.path().join("old.db");
+    rusqlite::Connection::open(&old)?.execute_batch(
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t(x); DROP TABLE t;",
+    )?;
+    let mut store = Store::open(&old)?;
+    import_under_their_profiles(&mut store, &cases)?;
+    assert_eq!(page_size(&store)?, 4096);
+    let report = store.verify(None)?;
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.head, Store::open(&new)?.verify(None)?.head);
+    assert_eq!(store.load_all()?.len(), cases.len());
+    Ok(())
+}
+
+#[test]
 fn foreign_keys_are_on_again_after_an_import_ends() -> Result<(), Box<dyn std::error::Error>> {
     let profiles = builtin::profiles()?;
     let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
