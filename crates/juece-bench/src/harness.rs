@@ -957,6 +957,8 @@ pub(crate) struct Rows {
     ddl: Vec<String>,
     /// The column whose bytes a hash chain covers: `canonical`, else `payload`.
     hashed_column: Option<usize>,
+    /// The page size of juece's file: the baseline's file is laid out the same.
+    page_size: i64,
 }
 
 fn quote(name: &str) -> String {
@@ -1006,11 +1008,13 @@ impl Rows {
         let hashed_column = ["canonical", "payload"]
             .iter()
             .find_map(|want| columns.iter().position(|c| c == want));
+        let page_size = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         Ok(Rows {
             columns,
             values,
             ddl,
             hashed_column,
+            page_size,
         })
     }
 
@@ -1029,6 +1033,8 @@ impl Rows {
     fn create(&self, path: &Path) -> Result<Connection, Error> {
         remove_db(path)?;
         let conn = Connection::open(path)?;
+        // Before the switch to WAL writes the file's first page.
+        conn.pragma_update(None, "page_size", self.page_size)?;
         Rows::settings(&conn)?;
         for sql in &self.ddl {
             conn.execute_batch(sql)?;

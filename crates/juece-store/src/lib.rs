@@ -189,7 +189,7 @@ pub(crate) struct SqliteStore {
 pub const MIN_SQLITE: i32 = 3_051_003;
 
 /// The page size of a database file juece creates (one made with another size keeps it).
-pub const PAGE_SIZE: i64 = 16384;
+pub const PAGE_SIZE: i64 = 8192;
 
 /// How long a connection waits for another's lock before it gives up (a writer's commit, a
 /// checkpoint), for every connection juece opens.
@@ -264,12 +264,14 @@ impl SqliteStore {
         // A database from a newer juece is refused before anything changes it (not even the
         // switch to WAL).
         migrations::check_not_newer(&conn)?;
-        // A new file is laid out in pages of 16 KiB (SQLite's default is 4 KiB). It only takes
+        // A new file is laid out in pages of 8 KiB (SQLite's default is 4 KiB). It only takes
         // effect before the file's first page is written, so it must come before the switch to
         // WAL; a file that exists keeps the size it was made with (both read the same). At a
-        // million cases, a page four times larger made an import take 31 s instead of 46 and a
-        // verify 7.0 s instead of 8.2: a quarter as many pages to read, check and fetch from the
-        // kernel one call at a time (docs/performance.md).
+        // million cases, by hand in the same minutes: an import 36 s instead of 45, a verify
+        // 7.5 s instead of 8.4 — half as many pages to read, check and fetch from the kernel one
+        // call at a time — with a live write as fast as before (p50 358–416 µs against 362–387;
+        // 16 KiB pages did more for the import, 31 s, and made every live write slower, p50
+        // 434–485 µs: each commit writes whole pages into the log). docs/performance.md.
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         if wal {
             let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

@@ -98,7 +98,7 @@ fn an_import_into_a_file_writes_behind_and_one_in_memory_does_not() -> TestResul
 }
 
 #[test]
-fn a_new_file_has_pages_of_16_kib_and_an_older_file_keeps_its_own() -> TestResult {
+fn a_new_file_has_pages_of_8_kib_and_an_older_file_keeps_its_own() -> TestResult {
     let dir = tempfile::tempdir()?;
     let cases = casefile::parse_cases(builtin::EXAMPLE_CASES)?;
     let page_size = |store: &Store| -> rusqlite::Result<i64> {
